@@ -1,0 +1,395 @@
+/*
+ * The client side of the control protocol: one Unix stream socket, one
+ * JSON object per line each way.  Requests carry an "id"; answers are
+ * matched in order and event lines are passed to a stream callback or
+ * skipped.  Reads are buffered and may arrive in any number of pieces.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "client.h"
+#include "xmalloc.h"
+
+struct conn {
+	int		 fd;
+	char		*buf;
+	size_t		 size;		/* allocated */
+	size_t		 start;		/* first unread byte */
+	size_t		 len;		/* end of the data read */
+	size_t		 scan;		/* no newline before this offset */
+};
+
+static int	 ctl_connect(struct ctl *);
+static int	 ctl_send(struct ctl *, const char *, json_t *);
+static int	 ctl_read(struct ctl *, json_t **, char **);
+static int	 ctl_error(struct ctl *, json_t *);
+
+/* Connect to the daemon's socket; NULL and errno on failure. */
+struct conn *
+conn_open(const char *path)
+{
+	struct sockaddr_un	 sun;
+	struct conn		*c;
+	int			 fd, saved;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		errno = ENAMETOOLONG;
+		return (NULL);
+	}
+	strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (NULL);
+	while (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		if (errno == EINTR)
+			continue;
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (NULL);
+	}
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	return (c);
+}
+
+/* Send one request line; -1 and errno on failure. */
+int
+conn_send(struct conn *c, json_t *req)
+{
+	char	*text, *line;
+	size_t	 len, off = 0;
+	ssize_t	 n;
+
+	if ((text = json_dumps(req, JSON_COMPACT)) == NULL) {
+		errno = EINVAL;
+		return (-1);
+	}
+	len = xasprintf(&line, "%s\n", text);
+	free(text);
+	while (off < len) {
+		n = write(c->fd, line + off, len - off);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			free(line);
+			return (-1);
+		}
+		off += n;
+	}
+	free(line);
+	return (0);
+}
+
+/*
+ * Read the next line, without its newline, into a caller-freed *line.
+ * Returns 1 for a line, 0 at the end of the stream, -1 and errno on error
+ * (EMSGSIZE for a line over CONN_MAX_LINE).
+ */
+int
+conn_recv(struct conn *c, char **line)
+{
+	char	*nl;
+	size_t	 want;
+	ssize_t	 n;
+
+	for (;;) {
+		nl = NULL;
+		if (c->len > c->scan)
+			nl = memchr(c->buf + c->scan, '\n', c->len - c->scan);
+		if (nl != NULL) {
+			*nl = '\0';
+			*line = xstrdup(c->buf + c->start);
+			c->start = c->scan = nl - c->buf + 1;
+			return (1);
+		}
+		c->scan = c->len;
+		if (c->len - c->start > CONN_MAX_LINE) {
+			errno = EMSGSIZE;
+			return (-1);
+		}
+
+		/* Keep the partial line at the front and make room. */
+		if (c->start > 0) {
+			memmove(c->buf, c->buf + c->start, c->len - c->start);
+			c->len -= c->start;
+			c->scan -= c->start;
+			c->start = 0;
+		}
+		if (c->size - c->len < 4096) {
+			want = c->size == 0 ? 65536 : c->size * 2;
+			if (want > CONN_MAX_LINE + 65536)
+				want = CONN_MAX_LINE + 65536;
+			c->buf = xreallocarray(c->buf, 1, want);
+			c->size = want;
+		}
+
+		n = read(c->fd, c->buf + c->len, c->size - c->len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		if (n == 0)
+			return (0);	/* a partial last line is dropped */
+		c->len += n;
+	}
+}
+
+/* Close a connection and free it. */
+void
+conn_close(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	close(c->fd);
+	free(c->buf);
+	free(c);
+}
+
+/* Open the connection on first use; prints why it failed. */
+static int
+ctl_connect(struct ctl *ctl)
+{
+	if (ctl->conn != NULL)
+		return (0);
+	if ((ctl->conn = conn_open(ctl->socket)) != NULL)
+		return (0);
+	fprintf(stderr, "schedctl: cannot connect to %s: %s\n", ctl->socket,
+	    strerror(errno));
+	fprintf(stderr, "schedctl: is schedd running? start it with: schedd "
+	    "(or systemctl start schedd), or pass -s SOCKET\n");
+	return (-1);
+}
+
+/* Send a request made of cmd, a fresh id and the arguments in args. */
+static int
+ctl_send(struct ctl *ctl, const char *cmd, json_t *args)
+{
+	json_t		*req;
+	int		 rc;
+
+	if (ctl_connect(ctl) != 0) {
+		json_decref(args);
+		return (-1);
+	}
+	req = json_object();
+	json_object_set_new(req, "cmd", json_string(cmd));
+	json_object_set_new(req, "id", json_integer(++ctl->next_id));
+	if (args != NULL) {
+		json_object_update(req, args);
+		json_decref(args);
+	}
+	rc = conn_send(ctl->conn, req);
+	json_decref(req);
+	if (rc != 0) {
+		fprintf(stderr, "schedctl: %s: %s\n", ctl->socket,
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Read and decode the next line.  Returns 1 with a caller-released *obj
+ * (and caller-freed *line if line is not NULL), 0 at the end of the
+ * stream, -1 after printing an error.
+ */
+static int
+ctl_read(struct ctl *ctl, json_t **obj, char **line)
+{
+	json_error_t	 jerr;
+	char		*text;
+	json_t		*o;
+	int		 rc;
+
+	rc = conn_recv(ctl->conn, &text);
+	if (rc == 0)
+		return (0);
+	if (rc == -1) {
+		if (errno == EMSGSIZE)
+			fprintf(stderr, "schedctl: %s: answer line too long\n",
+			    ctl->socket);
+		else
+			fprintf(stderr, "schedctl: %s: %s\n", ctl->socket,
+			    strerror(errno));
+		return (-1);
+	}
+	o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL || !json_is_object(o)) {
+		fprintf(stderr, "schedctl: %s: bad answer from schedd: %s\n",
+		    ctl->socket, o == NULL ? jerr.text : "not an object");
+		json_decref(o);
+		free(text);
+		return (-1);
+	}
+	*obj = o;
+	if (line != NULL)
+		*line = text;
+	else
+		free(text);
+	return (1);
+}
+
+/* Print an answer or event as one compact JSON line. */
+void
+ctl_print(json_t *obj)
+{
+	char	*text;
+
+	if ((text = json_dumps(obj, JSON_COMPACT)) == NULL)
+		return;
+	printf("%s\n", text);
+	fflush(stdout);
+	free(text);
+}
+
+/* Report an error answer the way spec section 10 wants it. */
+static int
+ctl_error(struct ctl *ctl, json_t *answer)
+{
+	json_t		*error, *list, *item;
+	const char	*code, *message;
+	char		*clean;
+	size_t		 i;
+
+	error = json_object_get(answer, "error");
+	code = field_str(error, "code");
+	message = field_str(error, "message");
+	clean = format_clean(message != NULL ? message : "unknown error");
+	fprintf(stderr, "schedctl: %s (%s)\n", clean,
+	    code != NULL ? code : "internal");
+	free(clean);
+
+	/* Some errors (invalid_config) may list every problem. */
+	list = json_object_get(error, "errors");
+	json_array_foreach(list, i, item) {
+		if (json_is_string(item))
+			fprintf(stderr, "schedctl:   %s\n",
+			    json_string_value(item));
+	}
+	return (CTL_EXIT_ERROR);
+}
+
+/*
+ * Send one request and return its result (caller-released) in *result.
+ * Events that arrive meanwhile are skipped.  Returns an exit code, having
+ * printed any error; with --json and CALL_RAW the answer is printed too.
+ */
+int
+ctl_call(struct ctl *ctl, const char *cmd, json_t *args, int flags,
+    json_t **result)
+{
+	json_t	*obj, *res;
+	int	 rc;
+
+	if (ctl_send(ctl, cmd, args) != 0)
+		return (CTL_EXIT_UNREACH);
+	for (;;) {
+		rc = ctl_read(ctl, &obj, NULL);
+		if (rc == -1)
+			return (CTL_EXIT_UNREACH);
+		if (rc == 0) {
+			fprintf(stderr, "schedctl: %s: connection closed by "
+			    "schedd\n", ctl->socket);
+			return (CTL_EXIT_UNREACH);
+		}
+		if (json_object_get(obj, "event") == NULL)
+			break;
+		json_decref(obj);
+	}
+
+	if (ctl->json && ((flags & CALL_RAW) || !field_true(obj, "ok")))
+		ctl_print(obj);
+	if (!field_true(obj, "ok")) {
+		rc = ctl_error(ctl, obj);
+		json_decref(obj);
+		return (rc);
+	}
+	if (flags & CALL_ANSWER) {
+		if (result != NULL)
+			*result = obj;
+		else
+			json_decref(obj);
+		return (CTL_EXIT_OK);
+	}
+	res = json_object_get(obj, "result");
+	if (!json_is_object(res))
+		res = NULL;
+	if (result != NULL)
+		*result = res != NULL ? json_incref(res) : json_object();
+	json_decref(obj);
+	return (CTL_EXIT_OK);
+}
+
+/*
+ * Send a request whose answer is a stream: event lines go to cb (or are
+ * printed as they are with --json).  If until_eof is zero the answer ends
+ * the stream (output with follow); otherwise the stream runs until the
+ * daemon closes it (subscribe).  Returns an exit code.
+ */
+int
+ctl_stream(struct ctl *ctl, const char *cmd, json_t *args, int until_eof,
+    ctl_event_cb cb)
+{
+	json_t	*obj;
+	char	*line;
+	int	 rc, answered = 0;
+
+	if (ctl_send(ctl, cmd, args) != 0)
+		return (CTL_EXIT_UNREACH);
+	for (;;) {
+		rc = ctl_read(ctl, &obj, &line);
+		if (rc == -1)
+			return (CTL_EXIT_UNREACH);
+		if (rc == 0) {
+			if (answered)
+				return (CTL_EXIT_OK);
+			fprintf(stderr, "schedctl: %s: connection closed by "
+			    "schedd\n", ctl->socket);
+			return (CTL_EXIT_UNREACH);
+		}
+		if (json_object_get(obj, "event") != NULL) {
+			rc = CTL_EXIT_OK;
+			if (ctl->json)
+				ctl_print(obj);
+			else
+				rc = cb(ctl, obj, line);
+			json_decref(obj);
+			free(line);
+			if (rc != CTL_EXIT_OK)
+				return (rc);
+			continue;
+		}
+		free(line);
+		if (ctl->json)
+			ctl_print(obj);
+		if (!field_true(obj, "ok")) {
+			rc = ctl_error(ctl, obj);
+			json_decref(obj);
+			return (rc);
+		}
+		json_decref(obj);
+		if (!until_eof)
+			return (CTL_EXIT_OK);
+		answered = 1;
+	}
+}
+
+/* Close the connection, if any. */
+void
+ctl_close(struct ctl *ctl)
+{
+	conn_close(ctl->conn);
+	ctl->conn = NULL;
+}

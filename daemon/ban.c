@@ -1,0 +1,77 @@
+/*
+ * The ban list: job names or fnmatch patterns with a reason, a time and
+ * the banning uid.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schedd.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* The first ban entry matching a job name, or NULL. */
+struct ban *
+ban_match(const char *name)
+{
+	struct ban	*b;
+
+	TAILQ_FOREACH(b, &sd.bans, entry) {
+		if (strcmp(b->name, name) == 0 ||
+		    fnmatch(b->name, name, 0) == 0)
+			return (b);
+	}
+	return (NULL);
+}
+
+/* The entry with exactly this name or pattern, or NULL. */
+struct ban *
+ban_find(const char *name)
+{
+	struct ban	*b;
+
+	TAILQ_FOREACH(b, &sd.bans, entry) {
+		if (strcmp(b->name, name) == 0)
+			return (b);
+	}
+	return (NULL);
+}
+
+/* Add an entry, or update the reason of an existing one. */
+struct ban *
+ban_add(const char *name, const char *reason, uid_t by, int automatic)
+{
+	struct ban	*b;
+
+	if ((b = ban_find(name)) == NULL) {
+		b = xcalloc(1, sizeof *b);
+		b->name = xstrdup(name);
+		TAILQ_INSERT_TAIL(&sd.bans, b, entry);
+		sd.nbans++;
+	}
+	free(b->reason);
+	b->reason = reason != NULL ? xstrdup(reason) : NULL;
+	time_now(&b->since);
+	b->by = by;
+	b->automatic = automatic;
+	return (b);
+}
+
+void
+ban_remove(struct ban *b)
+{
+	TAILQ_REMOVE(&sd.bans, b, entry);
+	sd.nbans--;
+	free(b->name);
+	free(b->reason);
+	free(b);
+}
+
+/* {"name", "reason", "since", "by", "auto"} */
+json_t *
+ban_json(const struct ban *b)
+{
+	return (json_pack("{s:s,s:s?,s:o,s:I,s:b}", "name", b->name,
+	    "reason", b->reason, "since", json_time(&b->since), "by",
+	    (json_int_t)b->by, "auto", b->automatic));
+}

@@ -1,0 +1,24 @@
+/*
+ * shutdown: stop the daemon, gracefully or (force) at once.
+ */
+#include "cmd.h"
+#include "log.h"
+
+static enum cmd_retval
+cmd_shutdown_exec(struct cmd_ctx *ctx)
+{
+	int	 force;
+
+	force = json_is_true(json_object_get(ctx->req, "force"));
+	log_info("shutdown%s requested by uid %u", force ? " (force)" : "",
+	    (unsigned)ctx->uid);
+	cmd_reply(ctx, json_object());
+	schedd_shutdown(force);
+	return (CMD_DONE);
+}
+
+const struct cmd_entry cmd_shutdown_entry = {
+	"shutdown", CMD_ADMIN,
+	{ { "force", ARG_BOOL }, { NULL, 0 } },
+	cmd_shutdown_exec
+};

@@ -1,0 +1,37 @@
+/*
+ * status: the daemon summary.
+ */
+#include <unistd.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static enum cmd_retval
+cmd_status_exec(struct cmd_ctx *ctx)
+{
+	json_t	*o;
+
+	o = json_pack("{s:s,s:I,s:I,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
+	    "version", SCHEDD_VERSION,
+	    "pid", (json_int_t)getpid(),
+	    "uptime_ms", (json_int_t)(time_mono_ms() - sd.started_mono),
+	    "config", sd.config_path,
+	    "jobs", (json_int_t)sd.njobs,
+	    "running", (json_int_t)sd.nrunning,
+	    "queued", (json_int_t)sd.nqueued,
+	    "max_running", (json_int_t)sd.settings.max_running,
+	    "max_queued", (json_int_t)sd.settings.max_queued,
+	    "bans", (json_int_t)sd.nbans,
+	    "tasks_started", (json_int_t)sd.tasks_started,
+	    "state_ok", sd.state_ok);
+	json_object_set_new(o, "socket", json_string(sd.socket_path));
+	json_object_set_new(o, "state_dir", json_string(sd.state_dir));
+	json_object_set_new(o, "shutting_down",
+	    json_boolean(sd.shutting_down));
+	cmd_reply(ctx, o);
+	return (CMD_DONE);
+}
+
+const struct cmd_entry cmd_status_entry = {
+	"status", 0, { { NULL, 0 } }, cmd_status_exec
+};

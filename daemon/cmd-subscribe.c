@@ -1,0 +1,42 @@
+/*
+ * subscribe: turn the connection into a stream of events.
+ */
+#include "cmd.h"
+
+static enum cmd_retval
+cmd_subscribe_exec(struct cmd_ctx *ctx)
+{
+	json_t		*list, *v, *names;
+	unsigned	 mask = 0, class;
+	size_t		 i;
+
+	list = json_object_get(ctx->req, "events");
+	names = json_array();
+	if (list == NULL || json_array_size(list) == 0)
+		mask = EV_ALL;
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v) ||
+		    (class = event_class(json_string_value(v))) == 0) {
+			cmd_error(ctx, PROTO_BAD_REQUEST, "subscribe: unknown "
+			    "event %s", json_is_string(v) ?
+			    json_string_value(v) : "(not a string)");
+			json_decref(names);
+			return (CMD_DONE);
+		}
+		mask |= class;
+	}
+	for (class = 1; class <= EV_CONFIG_RELOADED; class <<= 1) {
+		if (mask & class)
+			json_array_append_new(names,
+			    json_string(event_name(class)));
+	}
+	ctx->c->events = mask;
+	cmd_reply(ctx, json_pack("{s:o}", "events", names));
+	return (CMD_DONE);
+}
+
+const struct cmd_entry cmd_subscribe_entry = {
+	"subscribe", 0,
+	{ { "events", ARG_ARRAY }, { NULL, 0 } },
+	cmd_subscribe_exec
+};

@@ -1,0 +1,1167 @@
+/*
+ * Job definitions: the table of job keys and the one validator that both
+ * the YAML file (config.c) and the JSON "add" command use, so a job means
+ * the same thing wherever it came from.  Also the JSON form of a job, its
+ * reference count, deep comparison for reload, and its schedule in words.
+ *
+ * JSON input is turned into the same node tree as YAML (with a key path
+ * instead of a position) and validated by the same code.  JSON input also
+ * accepts null for "not set" and the *_ms keys that jobdef_to_json writes,
+ * so a definition written with jobdef_to_json(def, NULL) reads back equal.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config-node.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+struct jobctx {
+	struct jobdef		*def;
+	struct cerrs		*errs;
+	int			 json;
+	const struct cnode	*seen[64];
+};
+
+struct jobkey {
+	const char	*name;
+	int		 json_only;	/* the *_ms forms of jobdef_to_json */
+	const char	*alias_of;
+	void		(*parse)(struct jobctx *, const struct cnode *,
+			    const struct cnode *);
+};
+
+static void	jobkey_command(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_string(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_tags(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_duration(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_ms(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_cron(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_at(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_int(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_bool(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_signal(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_overlap(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_env(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_umask(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_limits(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_timezone(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static const char *jobdef_cron_check(const char *);
+
+/* Indexes in jobkeys[] the validator checks against each other. */
+#define JOBKEY_COMMAND	0
+#define JOBKEY_EVERY	3
+#define JOBKEY_CRON	4
+#define JOBKEY_AT	5
+#define JOBKEY_EVERY_MS	29
+
+/* Every job key, in the order of spec section 8. */
+static const struct jobkey jobkeys[] = {
+	{ "command", 0, NULL, jobkey_command },
+	{ "description", 0, NULL, jobkey_string },
+	{ "tags", 0, NULL, jobkey_tags },
+	{ "every", 0, NULL, jobkey_duration },
+	{ "cron", 0, NULL, jobkey_cron },
+	{ "at", 0, NULL, jobkey_at },
+	{ "jitter", 0, NULL, jobkey_duration },
+	{ "max_runs", 0, NULL, jobkey_int },
+	{ "auto_remove", 0, NULL, jobkey_bool },
+	{ "catch_up", 0, NULL, jobkey_bool },
+	{ "timeout", 0, NULL, jobkey_duration },
+	{ "kill_signal", 0, NULL, jobkey_signal },
+	{ "kill_grace", 0, NULL, jobkey_duration },
+	{ "concurrency", 0, NULL, jobkey_int },
+	{ "on_overlap", 0, NULL, jobkey_overlap },
+	{ "queue_limit", 0, NULL, jobkey_int },
+	{ "priority", 0, NULL, jobkey_int },
+	{ "retries", 0, NULL, jobkey_int },
+	{ "retry_delay", 0, NULL, jobkey_duration },
+	{ "ban_after_failures", 0, NULL, jobkey_int },
+	{ "user", 0, NULL, jobkey_string },
+	{ "group", 0, NULL, jobkey_string },
+	{ "workdir", 0, NULL, jobkey_string },
+	{ "env", 0, NULL, jobkey_env },
+	{ "umask", 0, NULL, jobkey_umask },
+	{ "nice", 0, NULL, jobkey_int },
+	{ "limits", 0, NULL, jobkey_limits },
+	{ "timezone", 0, NULL, jobkey_timezone },
+	{ "enabled", 0, NULL, jobkey_bool },
+	{ "every_ms", 1, "every", jobkey_ms },
+	{ "jitter_ms", 1, "jitter", jobkey_ms },
+	{ "timeout_ms", 1, "timeout", jobkey_ms },
+	{ "kill_grace_ms", 1, "kill_grace", jobkey_ms },
+	{ "retry_delay_ms", 1, "retry_delay", jobkey_ms },
+};
+#define NJOBKEYS	(sizeof jobkeys / sizeof jobkeys[0])
+#define NYAMLKEYS	29
+
+static const char *const limit_names[JOBLIM_MAX] = {
+	"cpu", "memory", "nofile", "nproc", "core", "fsize"
+};
+
+/* The names of the YAML job keys, for suggestions and documentation. */
+const char *const *
+jobkey_names(size_t *n)
+{
+	static const char	*names[NJOBKEYS];
+	size_t			 i;
+
+	for (i = 0; i < NJOBKEYS; i++)
+		names[i] = jobkeys[i].name;
+	*n = NYAMLKEYS;
+	return (names);
+}
+
+/* Where a duration key stores its value. */
+static void
+jobkey_store_ms(struct jobctx *ctx, const char *name, uint64_t ms,
+    const struct cnode *val)
+{
+	struct jobdef	*def = ctx->def;
+
+	if (strcmp(name, "every") == 0) {
+		if (ms == 0)
+			cerr_add(ctx->errs, val, "must be greater than 0");
+		def->every_ms = ms;
+	} else if (strcmp(name, "jitter") == 0)
+		def->jitter_ms = ms;
+	else if (strcmp(name, "timeout") == 0)
+		def->timeout_ms = (int64_t)ms;
+	else if (strcmp(name, "kill_grace") == 0)
+		def->kill_grace_ms = (int64_t)ms;
+	else if (strcmp(name, "retry_delay") == 0)
+		def->retry_delay_ms = ms;
+	else
+		fatalx("%s: no duration key %s", __func__, name);
+}
+
+/* A command: one shell string, or an argv list. */
+static void
+jobkey_command(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	struct jobdef	*def = ctx->def;
+	char		**argv, *s;
+	size_t		 i, n;
+	int		 bad = 0;
+
+	if (val->type == CNODE_SCALAR && !cnode_is_null(val) &&
+	    val->style != CSCALAR_NUMBER && val->style != CSCALAR_BOOL) {
+		if (cnode_to_string(val, ctx->errs, &s) != 0)
+			return;
+		if (*s == '\0') {
+			cerr_add(ctx->errs, val, "command is empty");
+			free(s);
+			return;
+		}
+		argv = xcalloc(4, sizeof *argv);
+		argv[0] = xstrdup("/bin/sh");
+		argv[1] = xstrdup("-c");
+		argv[2] = s;
+		def->argv = argv;
+		def->shell = 1;
+		return;
+	}
+	if (val->type != CNODE_SEQ) {
+		if (val->type != CNODE_BAD)
+			cerr_add(ctx->errs, val, "expected a string or a list "
+			    "of strings, got %s", cnode_describe(val));
+		return;
+	}
+	if ((n = val->nchild) == 0) {
+		cerr_add(ctx->errs, val, "command is an empty list");
+		return;
+	}
+	argv = xcalloc(n + 1, sizeof *argv);
+	for (i = 0; i < n; i++) {
+		if (cnode_to_string(val->child[i], ctx->errs, &argv[i]) != 0) {
+			argv[i] = xstrdup("");
+			bad = 1;
+		} else if (i == 0 && *argv[0] == '\0') {
+			cerr_add(ctx->errs, val->child[0],
+			    "program name is empty");
+			bad = 1;
+		}
+	}
+	if (bad) {
+		for (i = 0; i < n; i++)
+			free(argv[i]);
+		free(argv);
+		return;
+	}
+	def->argv = argv;
+	def->shell = 0;
+}
+
+/* description, user, group and workdir. */
+static void
+jobkey_string(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	struct jobdef	*def = ctx->def;
+	char		*s, **where;
+
+	if (cnode_to_string(val, ctx->errs, &s) != 0)
+		return;
+	if (strcmp(key->value, "description") == 0)
+		where = &def->description;
+	else if (strcmp(key->value, "user") == 0)
+		where = &def->user;
+	else if (strcmp(key->value, "group") == 0)
+		where = &def->group;
+	else
+		where = &def->workdir;
+	if (where != &def->description && *s == '\0') {
+		cerr_add(ctx->errs, val, "must not be empty");
+		free(s);
+		return;
+	}
+	if (where == &def->workdir && *s != '/') {
+		cerr_add(ctx->errs, val, "workdir must be an absolute path");
+		free(s);
+		return;
+	}
+	free(*where);
+	*where = s;
+}
+
+/* A list of tags. */
+static void
+jobkey_tags(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	struct jobdef	*def = ctx->def;
+	char		*s;
+	size_t		 i;
+
+	if (val->type != CNODE_SEQ) {
+		if (val->type != CNODE_BAD)
+			cerr_add(ctx->errs, val, "expected a list of strings, "
+			    "got %s", cnode_describe(val));
+		return;
+	}
+	for (i = 0; i < val->nchild; i++) {
+		if (cnode_to_string(val->child[i], ctx->errs, &s) != 0)
+			continue;
+		if (*s == '\0') {
+			cerr_add(ctx->errs, val->child[i], "tag is empty");
+			free(s);
+			continue;
+		}
+		def->tags = xreallocarray(def->tags, def->ntags + 2,
+		    sizeof *def->tags);
+		def->tags[def->ntags++] = s;
+		def->tags[def->ntags] = NULL;
+	}
+}
+
+/* every, jitter, timeout, kill_grace, retry_delay. */
+static void
+jobkey_duration(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	uint64_t	 ms;
+
+	if (cnode_to_duration(val, ctx->errs, &ms) == 0)
+		jobkey_store_ms(ctx, key->value, ms, val);
+}
+
+/* The JSON-only *_ms forms: an integer number of milliseconds. */
+static void
+jobkey_ms(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	size_t		 len = strlen(key->value) - 3;
+	char		 name[32];
+	int64_t		 ms;
+
+	if (cnode_to_int(val, ctx->errs, 0, (int64_t)100 * 365 * 86400 * 1000,
+	    &ms) != 0)
+		return;
+	snprintf(name, sizeof name, "%.*s", (int)len, key->value);
+	jobkey_store_ms(ctx, name, (uint64_t)ms, val);
+}
+
+/*
+ * Check a cron expression, or return why not.  Only the shape for now: five
+ * fields or one of the @ names.  The full parser (cron.c) replaces this.
+ */
+static const char *
+jobdef_cron_check(const char *expr)
+{
+	static const char *const macros[] = { "@yearly", "@annually",
+	    "@monthly", "@weekly", "@daily", "@midnight", "@hourly" };
+	const char	*p = expr;
+	size_t		 i, fields = 0;
+
+	if (*expr == '@') {
+		for (i = 0; i < sizeof macros / sizeof macros[0]; i++) {
+			if (strcmp(expr, macros[i]) == 0)
+				return (NULL);
+		}
+		return ("unknown @ name");
+	}
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		fields++;
+		while (*p != '\0' && *p != ' ' && *p != '\t') {
+			if (!isalnum((unsigned char)*p) &&
+			    strchr("*,-/", *p) == NULL)
+				return ("unexpected character");
+			p++;
+		}
+	}
+	if (fields != 5)
+		return ("expected 5 fields: minute hour day-of-month month "
+		    "day-of-week");
+	return (NULL);
+}
+
+/* A cron expression. */
+static void
+jobkey_cron(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	const char	*why;
+	char		*s;
+
+	if (cnode_to_string(val, ctx->errs, &s) != 0)
+		return;
+	if ((why = jobdef_cron_check(s)) != NULL) {
+		cerr_add(ctx->errs, val, "bad cron expression \"%s\": %s", s,
+		    why);
+		free(s);
+		return;
+	}
+	free(ctx->def->cron);
+	ctx->def->cron = s;
+}
+
+/* A TIME, kept as written: the daemon works out when it falls. */
+static void
+jobkey_at(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	struct timespec	 ts;
+	char		*s;
+
+	if (cnode_to_string(val, ctx->errs, &s) != 0)
+		return;
+	if (time_parse(s, time(NULL), &ts) != 0) {
+		cerr_add(ctx->errs, val, "bad time \"%s\" (expected "
+		    "2026-12-01T09:00:00, with Z or +01:00, or 09:00)", s);
+		free(s);
+		return;
+	}
+	free(ctx->def->at);
+	ctx->def->at = s;
+}
+
+/* The integer keys and their ranges. */
+static void
+jobkey_int(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	struct jobdef	*def = ctx->def;
+	const char	*k = key->value;
+	int64_t		 v, min = 0, max = UINT32_MAX;
+
+	if (strcmp(k, "max_runs") == 0 || strcmp(k, "concurrency") == 0)
+		min = 1;
+	else if (strcmp(k, "priority") == 0) {
+		min = INT_MIN;
+		max = INT_MAX;
+	} else if (strcmp(k, "nice") == 0) {
+		min = -20;
+		max = 19;
+	}
+	if (cnode_to_int(val, ctx->errs, min, max, &v) != 0)
+		return;
+	if (strcmp(k, "max_runs") == 0)
+		def->max_runs = (uint32_t)v;
+	else if (strcmp(k, "concurrency") == 0)
+		def->concurrency = (uint32_t)v;
+	else if (strcmp(k, "queue_limit") == 0)
+		def->queue_limit = v;
+	else if (strcmp(k, "priority") == 0)
+		def->priority = (int)v;
+	else if (strcmp(k, "retries") == 0)
+		def->retries = (uint32_t)v;
+	else if (strcmp(k, "ban_after_failures") == 0)
+		def->ban_after_failures = (uint32_t)v;
+	else if (strcmp(k, "nice") == 0) {
+		def->nice = (int)v;
+		def->nice_set = 1;
+	} else
+		fatalx("%s: no integer key %s", __func__, k);
+}
+
+/* auto_remove, catch_up, enabled. */
+static void
+jobkey_bool(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	int	 b;
+
+	if (cnode_to_bool(val, ctx->errs, &b) != 0)
+		return;
+	if (strcmp(key->value, "auto_remove") == 0)
+		ctx->def->auto_remove = b;
+	else if (strcmp(key->value, "catch_up") == 0)
+		ctx->def->catch_up = b;
+	else
+		ctx->def->enabled = b;
+}
+
+/* A signal by name ("TERM", "SIGTERM") or number. */
+static void
+jobkey_signal(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	int	 sig;
+
+	if (val->type != CNODE_SCALAR || cnode_is_null(val) ||
+	    val->style == CSCALAR_BOOL) {
+		if (val->type != CNODE_BAD)
+			cerr_add(ctx->errs, val, "expected a signal name or "
+			    "number, got %s", cnode_describe(val));
+		return;
+	}
+	if (strlen(val->value) != val->len ||
+	    (sig = signal_parse(val->value)) == -1) {
+		cerr_add(ctx->errs, val, "unknown signal \"%s\"", val->value);
+		return;
+	}
+	ctx->def->kill_signal = sig;
+}
+
+/* queue, skip or replace. */
+static void
+jobkey_overlap(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	char	*s;
+
+	if (cnode_to_string(val, ctx->errs, &s) != 0)
+		return;
+	if (strcmp(s, "queue") == 0)
+		ctx->def->on_overlap = OVERLAP_QUEUE;
+	else if (strcmp(s, "skip") == 0)
+		ctx->def->on_overlap = OVERLAP_SKIP;
+	else if (strcmp(s, "replace") == 0)
+		ctx->def->on_overlap = OVERLAP_REPLACE;
+	else
+		cerr_add(ctx->errs, val, "bad value \"%s\" (expected queue, "
+		    "skip or replace)", s);
+	free(s);
+}
+
+/* Is this a usable environment variable name? */
+static int
+jobdef_env_name_valid(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return (0);
+	for (; *s != '\0'; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return (0);
+	}
+	return (1);
+}
+
+/* A map of variable names to scalar values. */
+static void
+jobkey_env(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	struct jobdef		*def = ctx->def;
+	const struct cnode	*k, *v;
+	size_t			 i;
+
+	if (val->type != CNODE_MAP) {
+		if (val->type != CNODE_BAD)
+			cerr_add(ctx->errs, val, "expected a mapping of "
+			    "names to values, got %s", cnode_describe(val));
+		return;
+	}
+	cnode_mark_dups((struct cnode *)val, ctx->errs, "variable");
+	for (i = 0; i + 1 < val->nchild; i += 2) {
+		k = val->child[i];
+		v = val->child[i + 1];
+		if (k->skip)
+			continue;
+		if (strlen(k->value) != k->len ||
+		    !jobdef_env_name_valid(k->value)) {
+			cerr_add(ctx->errs, k, "bad variable name \"%s\"",
+			    k->value);
+			continue;
+		}
+		if (v->type != CNODE_SCALAR || cnode_is_null(v)) {
+			if (v->type != CNODE_BAD)
+				cerr_add(ctx->errs, v, "expected a string, "
+				    "got %s", cnode_describe(v));
+			continue;
+		}
+		if (strlen(v->value) != v->len) {
+			cerr_add(ctx->errs, v, "contains a NUL byte");
+			continue;
+		}
+		def->env = xreallocarray(def->env, def->nenv + 2,
+		    sizeof *def->env);
+		xasprintf(&def->env[def->nenv++], "%s=%s", k->value, v->value);
+		def->env[def->nenv] = NULL;
+	}
+}
+
+/* An octal umask. */
+static void
+jobkey_umask(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	int	 mask;
+
+	if (cnode_to_octal(val, ctx->errs, 0777, &mask) == 0)
+		ctx->def->umask = mask;
+}
+
+/* Resource limits: cpu (duration), sizes and counts, or "unlimited". */
+static void
+jobkey_limits(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	struct joblimit		*lim;
+	const struct cnode	*k, *v;
+	uint64_t		 u;
+	int64_t			 n;
+	size_t			 i;
+	int			 kind;
+
+	if (val->type != CNODE_MAP) {
+		if (val->type != CNODE_BAD)
+			cerr_add(ctx->errs, val, "expected a mapping, got %s",
+			    cnode_describe(val));
+		return;
+	}
+	cnode_mark_dups((struct cnode *)val, ctx->errs, "key");
+	for (i = 0; i + 1 < val->nchild; i += 2) {
+		k = val->child[i];
+		v = val->child[i + 1];
+		if (k->skip)
+			continue;
+		for (kind = 0; kind < JOBLIM_MAX; kind++) {
+			if (strcmp(k->value, limit_names[kind]) == 0)
+				break;
+		}
+		if (kind == JOBLIM_MAX) {
+			key_unknown(ctx->errs, k, limit_names, JOBLIM_MAX);
+			continue;
+		}
+		lim = &ctx->def->limits[kind];
+		if (ctx->json && cnode_is_null(v))
+			continue;
+		if (v->type == CNODE_SCALAR && v->style != CSCALAR_NUMBER &&
+		    (strcmp(v->value, "unlimited") == 0 ||
+		    strcmp(v->value, "infinity") == 0)) {
+			lim->set = 1;
+			lim->value = RLIM_INFINITY;
+			continue;
+		}
+		switch (kind) {
+		case JOBLIM_CPU:
+			if (cnode_to_duration(v, ctx->errs, &u) != 0)
+				continue;
+			u = (u + 999) / 1000;
+			break;
+		case JOBLIM_NOFILE:
+		case JOBLIM_NPROC:
+			if (cnode_to_int(v, ctx->errs, 0, INT64_MAX, &n) != 0)
+				continue;
+			u = (uint64_t)n;
+			break;
+		default:
+			if (cnode_to_size(v, ctx->errs, &u) != 0)
+				continue;
+			break;
+		}
+		if (u >= (uint64_t)RLIM_INFINITY) {
+			cerr_add(ctx->errs, v, "limit is too large");
+			continue;
+		}
+		lim->set = 1;
+		lim->value = (rlim_t)u;
+	}
+}
+
+/* A time zone name. */
+static void
+jobkey_timezone(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	char	*tz;
+
+	if (cnode_to_timezone(val, ctx->errs, &tz) == 0) {
+		free(ctx->def->timezone);
+		ctx->def->timezone = tz;
+	}
+}
+
+/* A job with every key at its default. */
+static struct jobdef *
+jobdef_new(const char *name)
+{
+	struct jobdef	*def;
+
+	def = xcalloc(1, sizeof *def);
+	def->refs = 1;
+	def->name = xstrdup(name);
+	def->tags = xcalloc(1, sizeof *def->tags);
+	def->env = xcalloc(1, sizeof *def->env);
+	def->timeout_ms = -1;
+	def->kill_signal = SIGTERM;
+	def->kill_grace_ms = -1;
+	def->concurrency = 1;
+	def->on_overlap = OVERLAP_QUEUE;
+	def->queue_limit = -1;
+	def->umask = -1;
+	def->enabled = 1;
+	return (def);
+}
+
+/* Free a definition regardless of its count. */
+void
+jobdef_free(struct jobdef *def)
+{
+	char	**pp;
+
+	if (def == NULL)
+		return;
+	free(def->name);
+	if (def->argv != NULL) {
+		for (pp = def->argv; *pp != NULL; pp++)
+			free(*pp);
+		free(def->argv);
+	}
+	free(def->description);
+	if (def->tags != NULL) {
+		for (pp = def->tags; *pp != NULL; pp++)
+			free(*pp);
+		free(def->tags);
+	}
+	free(def->cron);
+	free(def->at);
+	free(def->user);
+	free(def->group);
+	free(def->workdir);
+	if (def->env != NULL) {
+		for (pp = def->env; *pp != NULL; pp++)
+			free(*pp);
+		free(def->env);
+	}
+	free(def->timezone);
+	free(def->file);
+	free(def);
+}
+
+/*
+ * Validate one job: name (NULL if already reported), the node it is
+ * reported at, and its mapping of keys.  Adds every problem to errs and
+ * returns NULL if there was any.  json allows null and the *_ms keys.
+ */
+struct jobdef *
+jobdef_build(const char *name, const struct cnode *where,
+    const struct cnode *map, struct cerrs *errs, int json)
+{
+	struct jobctx		 ctx;
+	const struct cnode	*k, *v;
+	const char		*names[NJOBKEYS];
+	size_t			 i, j, before = errs->n, nnames;
+	int			 every;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.def = jobdef_new(name != NULL ? name : "");
+	ctx.errs = errs;
+	ctx.json = json;
+	if (name != NULL && !name_valid(name))
+		cerr_add(errs, where, "bad job name \"%s\" (letters, digits "
+		    "and _.@-, not starting with a digit or one of .@-, at "
+		    "most %d)", name, NAME_MAX_LEN);
+	if (map->type != CNODE_MAP) {
+		if (cnode_is_null(map))
+			cerr_add(errs, map->file == NULL ? map : where,
+			    "missing required key \"command\"");
+		else if (map->type != CNODE_BAD)
+			cerr_add(errs, map, "expected a mapping of job keys, "
+			    "got %s", cnode_describe(map));
+		goto out;
+	}
+	cnode_mark_dups((struct cnode *)map, errs, "key");
+	nnames = json ? NJOBKEYS : NYAMLKEYS;
+	for (i = 0; i < nnames; i++)
+		names[i] = jobkeys[i].name;
+	for (i = 0; i + 1 < map->nchild; i += 2) {
+		k = map->child[i];
+		v = map->child[i + 1];
+		if (k->skip)
+			continue;
+		for (j = 0; j < nnames; j++) {
+			if (strcmp(k->value, jobkeys[j].name) == 0)
+				break;
+		}
+		if (j == nnames) {
+			key_unknown(errs, k, names, nnames);
+			continue;
+		}
+		if (json && cnode_is_null(v) && j != JOBKEY_COMMAND)
+			continue;
+		ctx.seen[j] = k;
+		jobkeys[j].parse(&ctx, k, v);
+	}
+	for (j = 0; j < NJOBKEYS; j++) {
+		if (jobkeys[j].alias_of == NULL || ctx.seen[j] == NULL)
+			continue;
+		for (i = 0; i < NYAMLKEYS; i++) {
+			if (strcmp(jobkeys[i].name, jobkeys[j].alias_of) == 0 &&
+			    ctx.seen[i] != NULL)
+				cerr_add(errs, ctx.seen[j], "\"%s\" and \"%s\" "
+				    "cannot both be set", jobkeys[i].name,
+				    jobkeys[j].name);
+		}
+	}
+	if (ctx.def->argv == NULL && ctx.seen[JOBKEY_COMMAND] == NULL)
+		cerr_add(errs, map->file == NULL ? map : where,
+		    "missing required key \"command\"");
+	every = ctx.seen[JOBKEY_EVERY] != NULL ||
+	    ctx.seen[JOBKEY_EVERY_MS] != NULL;
+	if (every && ctx.seen[JOBKEY_CRON] != NULL)
+		cerr_add(errs, ctx.seen[JOBKEY_CRON], "\"every\" and \"cron\" "
+		    "cannot both be set");
+	if (ctx.seen[JOBKEY_AT] != NULL && ctx.seen[JOBKEY_CRON] != NULL)
+		cerr_add(errs, ctx.seen[JOBKEY_CRON], "\"at\" cannot be "
+		    "combined with \"cron\"");
+out:
+	if (errs->n != before) {
+		jobdef_free(ctx.def);
+		return (NULL);
+	}
+	if (where != NULL && where->file != NULL) {
+		ctx.def->file = xstrdup(where->file);
+		ctx.def->line = where->line;
+		ctx.def->column = where->column;
+	}
+	return (ctx.def);
+}
+
+/* Turn a JSON value into a node tree named by key paths. */
+static struct cnode *
+jobdef_json_node(json_t *j, const char *path, int depth, struct cerrs *errs)
+{
+	struct cnode	*n, *k;
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+	char		*sub;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		n = cnode_new(CNODE_MAP, NULL, 0, 0, 0);
+		break;
+	case JSON_ARRAY:
+		n = cnode_new(CNODE_SEQ, NULL, 0, 0, 0);
+		break;
+	default:
+		n = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
+		break;
+	}
+	n->path = xstrdup(path);
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		if (depth >= CNODE_MAX_DEPTH) {
+			cerr_add(errs, n, "nested too deeply");
+			n->type = CNODE_BAD;
+			break;
+		}
+		json_object_foreach(j, key, v) {
+			xasprintf(&sub, "%s.%s", path, key);
+			k = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
+			k->style = CSCALAR_STRING;
+			k->value = xstrdup(key);
+			k->len = strlen(key);
+			k->path = xstrdup(sub);
+			cnode_add(n, k);
+			cnode_add(n, jobdef_json_node(v, sub, depth + 1, errs));
+			free(sub);
+		}
+		break;
+	case JSON_ARRAY:
+		if (depth >= CNODE_MAX_DEPTH) {
+			cerr_add(errs, n, "nested too deeply");
+			n->type = CNODE_BAD;
+			break;
+		}
+		json_array_foreach(j, i, v) {
+			xasprintf(&sub, "%s[%zu]", path, i);
+			cnode_add(n, jobdef_json_node(v, sub, depth + 1, errs));
+			free(sub);
+		}
+		break;
+	case JSON_STRING:
+		n->style = CSCALAR_STRING;
+		n->len = json_string_length(j);
+		n->value = xmalloc(n->len + 1);
+		memcpy(n->value, json_string_value(j), n->len);
+		n->value[n->len] = '\0';
+		break;
+	case JSON_INTEGER:
+		n->style = CSCALAR_NUMBER;
+		xasprintf(&n->value, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(j));
+		break;
+	case JSON_REAL:
+		n->style = CSCALAR_NUMBER;
+		xasprintf(&n->value, "%.17g", json_real_value(j));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		n->style = CSCALAR_BOOL;
+		n->value = xstrdup(json_is_true(j) ? "true" : "false");
+		break;
+	case JSON_NULL:
+		n->style = CSCALAR_NULL;
+		n->value = xstrdup("null");
+		break;
+	}
+	if (n->type == CNODE_SCALAR && n->style != CSCALAR_STRING)
+		n->len = strlen(n->value);
+	return (n);
+}
+
+/* Join every error into one "; "-separated cause. */
+static char *
+jobdef_join_errors(struct cerrs *errs)
+{
+	char	*s = NULL, *t;
+	size_t	 i;
+
+	cerr_sort(errs);
+	for (i = 0; i < errs->n; i++) {
+		if (s == NULL)
+			s = xstrdup(errs->list[i].msg);
+		else {
+			xasprintf(&t, "%s; %s", s, errs->list[i].msg);
+			free(s);
+			s = t;
+		}
+	}
+	return (s);
+}
+
+/* Build a job from the JSON object of "add" (see config.h). */
+int
+jobdef_from_json(json_t *obj, struct jobdef **out, char **cause)
+{
+	struct cerrs	 errs;
+	struct cnode	*map = NULL, *where;
+	struct jobdef	*def = NULL;
+	json_t		*jname, *rest;
+	const char	*name = NULL;
+
+	memset(&errs, 0, sizeof errs);
+	where = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
+	where->path = xstrdup("job");
+	if (!json_is_object(obj)) {
+		cerr_add(&errs, where, "expected an object");
+		goto fail;
+	}
+	if ((jname = json_object_get(obj, "name")) == NULL)
+		cerr_add(&errs, where, "missing required key \"name\"");
+	free(where->path);
+	where->path = xstrdup("job.name");
+	if (jname != NULL && (!json_is_string(jname) ||
+	    strlen(json_string_value(jname)) != json_string_length(jname)))
+		cerr_add(&errs, where, "expected a string");
+	else if (jname != NULL)
+		name = json_string_value(jname);
+
+	rest = json_copy(obj);
+	json_object_del(rest, "name");
+	map = jobdef_json_node(rest, "job", 0, &errs);
+	json_decref(rest);
+	def = jobdef_build(name, where, map, &errs, 1);
+	if (def == NULL || errs.n != 0)
+		goto fail;
+	cnode_free(map);
+	cnode_free(where);
+	*out = def;
+	return (0);
+fail:
+	jobdef_free(def);
+	cnode_free(map);
+	cnode_free(where);
+	*cause = jobdef_join_errors(&errs);
+	if (*cause == NULL)
+		*cause = xstrdup("job: invalid");
+	cerr_clear(&errs);
+	return (-1);
+}
+
+/* A duration in ms, or null if unset (-1 with no settings to resolve). */
+static json_t *
+jobdef_json_ms(int64_t ms, uint64_t dflt, const struct settings *s)
+{
+	if (ms >= 0)
+		return (json_integer(ms));
+	if (s == NULL)
+		return (json_null());
+	return (json_integer((json_int_t)dflt));
+}
+
+/* A string or null. */
+static json_t *
+jobdef_json_str(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+/*
+ * Every job key with its effective value; with settings NULL, keys that
+ * follow a daemon default are null, and the object reads back equal with
+ * jobdef_from_json.
+ */
+json_t *
+jobdef_to_json(const struct jobdef *def, const struct settings *s)
+{
+	json_t		*o, *a, *env, *lim;
+	char		 buf[16], *eq;
+	size_t		 i;
+	int		 k;
+
+	o = json_object();
+	json_object_set_new(o, "name", json_string(def->name));
+	if (def->shell && def->argv != NULL)
+		json_object_set_new(o, "command", json_string(def->argv[2]));
+	else {
+		a = json_array();
+		for (i = 0; def->argv != NULL && def->argv[i] != NULL; i++)
+			json_array_append_new(a, json_string(def->argv[i]));
+		json_object_set_new(o, "command", a);
+	}
+	json_object_set_new(o, "description",
+	    jobdef_json_str(def->description));
+	a = json_array();
+	for (i = 0; i < def->ntags; i++)
+		json_array_append_new(a, json_string(def->tags[i]));
+	json_object_set_new(o, "tags", a);
+	json_object_set_new(o, "every_ms", def->every_ms != 0 ?
+	    json_integer((json_int_t)def->every_ms) : json_null());
+	json_object_set_new(o, "cron", jobdef_json_str(def->cron));
+	json_object_set_new(o, "at", jobdef_json_str(def->at));
+	json_object_set_new(o, "jitter_ms",
+	    json_integer((json_int_t)def->jitter_ms));
+	json_object_set_new(o, "max_runs", def->max_runs != 0 ?
+	    json_integer(def->max_runs) : json_null());
+	json_object_set_new(o, "auto_remove", json_boolean(def->auto_remove));
+	json_object_set_new(o, "catch_up", json_boolean(def->catch_up));
+	json_object_set_new(o, "timeout_ms", jobdef_json_ms(def->timeout_ms,
+	    s != NULL ? s->default_timeout_ms : 0, s));
+	json_object_set_new(o, "kill_signal",
+	    json_string(signal_name(def->kill_signal)));
+	json_object_set_new(o, "kill_grace_ms",
+	    jobdef_json_ms(def->kill_grace_ms,
+	    s != NULL ? s->kill_grace_ms : 0, s));
+	json_object_set_new(o, "concurrency", json_integer(def->concurrency));
+	json_object_set_new(o, "on_overlap", json_string(
+	    def->on_overlap == OVERLAP_SKIP ? "skip" :
+	    def->on_overlap == OVERLAP_REPLACE ? "replace" : "queue"));
+	if (def->queue_limit >= 0)
+		json_object_set_new(o, "queue_limit",
+		    json_integer(def->queue_limit));
+	else if (s != NULL)
+		json_object_set_new(o, "queue_limit",
+		    json_integer(s->queue_limit));
+	else
+		json_object_set_new(o, "queue_limit", json_null());
+	json_object_set_new(o, "priority", json_integer(def->priority));
+	json_object_set_new(o, "retries", json_integer(def->retries));
+	json_object_set_new(o, "retry_delay_ms",
+	    json_integer((json_int_t)def->retry_delay_ms));
+	json_object_set_new(o, "ban_after_failures",
+	    json_integer(def->ban_after_failures));
+	json_object_set_new(o, "user", jobdef_json_str(def->user));
+	json_object_set_new(o, "group", jobdef_json_str(def->group));
+	json_object_set_new(o, "workdir", jobdef_json_str(def->workdir));
+	env = json_object();
+	for (i = 0; i < def->nenv; i++) {
+		if ((eq = strchr(def->env[i], '=')) == NULL)
+			continue;
+		*eq = '\0';
+		json_object_set_new(env, def->env[i], json_string(eq + 1));
+		*eq = '=';
+	}
+	json_object_set_new(o, "env", env);
+	if (def->umask >= 0) {
+		snprintf(buf, sizeof buf, "%04o", (unsigned)def->umask);
+		json_object_set_new(o, "umask", json_string(buf));
+	} else
+		json_object_set_new(o, "umask", json_null());
+	json_object_set_new(o, "nice", def->nice_set ?
+	    json_integer(def->nice) : json_null());
+	lim = json_object();
+	for (k = 0; k < JOBLIM_MAX; k++) {
+		if (!def->limits[k].set)
+			json_object_set_new(lim, limit_names[k], json_null());
+		else if (def->limits[k].value == RLIM_INFINITY)
+			json_object_set_new(lim, limit_names[k],
+			    json_string("unlimited"));
+		else
+			json_object_set_new(lim, limit_names[k],
+			    json_integer((json_int_t)def->limits[k].value));
+	}
+	json_object_set_new(o, "limits", lim);
+	if (def->timezone != NULL || s == NULL)
+		json_object_set_new(o, "timezone",
+		    jobdef_json_str(def->timezone));
+	else
+		json_object_set_new(o, "timezone",
+		    jobdef_json_str(s->timezone));
+	json_object_set_new(o, "enabled", json_boolean(def->enabled));
+	return (o);
+}
+
+/* Take a reference. */
+struct jobdef *
+jobdef_ref(struct jobdef *def)
+{
+	def->refs++;
+	return (def);
+}
+
+/* Drop a reference; the last one frees. */
+void
+jobdef_unref(struct jobdef *def)
+{
+	if (def != NULL && --def->refs <= 0)
+		jobdef_free(def);
+}
+
+/* Compare two strings that may be NULL. */
+static int
+jobdef_str_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+/* Compare two NULL-terminated string lists that may be NULL. */
+static int
+jobdef_list_equal(char *const *a, char *const *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	for (; *a != NULL && *b != NULL; a++, b++) {
+		if (strcmp(*a, *b) != 0)
+			return (0);
+	}
+	return (*a == NULL && *b == NULL);
+}
+
+/* Do two definitions mean the same job (where they came from aside)? */
+int
+jobdef_equal(const struct jobdef *a, const struct jobdef *b)
+{
+	int	 k;
+
+	if (!jobdef_str_equal(a->name, b->name) ||
+	    !jobdef_list_equal(a->argv, b->argv) || a->shell != b->shell ||
+	    !jobdef_str_equal(a->description, b->description) ||
+	    a->ntags != b->ntags || !jobdef_list_equal(a->tags, b->tags))
+		return (0);
+	if (a->every_ms != b->every_ms || !jobdef_str_equal(a->cron, b->cron) ||
+	    !jobdef_str_equal(a->at, b->at) || a->jitter_ms != b->jitter_ms ||
+	    a->max_runs != b->max_runs || a->auto_remove != b->auto_remove ||
+	    a->catch_up != b->catch_up)
+		return (0);
+	if (a->timeout_ms != b->timeout_ms ||
+	    a->kill_signal != b->kill_signal ||
+	    a->kill_grace_ms != b->kill_grace_ms ||
+	    a->concurrency != b->concurrency ||
+	    a->on_overlap != b->on_overlap ||
+	    a->queue_limit != b->queue_limit || a->priority != b->priority ||
+	    a->retries != b->retries ||
+	    a->retry_delay_ms != b->retry_delay_ms ||
+	    a->ban_after_failures != b->ban_after_failures)
+		return (0);
+	if (!jobdef_str_equal(a->user, b->user) ||
+	    !jobdef_str_equal(a->group, b->group) ||
+	    !jobdef_str_equal(a->workdir, b->workdir) || a->nenv != b->nenv ||
+	    !jobdef_list_equal(a->env, b->env) || a->umask != b->umask ||
+	    a->nice_set != b->nice_set || (a->nice_set && a->nice != b->nice) ||
+	    !jobdef_str_equal(a->timezone, b->timezone) ||
+	    a->enabled != b->enabled)
+		return (0);
+	for (k = 0; k < JOBLIM_MAX; k++) {
+		if (a->limits[k].set != b->limits[k].set ||
+		    (a->limits[k].set &&
+		    a->limits[k].value != b->limits[k].value))
+			return (0);
+	}
+	return (1);
+}
+
+/* Does the job run by itself, or only on demand? */
+int
+jobdef_has_schedule(const struct jobdef *def)
+{
+	return (def->every_ms != 0 || def->cron != NULL || def->at != NULL);
+}
+
+/* The schedule in words ("every 5m", "cron 30 2 * * *"), or NULL. */
+char *
+jobdef_schedule_string(const struct jobdef *def)
+{
+	char	*s, *every = NULL;
+
+	if (def->every_ms != 0)
+		every = format_duration(def->every_ms);
+	if (def->at != NULL && every != NULL)
+		xasprintf(&s, "at %s every %s", def->at, every);
+	else if (def->at != NULL)
+		xasprintf(&s, "at %s", def->at);
+	else if (every != NULL)
+		xasprintf(&s, "every %s", every);
+	else if (def->cron != NULL)
+		xasprintf(&s, "cron %s", def->cron);
+	else
+		s = NULL;
+	free(every);
+	return (s);
+}

@@ -1,0 +1,101 @@
+/*
+ * Private to config.c and config-job.c: the small tree both the YAML and the
+ * JSON front ends build before validation, and the error list validation
+ * fills.  A node knows where it came from (file, line and column, 1-based,
+ * for YAML; a key path such as "job.env.HOME" for JSON), so every message
+ * can say where the problem is.
+ */
+#ifndef CONFIG_NODE_H
+#define CONFIG_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define CNODE_MAX_DEPTH		64
+
+enum cnode_type {
+	CNODE_SCALAR,
+	CNODE_SEQ,
+	CNODE_MAP,
+	CNODE_BAD,		/* an alias: already reported, skip quietly */
+};
+
+/* How a scalar was written, which decides what it may stand for. */
+enum cscalar {
+	CSCALAR_PLAIN,		/* YAML unquoted: null, bool, number or text */
+	CSCALAR_STRING,		/* YAML quoted or block, or a JSON string */
+	CSCALAR_NUMBER,		/* JSON number (integer or real) */
+	CSCALAR_BOOL,		/* JSON true or false */
+	CSCALAR_NULL,		/* JSON null */
+};
+
+struct cnode {
+	enum cnode_type	 type;
+	enum cscalar	 style;
+	int		 skip;		/* map key: duplicate or bad, ignore */
+	char		*value;		/* scalar text */
+	size_t		 len;
+	const char	*file;		/* YAML file, not owned, or NULL */
+	int		 fileidx;
+	int		 line;
+	int		 column;
+	char		*path;		/* JSON key path, or NULL */
+	struct cnode	**child;	/* list items, or map key, value, ... */
+	size_t		 nchild;
+	size_t		 size;
+};
+
+struct cerr {
+	char		*msg;
+	int		 fileidx;
+	int		 line;
+	int		 column;
+	size_t		 seq;
+};
+
+struct cerrs {
+	struct cerr	*list;
+	size_t		 n;
+	size_t		 size;
+};
+
+struct cnode	*cnode_new(enum cnode_type, const char *, int, int, int);
+void		 cnode_add(struct cnode *, struct cnode *);
+void		 cnode_free(struct cnode *);
+void		 cnode_mark_dups(struct cnode *, struct cerrs *,
+		     const char *);
+int		 cnode_is_null(const struct cnode *);
+const char	*cnode_describe(const struct cnode *);
+int		 cnode_to_string(const struct cnode *, struct cerrs *, char **);
+int		 cnode_to_bool(const struct cnode *, struct cerrs *, int *);
+int		 cnode_to_int(const struct cnode *, struct cerrs *, int64_t,
+		     int64_t, int64_t *);
+int		 cnode_to_duration(const struct cnode *, struct cerrs *,
+		     uint64_t *);
+int		 cnode_to_size(const struct cnode *, struct cerrs *,
+		     uint64_t *);
+int		 cnode_to_octal(const struct cnode *, struct cerrs *, int,
+		     int *);
+int		 cnode_to_timezone(const struct cnode *, struct cerrs *,
+		     char **);
+
+void		 cerr_add(struct cerrs *, const struct cnode *, const char *,
+		     ...) __attribute__((__format__(__printf__, 3, 4)));
+void		 cerr_addx(struct cerrs *, const char *, int, int, int,
+		     const char *, ...)
+		     __attribute__((__format__(__printf__, 6, 7)));
+void		 cerr_sort(struct cerrs *);
+void		 cerr_clear(struct cerrs *);
+
+const char	*key_nearest(const char *, const char *const *, size_t);
+void		 key_unknown(struct cerrs *, const struct cnode *,
+		     const char *const *, size_t);
+
+const char *const *jobkey_names(size_t *);
+struct jobdef	*jobdef_build(const char *, const struct cnode *,
+		     const struct cnode *, struct cerrs *, int);
+void		 jobdef_free(struct jobdef *);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * The running daemon: its global state, signals (through libevent, into
+ * one handler), reaping children, and shutdown.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "schedd.h"
+
+struct schedd		 sd;
+
+static struct event	*ev_sigchld, *ev_sigterm, *ev_sigint, *ev_sighup;
+static struct event	*ev_shutdown_timer;
+static int		 daemon_force;
+
+static void	schedd_signal(evutil_socket_t, short, void *);
+static void	schedd_reap(void);
+static void	schedd_shutdown_timeout(evutil_socket_t, short, void *);
+static void	schedd_stop_all(void);
+
+/* Route the signals schedd handles into the event loop. */
+void
+daemon_signals(void)
+{
+	ev_sigchld = evsignal_new(sd.base, SIGCHLD, schedd_signal, NULL);
+	ev_sigterm = evsignal_new(sd.base, SIGTERM, schedd_signal, NULL);
+	ev_sigint = evsignal_new(sd.base, SIGINT, schedd_signal, NULL);
+	ev_sighup = evsignal_new(sd.base, SIGHUP, schedd_signal, NULL);
+	evsignal_add(ev_sigchld, NULL);
+	evsignal_add(ev_sigterm, NULL);
+	evsignal_add(ev_sigint, NULL);
+	evsignal_add(ev_sighup, NULL);
+}
+
+void
+daemon_signals_free(void)
+{
+	event_free(ev_sigchld);
+	event_free(ev_sigterm);
+	event_free(ev_sigint);
+	event_free(ev_sighup);
+	if (ev_shutdown_timer != NULL)
+		event_free(ev_shutdown_timer);
+}
+
+/* The one signal handler, run from the event loop. */
+static void
+schedd_signal(evutil_socket_t sig, short events, void *arg)
+{
+	switch (sig) {
+	case SIGCHLD:
+		schedd_reap();
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s received", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		schedd_shutdown(sd.shutting_down);
+		break;
+	case SIGHUP:
+		log_info("SIGHUP received: reload is not available in this "
+		    "version; configuration unchanged");
+		break;
+	}
+}
+
+/* Reap every child that has exited. */
+static void
+schedd_reap(void)
+{
+	struct rusage	 ru;
+	pid_t		 pid;
+	int		 status;
+
+	for (;;) {
+		pid = wait4(-1, &status, WNOHANG, &ru);
+		if (pid <= 0) {
+			if (pid == -1 && errno == EINTR)
+				continue;
+			break;
+		}
+		task_reaped(pid, status, &ru);
+	}
+}
+
+/* Stop every running task with the kill sequence. */
+static void
+schedd_stop_all(void)
+{
+	struct job	*j;
+	struct task	*t, *next;
+
+	TAILQ_FOREACH(j, &sd.jobs, entry) {
+		TAILQ_FOREACH_SAFE(t, &j->running, entry, next)
+			task_stop(t, 0, STOP_SHUTDOWN);
+	}
+}
+
+static void
+schedd_shutdown_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	log_info("shutdown_timeout reached: stopping %u running task%s",
+	    sd.nrunning, sd.nrunning == 1 ? "" : "s");
+	schedd_stop_all();
+}
+
+/*
+ * Begin shutting down: no new tasks start; running tasks get
+ * shutdown_timeout to finish (none with force) and are then stopped.
+ */
+void
+schedd_shutdown(int force)
+{
+	struct timeval	 tv;
+	uint64_t	 ms = sd.settings.shutdown_timeout_ms;
+
+	if (force) {
+		if (!daemon_force)
+			log_info("shutting down now, stopping %u task%s",
+			    sd.nrunning, sd.nrunning == 1 ? "" : "s");
+		daemon_force = 1;
+		sd.shutting_down = 1;
+		schedd_stop_all();
+		schedd_check_exit();
+		return;
+	}
+	if (sd.shutting_down)
+		return;
+	sd.shutting_down = 1;
+	log_info("shutting down: waiting for %u running task%s (up to %llums)",
+	    sd.nrunning, sd.nrunning == 1 ? "" : "s", (unsigned long long)ms);
+	ev_shutdown_timer = evtimer_new(sd.base, schedd_shutdown_timeout,
+	    NULL);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev_shutdown_timer, &tv);
+	schedd_check_exit();
+}
+
+/* Leave the loop once shutting down and no task runs any more. */
+void
+schedd_check_exit(void)
+{
+	if (sd.shutting_down && sd.nrunning == 0)
+		event_base_loopexit(sd.base, NULL);
+}

@@ -1,0 +1,112 @@
+/*
+ * Queueing (spec section 3): a FIFO per job limited by the job's
+ * concurrency, a global max_running, and when a slot frees the waiting
+ * task with the highest priority starts first, ties in queue order.
+ *
+ * Only the head of a job's queue can start, so the choice is among the
+ * heads of the jobs on the waiting list: O(jobs with queued tasks).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "schedd.h"
+#include "xmalloc.h"
+
+/*
+ * May one more task be queued for this job?  PROTO_OK, or
+ * PROTO_QUEUE_FULL with a caller-freed cause.
+ */
+enum proto_error
+queue_check(const struct job *j, char **cause)
+{
+	if (j->nqueued >= job_queue_limit(j)) {
+		xasprintf(cause, "job \"%s\" has %u tasks queued (queue_limit)",
+		    j->name, j->nqueued);
+		return (PROTO_QUEUE_FULL);
+	}
+	if (sd.nqueued >= sd.settings.max_queued) {
+		xasprintf(cause, "%u tasks queued in all (max_queued)",
+		    sd.nqueued);
+		return (PROTO_QUEUE_FULL);
+	}
+	return (PROTO_OK);
+}
+
+/* Queue a new task at the tail of its job's queue. */
+struct task *
+queue_push(struct job *j, enum task_trigger trigger, uid_t uid)
+{
+	struct task	*t;
+
+	t = task_new(j, trigger, uid);
+	t->seq = sd.next_seq++;
+	TAILQ_INSERT_TAIL(&j->queue, t, entry);
+	j->nqueued++;
+	sd.nqueued++;
+	if (!j->waiting) {
+		TAILQ_INSERT_TAIL(&sd.waiting, j, wentry);
+		j->waiting = 1;
+	}
+	event_emit(EV_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
+	    (json_int_t)t->id, "job", j->name, "trigger",
+	    task_trigger_name(trigger)));
+	return (t);
+}
+
+/* Take a queued task off its job's queue. */
+void
+queue_remove(struct task *t)
+{
+	struct job	*j = t->job;
+
+	TAILQ_REMOVE(&j->queue, t, entry);
+	j->nqueued--;
+	sd.nqueued--;
+	if (j->nqueued == 0 && j->waiting) {
+		TAILQ_REMOVE(&sd.waiting, j, wentry);
+		j->waiting = 0;
+	}
+}
+
+/*
+ * The task that should start next, or NULL: none waiting, no global slot,
+ * or every waiting job at its concurrency limit.
+ */
+struct task *
+queue_pick(void)
+{
+	struct job	*j;
+	struct task	*t, *best = NULL;
+
+	if (sd.nrunning >= sd.settings.max_running)
+		return (NULL);
+	TAILQ_FOREACH(j, &sd.waiting, wentry) {
+		if (j->nrunning >= job_concurrency(j))
+			continue;
+		t = TAILQ_FIRST(&j->queue);
+		if (best == NULL || t->def->priority > best->def->priority ||
+		    (t->def->priority == best->def->priority &&
+		    t->seq < best->seq))
+			best = t;
+	}
+	return (best);
+}
+
+/* Start tasks while there are slots and eligible tasks. */
+void
+queue_dispatch(void)
+{
+	static int	 dispatching;
+	struct task	*t;
+
+	/* A task that fails to start ends inside task_start: no recursion. */
+	if (sd.shutting_down || dispatching)
+		return;
+	dispatching = 1;
+	while ((t = queue_pick()) != NULL) {
+		queue_remove(t);
+		task_start(t);
+	}
+	dispatching = 0;
+}

@@ -1,0 +1,228 @@
+/*
+ * schedd: main, options, start-up and exit.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "schedd.h"
+#include "spawn.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static void	schedd_usage(void) __attribute__((__noreturn__));
+static int	schedd_check(const char *, int);
+static void	schedd_load_jobs(void);
+
+static void
+schedd_usage(void)
+{
+	fprintf(stderr, "usage: schedd [-tv] [-c file] [-d state_dir] "
+	    "[-s socket] [--syslog] [--version]\n");
+	exit(2);
+}
+
+/* -t: check the configuration, print every error, exit 0 or 1. */
+static int
+schedd_check(const char *path, int must_exist)
+{
+	struct config	*conf;
+	char		**errors;
+	size_t		 nerrors, i;
+
+	if (config_load(path, must_exist, &conf, &errors, &nerrors) != 0) {
+		for (i = 0; i < nerrors; i++)
+			fprintf(stderr, "%s\n", errors[i]);
+		fprintf(stderr, "schedd: %zu error%s\n", nerrors,
+		    nerrors == 1 ? "" : "s");
+		config_errors_free(errors, nerrors);
+		return (1);
+	}
+	printf("%s: configuration ok, %zu job%s\n",
+	    path != NULL ? path : "(none)", conf->njobs,
+	    conf->njobs == 1 ? "" : "s");
+	config_free(conf);
+	return (0);
+}
+
+/* Create a job for every job of the configuration. */
+static void
+schedd_load_jobs(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < sd.config->njobs; i++)
+		job_create(jobdef_ref(sd.config->jobs[i]), ORIGIN_CONFIG,
+		    sd.uid);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "syslog", no_argument, NULL, 'S' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*conf_path = NULL, *sock_path = NULL;
+	const char		*state_path = NULL;
+	struct event_config	*ecfg;
+	struct config		*conf;
+	char			**errors, *def_conf;
+	size_t			 nerrors, i;
+	int			 ch, test = 0, verbose = 0, use_syslog = 0;
+	int			 must_exist;
+
+	while ((ch = getopt_long(argc, argv, "c:d:hs:tv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'd':
+			state_path = optarg;
+			break;
+		case 's':
+			sock_path = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'S':
+			use_syslog = 1;
+			break;
+		case 'V':
+			printf("schedd %s (protocol %d)\n", SCHEDD_VERSION,
+			    PROTO_VERSION);
+			exit(0);
+		default:
+			schedd_usage();
+		}
+	}
+	if (optind != argc)
+		schedd_usage();
+
+	log_init("schedd", verbose > 0 ? LOGLEVEL_DEBUG : LOGLEVEL_INFO,
+	    use_syslog);
+	memset(&sd, 0, sizeof sd);
+	sd.uid = geteuid();
+	sd.gid = getegid();
+	sd.is_root = sd.uid == 0;
+
+	/* A file named with -c must exist; the default one is optional. */
+	must_exist = conf_path != NULL;
+	def_conf = path_default_config(sd.uid);
+	if (conf_path == NULL && access(def_conf, F_OK) == 0)
+		conf_path = def_conf;
+	if (test) {
+		ch = schedd_check(conf_path, must_exist);
+		free(def_conf);
+		exit(ch);
+	}
+	if (config_load(conf_path, must_exist, &conf, &errors,
+	    &nerrors) != 0) {
+		for (i = 0; i < nerrors; i++)
+			log_warnx("%s", errors[i]);
+		config_errors_free(errors, nerrors);
+		fatalx("configuration has errors, not starting");
+	}
+	sd.config = conf;
+	sd.config_path = conf_path != NULL ? xstrdup(conf_path) : NULL;
+	free(def_conf);
+	settings_copy(&sd.settings, &conf->settings);
+	if (!verbose)
+		log_setlevel(sd.settings.log_level);
+
+	if (sock_path != NULL)
+		sd.socket_path = xstrdup(sock_path);
+	else if (sd.settings.socket != NULL)
+		sd.socket_path = xstrdup(sd.settings.socket);
+	else
+		sd.socket_path = path_default_socket(sd.uid);
+	if (state_path != NULL)
+		sd.state_dir = xstrdup(state_path);
+	else if (sd.settings.state_dir != NULL)
+		sd.state_dir = xstrdup(sd.settings.state_dir);
+	else
+		sd.state_dir = path_default_state(sd.uid);
+	xasprintf(&sd.log_dir, "%s/logs", sd.state_dir);
+	if (mkdir_p(sd.state_dir, 0700) == -1)
+		fatal("state folder %s", sd.state_dir);
+	if (mkdir_p(sd.log_dir, 0750) == -1)
+		fatal("log folder %s", sd.log_dir);
+
+	signal(SIGPIPE, SIG_IGN);
+	ecfg = event_config_new();
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	sd.base = event_base_new_with_config(ecfg);
+	event_config_free(ecfg);
+	if (sd.base == NULL)
+		fatalx("cannot create the event loop");
+
+	TAILQ_INIT(&sd.jobs);
+	TAILQ_INIT(&sd.waiting);
+	TAILQ_INIT(&sd.bans);
+	TAILQ_INIT(&sd.clients);
+	hmap_init(&sd.job_index);
+	hmap_init(&sd.task_index);
+	hmap_init(&sd.pid_index);
+	sd.next_task_id = 1;
+	sd.state_ok = 1;
+	time_now(&sd.started);
+	sd.started_mono = time_mono_ms();
+
+	if (spawn_subreaper() == -1)
+		log_debug("no child subreaper on this system");
+	schedd_load_jobs();
+
+	if (server_listen(sd.socket_path, sd.settings.socket_mode,
+	    sd.settings.socket_group) == -1) {
+		if (errno == EADDRINUSE)
+			fatalx("already running: a daemon answers on %s",
+			    sd.socket_path);
+		fatal("socket %s", sd.socket_path);
+	}
+
+	daemon_signals();
+
+	log_info("schedd %s started: pid %ld, socket %s, state %s, config %s, "
+	    "%zu job%s", SCHEDD_VERSION, (long)getpid(), sd.socket_path,
+	    sd.state_dir, sd.config_path != NULL ? sd.config_path : "(none)",
+	    sd.njobs, sd.njobs == 1 ? "" : "s");
+
+	event_base_dispatch(sd.base);
+
+	server_flush_all();
+	server_close_clients();
+	server_close();
+	event_base_loop(sd.base, EVLOOP_NONBLOCK);
+	job_free_all();
+	while (!TAILQ_EMPTY(&sd.bans))
+		ban_remove(TAILQ_FIRST(&sd.bans));
+	daemon_signals_free();
+	event_base_free(sd.base);
+	config_free(sd.config);
+	settings_free(&sd.settings);
+	free(sd.config_path);
+	free(sd.socket_path);
+	free(sd.state_dir);
+	free(sd.log_dir);
+	log_info("schedd stopped");
+	return (0);
+}
+

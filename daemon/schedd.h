@@ -1,0 +1,314 @@
+/*
+ * schedd's core types: the daemon, jobs, tasks, clients, the ban list,
+ * and the functions each module offers the others.
+ */
+#ifndef SCHEDD_H
+#define SCHEDD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+
+#include <event2/event.h>
+#include <event2/bufferevent.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "compat.h"
+#include "config.h"
+#include "hmap.h"
+#include "proto.h"
+
+struct client;
+struct job;
+struct task;
+
+enum task_state {
+	TASK_QUEUED = 0,
+	TASK_RUNNING,
+	TASK_SUCCEEDED,
+	TASK_FAILED,
+	TASK_TIMEOUT,
+	TASK_STOPPED,
+	TASK_CANCELLED,
+	TASK_LOST,
+};
+#define TASK_ENDED(s)	((s) >= TASK_SUCCEEDED)
+
+enum task_trigger {
+	TRIGGER_SCHEDULE = 0,
+	TRIGGER_MANUAL,
+	TRIGGER_ADD,
+	TRIGGER_RETRY,
+	TRIGGER_CATCH_UP,
+};
+
+enum task_stop {
+	STOP_NONE = 0,
+	STOP_TIMEOUT,		/* ran past its timeout */
+	STOP_USER,		/* stop, remove --stop, ban --stop */
+	STOP_REPLACE,		/* on_overlap: replace */
+	STOP_SHUTDOWN,
+};
+
+/* Someone interested in a task's output or its end (output -f, wait). */
+enum task_watch_what {
+	WATCH_OUTPUT,
+	WATCH_END,
+};
+struct task_watch {
+	void		(*fn)(struct task *, enum task_watch_what,
+			    const char *, size_t, void *);
+	void		*arg;
+	LIST_ENTRY(task_watch) entry;
+};
+LIST_HEAD(task_watches, task_watch);
+
+struct task {
+	uint64_t	 id;
+	struct job	*job;
+	struct jobdef	*def;		/* the definition it runs with (ref) */
+	enum task_state	 state;
+	enum task_trigger trigger;
+	uint32_t	 attempt;
+	uid_t		 uid;		/* who submitted it */
+	uint64_t	 seq;		/* global queue order */
+
+	struct timespec	 queued_at;
+	struct timespec	 started_at;	/* tv_sec 0: not started */
+	struct timespec	 finished_at;	/* tv_sec 0: not finished */
+	uint64_t	 start_mono;	/* ms */
+	int64_t		 duration_ms;	/* -1: n/a */
+
+	pid_t		 pid;		/* 0: none */
+	int		 exit_code;	/* -1: n/a */
+	int		 signal;	/* 0: n/a */
+	char		*error;		/* could not start: ... */
+	int		 have_rusage;
+	struct rusage	 rusage;
+
+	char		*log_path;
+	int		 log_fd;
+	uint64_t	 log_written;
+	uint64_t	 log_dropped;
+	char		*tail;		/* last output_tail bytes */
+	size_t		 tail_len;
+	size_t		 tail_cap;
+	uint64_t	 output_bytes;
+
+	int		 out_fd;
+	struct event	*out_ev;
+	struct event	*timer_ev;	/* timeout, then kill grace */
+	int		 reaped;
+	int		 out_closed;
+	enum task_stop	 stop;
+	int		 stop_signal;
+	int		 killing;	/* SIGKILL already sent */
+
+	struct task_watches watches;
+	TAILQ_ENTRY(task) entry;	/* job's queue, running or history */
+};
+TAILQ_HEAD(task_list, task);
+
+enum job_origin {
+	ORIGIN_CONFIG = 0,
+	ORIGIN_RUNTIME,
+};
+
+struct job_counters {
+	uint64_t	 runs;
+	uint64_t	 succeeded;
+	uint64_t	 failed;
+	uint64_t	 timeouts;
+	uint64_t	 stopped;
+	uint64_t	 skipped;
+	uint64_t	 missed;
+	uint64_t	 consecutive_failures;
+};
+
+struct job {
+	char		*name;		/* == def->name */
+	struct jobdef	*def;
+	enum job_origin	 origin;
+	uid_t		 uid;		/* owner */
+	int		 paused;
+	int		 removed;	/* unlinked; freed when idle */
+
+	struct job_counters counters;
+	uint64_t	 last_task;	/* 0: none */
+	enum task_state	 last_state;
+
+	struct task_list queue;		/* queued, FIFO */
+	struct task_list running;
+	struct task_list history;	/* ended, oldest first */
+	uint32_t	 nqueued;
+	uint32_t	 nrunning;
+	uint32_t	 nhistory;
+
+	int		 waiting;	/* on the daemon's waiting list */
+	TAILQ_ENTRY(job) entry;		/* all jobs, in creation order */
+	TAILQ_ENTRY(job) wentry;	/* jobs with queued tasks */
+};
+TAILQ_HEAD(job_list, job);
+
+struct ban {
+	char		*name;		/* job name or fnmatch pattern */
+	char		*reason;	/* or NULL */
+	struct timespec	 since;
+	uid_t		 by;
+	int		 automatic;
+	TAILQ_ENTRY(ban) entry;
+};
+TAILQ_HEAD(ban_list, ban);
+
+/* Event classes a subscriber may ask for. */
+#define EV_TASK_QUEUED		0x01
+#define EV_TASK_STARTED		0x02
+#define EV_TASK_FINISHED	0x04
+#define EV_JOB_ADDED		0x08
+#define EV_JOB_REMOVED		0x10
+#define EV_JOB_BANNED		0x20
+#define EV_JOB_UNBANNED		0x40
+#define EV_CONFIG_RELOADED	0x80
+#define EV_ALL			0xff
+
+/* A request that answers later (wait, output --follow). */
+struct client_defer {
+	void		(*cancel)(struct client *, void *);
+	void		*arg;
+};
+
+struct client {
+	int		 fd;
+	struct bufferevent *bev;
+	uid_t		 uid;
+	pid_t		 pid;
+	int		 admin;
+	int		 closed;
+	unsigned	 events;	/* subscribed classes, 0: none */
+	struct client_defer defer;	/* fn NULL: none */
+	json_t		*defer_id;	/* id of the deferred request */
+	struct event	*idle_ev;
+	TAILQ_ENTRY(client) entry;
+};
+TAILQ_HEAD(client_list, client);
+
+/* The daemon. */
+struct schedd {
+	struct event_base *base;
+	struct config	*config;
+	struct settings	 settings;	/* effective, "set" changes it */
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 is_root;
+	char		*config_path;
+	char		*socket_path;
+	char		*state_dir;
+	char		*log_dir;
+	struct timespec	 started;
+	uint64_t	 started_mono;
+	uint64_t	 next_task_id;
+	uint64_t	 next_seq;
+	uint64_t	 tasks_started;
+	uint32_t	 nrunning;
+	uint32_t	 nqueued;
+	int		 shutting_down;
+	int		 state_ok;
+
+	struct job_list	 jobs;
+	struct hmap	 job_index;	/* name -> job */
+	size_t		 njobs;
+	struct job_list	 waiting;	/* jobs with queued tasks */
+	struct hmap	 task_index;	/* id -> task */
+	struct hmap	 pid_index;	/* pid -> running task */
+	struct ban_list	 bans;
+	size_t		 nbans;
+	struct client_list clients;
+	size_t		 nclients;
+};
+
+extern struct schedd	 sd;
+
+/* daemon.c */
+void		 daemon_signals(void);
+void		 daemon_signals_free(void);
+void		 schedd_shutdown(int);
+void		 schedd_check_exit(void);
+
+/* job.c */
+struct job	*job_create(struct jobdef *, enum job_origin, uid_t);
+struct job	*job_find(const char *);
+void		 job_set_def(struct job *, struct jobdef *);
+void		 job_remove(struct job *, json_t *, json_t *, int);
+void		 job_maybe_free(struct job *);
+uint32_t	 job_concurrency(const struct job *);
+uint32_t	 job_queue_limit(const struct job *);
+json_t		*job_summary(const struct job *);
+json_t		*job_full(const struct job *);
+void		 job_free_all(void);
+
+/* task.c */
+struct task	*task_new(struct job *, enum task_trigger, uid_t);
+struct task	*task_find(uint64_t);
+void		 task_start(struct task *);
+void		 task_cancel(struct task *);
+int		 task_stop(struct task *, int, enum task_stop);
+void		 task_reaped(pid_t, int, const struct rusage *);
+json_t		*task_record(const struct task *);
+void		 task_watch_add(struct task *, struct task_watch *);
+void		 task_watch_remove(struct task *, struct task_watch *);
+void		 task_free(struct task *);
+const char	*task_state_name(enum task_state);
+int		 task_state_parse(const char *);
+const char	*task_trigger_name(enum task_trigger);
+void		 task_prune(struct job *);
+void		 task_output_closed(struct task *);
+
+/* output.c */
+int		 output_start(struct task *);
+void		 output_close(struct task *);
+char		*output_read_log(const struct task *, size_t *);
+
+/* queue.c */
+enum proto_error queue_check(const struct job *, char **);
+struct task	*queue_push(struct job *, enum task_trigger, uid_t);
+void		 queue_remove(struct task *);
+struct task	*queue_pick(void);
+void		 queue_dispatch(void);
+
+/* ban.c */
+struct ban	*ban_match(const char *);
+struct ban	*ban_find(const char *);
+struct ban	*ban_add(const char *, const char *, uid_t, int);
+void		 ban_remove(struct ban *);
+json_t		*ban_json(const struct ban *);
+
+/* auth.c */
+int		 auth_is_admin(uid_t, uid_t);
+int		 auth_may_job(uid_t, int, const struct job *);
+int		 auth_may_task(uid_t, int, const struct task *);
+
+/* event.c */
+unsigned	 event_class(const char *);
+const char	*event_name(unsigned);
+void		 event_emit(unsigned, json_t *);
+
+/* server.c */
+int		 server_listen(const char *, mode_t, const char *);
+void		 server_close(void);
+void		 server_adopt(int);
+void		 client_send(struct client *, json_t *);
+void		 client_close(struct client *);
+void		 client_undefer(struct client *);
+void		 server_flush_all(void);
+void		 server_close_clients(void);
+
+/* json.c */
+json_t		*json_time(const struct timespec *);
+json_t		*json_text(const char *, size_t);
+json_t		*json_uint(uint64_t);
+json_t		*json_ms_or_null(int64_t);
+
+#endif

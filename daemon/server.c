@@ -1,0 +1,466 @@
+/*
+ * The control socket: accepting clients with their peer credentials,
+ * newline-delimited JSON framing, and the limits of spec section 9
+ * (line size, client counts, idle clients, unread output).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "schedd.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static int		 server_fd = -1;
+static struct event	*server_ev;
+static char		*server_path;
+
+static void	server_accept(evutil_socket_t, short, void *);
+static void	server_refuse(int, enum proto_error, const char *);
+static void	client_read(struct bufferevent *, void *);
+static void	client_write(struct bufferevent *, void *);
+static void	client_event(struct bufferevent *, short, void *);
+static void	client_idle(evutil_socket_t, short, void *);
+static void	client_resume(evutil_socket_t, short, void *);
+static void	client_free(evutil_socket_t, short, void *);
+static void	client_process(struct client *);
+static void	client_close_after_flush(struct client *);
+static void	client_arm_idle(struct client *);
+
+struct client_ext {
+	struct client	 c;
+	struct event	*resume_ev;
+	int		 eof;
+	int		 closing;
+};
+
+/* Is something already answering on this socket path? */
+static int
+server_in_use(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (0);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	return (rc == 0);
+}
+
+/*
+ * Create the listening socket: its folder if missing, a stale socket from
+ * a dead daemon replaced, mode and group applied.  -1 with errno set, or
+ * EADDRINUSE when another daemon answers there.
+ */
+int
+server_listen(const char *path, mode_t mode, const char *group)
+{
+	struct sockaddr_un	 sun;
+	struct group		*gr;
+	struct stat		 st;
+	char			*copy;
+	int			 fd, saved;
+	mode_t			 old;
+
+	if (strlen(path) >= sizeof sun.sun_path) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	copy = xstrdup(path);
+	if (mkdir_p(dirname(copy), sd.is_root ? 0755 : 0700) == -1) {
+		free(copy);
+		return (-1);
+	}
+	free(copy);
+	if (lstat(path, &st) == 0) {
+		if (server_in_use(path)) {
+			errno = EADDRINUSE;
+			return (-1);
+		}
+		if (!S_ISSOCK(st.st_mode)) {
+			errno = EEXIST;
+			return (-1);
+		}
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1)
+		return (-1);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		saved = errno;
+		umask(old);
+		close(fd);
+		errno = saved;
+		return (-1);
+	}
+	umask(old);
+	if (chmod(path, mode) == -1)
+		log_warn("chmod %s", path);
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL)
+			log_warnx("socket_group \"%s\": no such group", group);
+		else if (chown(path, (uid_t)-1, gr->gr_gid) == -1)
+			log_warn("chown %s", path);
+	}
+	if (listen(fd, 128) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(path);
+		errno = saved;
+		return (-1);
+	}
+	server_path = xstrdup(path);
+	server_adopt(fd);
+	return (0);
+}
+
+/* Serve on an already listening socket. */
+void
+server_adopt(int fd)
+{
+	server_fd = fd;
+	server_ev = event_new(sd.base, fd, EV_READ | EV_PERSIST,
+	    server_accept, NULL);
+	event_add(server_ev, NULL);
+}
+
+/* Stop accepting and remove the socket file. */
+void
+server_close(void)
+{
+	if (server_ev != NULL) {
+		event_free(server_ev);
+		server_ev = NULL;
+	}
+	if (server_fd != -1) {
+		close(server_fd);
+		server_fd = -1;
+	}
+	if (server_path != NULL) {
+		unlink(server_path);
+		free(server_path);
+		server_path = NULL;
+	}
+}
+
+/* Answer a connection we will not serve, and close it. */
+static void
+server_refuse(int fd, enum proto_error code, const char *msg)
+{
+	json_t	*a;
+	char	*s;
+
+	a = cmd_answer_error(NULL, code, msg);
+	s = json_dumps(a, JSON_COMPACT);
+	if (s != NULL) {
+		if (write(fd, s, strlen(s)) == -1 || write(fd, "\n", 1) == -1)
+			log_debug("refusing client: %s", strerror(errno));
+		free(s);
+	}
+	json_decref(a);
+	close(fd);
+}
+
+static void
+server_accept(evutil_socket_t lfd, short events, void *arg)
+{
+	struct client_ext	*ce;
+	struct client		*c, *o;
+	struct ucred		 cred;
+	socklen_t		 len;
+	int			 fd, same = 0;
+
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		len = sizeof cred;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ==
+		    -1) {
+			log_warn("SO_PEERCRED");
+			close(fd);
+			continue;
+		}
+		if (sd.nclients >= PROTO_MAX_CLIENTS) {
+			log_debug("refusing uid %u: %d clients",
+			    (unsigned)cred.uid, PROTO_MAX_CLIENTS);
+			server_refuse(fd, PROTO_BUSY, "too many clients");
+			continue;
+		}
+		if (!auth_is_admin(cred.uid, sd.uid)) {
+			same = 0;
+			TAILQ_FOREACH(o, &sd.clients, entry) {
+				if (o->uid == cred.uid)
+					same++;
+			}
+			if (same >= PROTO_MAX_PER_UID) {
+				server_refuse(fd, PROTO_BUSY,
+				    "too many clients for this user");
+				continue;
+			}
+		}
+		ce = xcalloc(1, sizeof *ce);
+		c = &ce->c;
+		c->fd = fd;
+		c->uid = cred.uid;
+		c->pid = cred.pid;
+		c->admin = auth_is_admin(cred.uid, sd.uid);
+		c->bev = bufferevent_socket_new(sd.base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+		bufferevent_setcb(c->bev, client_read, client_write,
+		    client_event, c);
+		bufferevent_setwatermark(c->bev, EV_READ, 0,
+		    PROTO_MAX_LINE + 2);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+		c->idle_ev = evtimer_new(sd.base, client_idle, c);
+		ce->resume_ev = event_new(sd.base, -1, 0, client_resume, c);
+		TAILQ_INSERT_TAIL(&sd.clients, c, entry);
+		sd.nclients++;
+		client_arm_idle(c);
+		log_debug("client connected: uid %u pid %ld%s",
+		    (unsigned)c->uid, (long)c->pid, c->admin ? " (admin)" : "");
+	}
+}
+
+static void
+client_arm_idle(struct client *c)
+{
+	struct timeval	 tv = { PROTO_IDLE_SECS, 0 };
+
+	evtimer_add(c->idle_ev, &tv);
+}
+
+/* Nothing complete for a while: drop the client unless it is waiting. */
+static void
+client_idle(evutil_socket_t fd, short events, void *arg)
+{
+	struct client	*c = arg;
+
+	if (c->events != 0 || c->defer.cancel != NULL) {
+		client_arm_idle(c);
+		return;
+	}
+	log_debug("client uid %u idle, dropped", (unsigned)c->uid);
+	client_close(c);
+}
+
+static void
+client_read(struct bufferevent *bev, void *arg)
+{
+	client_process(arg);
+}
+
+/* Handle every complete line, unless a deferred request holds the client. */
+static void
+client_process(struct client *c)
+{
+	struct client_ext	*ce = (struct client_ext *)c;
+	struct evbuffer		*in;
+	struct evbuffer_ptr	 p;
+	size_t			 eol;
+	char			*line;
+	json_t			*a;
+
+	while (!c->closed && !ce->closing && c->defer.cancel == NULL) {
+		in = bufferevent_get_input(c->bev);
+		p = evbuffer_search_eol(in, NULL, &eol, EVBUFFER_EOL_LF);
+		if (p.pos == -1 || p.pos > PROTO_MAX_LINE) {
+			if (evbuffer_get_length(in) <= PROTO_MAX_LINE &&
+			    p.pos == -1)
+				break;
+			log_info("client uid %u: request line over %d bytes",
+			    (unsigned)c->uid, PROTO_MAX_LINE);
+			a = cmd_answer_error(NULL, PROTO_TOO_LARGE,
+			    "request line over 1 MiB");
+			client_send(c, a);
+			json_decref(a);
+			client_close_after_flush(c);
+			return;
+		}
+		line = xmalloc((size_t)p.pos + 1);
+		evbuffer_remove(in, line, (size_t)p.pos + 1);
+		line[p.pos] = '\0';
+		client_arm_idle(c);
+		if (p.pos > 0 && !(p.pos == 1 && line[0] == '\r'))
+			cmd_handle(c, line, (size_t)p.pos);
+		free(line);
+	}
+	if (!c->closed && !ce->closing && ce->eof &&
+	    c->defer.cancel == NULL)
+		client_close_after_flush(c);
+}
+
+static void
+client_write(struct bufferevent *bev, void *arg)
+{
+	struct client		*c = arg;
+	struct client_ext	*ce = arg;
+
+	if (ce->closing &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		client_close(c);
+}
+
+static void
+client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct client		*c = arg;
+	struct client_ext	*ce = arg;
+
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+		/* Half-closed: finish what was asked, then close. */
+		ce->eof = 1;
+		bufferevent_disable(bev, EV_READ);
+		client_process(c);
+		return;
+	}
+	client_close(c);
+}
+
+/* Close once everything queued for the client has been written. */
+static void
+client_close_after_flush(struct client *c)
+{
+	struct client_ext	*ce = (struct client_ext *)c;
+
+	ce->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_close(c);
+}
+
+static int
+client_dump(const char *buf, size_t len, void *arg)
+{
+	return (evbuffer_add(arg, buf, len));
+}
+
+/* Queue one JSON line for the client; drop it if it stopped reading. */
+void
+client_send(struct client *c, json_t *obj)
+{
+	struct evbuffer	*out;
+
+	if (c->closed)
+		return;
+	out = bufferevent_get_output(c->bev);
+	if (json_dump_callback(obj, client_dump, out, JSON_COMPACT) == -1 ||
+	    evbuffer_add(out, "\n", 1) == -1) {
+		log_warnx("client uid %u: cannot encode answer",
+		    (unsigned)c->uid);
+		client_close(c);
+		return;
+	}
+	if (evbuffer_get_length(out) > PROTO_MAX_PENDING) {
+		log_info("client uid %u pid %ld: over %d bytes unread, dropped",
+		    (unsigned)c->uid, (long)c->pid, PROTO_MAX_PENDING);
+		client_close(c);
+	}
+}
+
+/* A deferred request has answered: go on with the client's next lines. */
+void
+client_undefer(struct client *c)
+{
+	struct client_ext	*ce = (struct client_ext *)c;
+
+	c->defer.cancel = NULL;
+	c->defer.arg = NULL;
+	json_decref(c->defer_id);
+	c->defer_id = NULL;
+	if (!c->closed)
+		event_active(ce->resume_ev, 0, 0);
+}
+
+static void
+client_resume(evutil_socket_t fd, short events, void *arg)
+{
+	client_process(arg);
+}
+
+/* Tear the client down now; memory goes at the next loop turn. */
+void
+client_close(struct client *c)
+{
+	struct client_ext	*ce = (struct client_ext *)c;
+	struct timeval		 tv = { 0, 0 };
+
+	if (c->closed)
+		return;
+	c->closed = 1;
+	if (c->defer.cancel != NULL) {
+		c->defer.cancel(c, c->defer.arg);
+		c->defer.cancel = NULL;
+	}
+	TAILQ_REMOVE(&sd.clients, c, entry);
+	sd.nclients--;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	event_free(c->idle_ev);
+	event_free(ce->resume_ev);
+	json_decref(c->defer_id);
+	c->defer_id = NULL;
+	log_debug("client uid %u closed", (unsigned)c->uid);
+	event_base_once(sd.base, -1, EV_TIMEOUT, client_free, c, &tv);
+	schedd_check_exit();
+}
+
+static void
+client_free(evutil_socket_t fd, short events, void *arg)
+{
+	free(arg);
+}
+
+/* Write what is pending to every client before the daemon exits. */
+void
+server_flush_all(void)
+{
+	struct client	*c;
+	struct evbuffer	*out;
+	int		 tries;
+
+	TAILQ_FOREACH(c, &sd.clients, entry) {
+		out = bufferevent_get_output(c->bev);
+		for (tries = 0; tries < 100 && evbuffer_get_length(out) > 0;
+		    tries++) {
+			if (evbuffer_write(out, c->fd) <= 0)
+				break;
+		}
+	}
+}
+
+/* Close every client (at exit). */
+void
+server_close_clients(void)
+{
+	struct client	*c;
+
+	while ((c = TAILQ_FIRST(&sd.clients)) != NULL)
+		client_close(c);
+}

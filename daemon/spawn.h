@@ -1,0 +1,66 @@
+/*
+ * Starting a task's process.  spawn.c is the only file that forks.
+ *
+ * Everything is resolved by the caller before spawn_start: the absolute
+ * program path, argv, envp, ids and groups, limits.  The child does only
+ * async-signal-safe work, reports a failure before exec through a
+ * close-on-exec status pipe, and never runs the command with privileges
+ * it was asked to drop.
+ */
+#ifndef SPAWN_H
+#define SPAWN_H
+
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#define SPAWN_MAX_LIMITS	8
+
+struct spawn_req {
+	const char	*path;		/* absolute program path to execve */
+	char *const	*argv;
+	char *const	*envp;
+	const char	*workdir;	/* chdir here; NULL: stay in / */
+	int		 out_fd;	/* becomes stdout and stderr */
+
+	int		 set_ids;	/* drop to uid/gid/groups */
+	uid_t		 uid;
+	gid_t		 gid;
+	const gid_t	*groups;
+	int		 ngroups;
+
+	int		 umask;		/* -1: leave as is */
+	int		 nice_set;
+	int		 nice;
+	struct {
+		int		 resource;	/* RLIMIT_* */
+		struct rlimit	 rl;
+	}		 limits[SPAWN_MAX_LIMITS];
+	int		 nlimits;
+};
+
+/*
+ * Start the process in a new session.  Returns 0 and *pid, or -1 and a
+ * caller-freed *cause such as "could not start: No such file or directory"
+ * (the process, if one was created, has been reaped or will be reaped by
+ * the SIGCHLD handler as an unknown pid).
+ */
+int	 spawn_start(const struct spawn_req *, pid_t *, char **);
+
+/*
+ * Find the absolute path of argv[0] using PATH from envp (execvp rules);
+ * returns a caller-freed path, or NULL and errno.
+ */
+char	*spawn_resolve(const char *, const char *);
+
+/*
+ * Send a signal to a task's whole process group and to every descendant
+ * that left it (found through /proc by ancestry or by the task's
+ * SCHEDD_TASK_ID in its environment).  Returns how many processes were
+ * signalled.
+ */
+int	 spawn_kill_tree(pid_t, unsigned long long, int);
+
+/* Become a child subreaper where the system has one; -1 if not. */
+int	 spawn_subreaper(void);
+
+#endif

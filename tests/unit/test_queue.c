@@ -1,0 +1,252 @@
+/*
+ * Unit tests: queue ordering with job concurrency, max_running, priority,
+ * queue_limit and max_queued, without starting any process.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "schedd.h"
+
+static void
+setup(void)
+{
+	memset(&sd, 0, sizeof sd);
+	TAILQ_INIT(&sd.jobs);
+	TAILQ_INIT(&sd.waiting);
+	TAILQ_INIT(&sd.bans);
+	TAILQ_INIT(&sd.clients);
+	hmap_init(&sd.job_index);
+	hmap_init(&sd.task_index);
+	hmap_init(&sd.pid_index);
+	settings_defaults(&sd.settings);
+	sd.next_task_id = 1;
+	log_init("test", LOGLEVEL_ERROR, 0);
+}
+
+static struct job *
+mkjob(const char *name, int concurrency, int priority, int queue_limit)
+{
+	struct jobdef	*def;
+	json_t		*o;
+	char		*cause = NULL;
+
+	o = json_pack("{s:s,s:[s],s:i,s:i}", "name", name, "command", "true",
+	    "concurrency", concurrency, "priority", priority);
+	if (queue_limit >= 0)
+		json_object_set_new(o, "queue_limit", json_integer(queue_limit));
+	ck_assert_msg(jobdef_from_json(o, &def, &cause) == 0, "%s", cause);
+	json_decref(o);
+	return (job_create(def, ORIGIN_CONFIG, 0));
+}
+
+/* What queue_dispatch does, minus the process. */
+static struct task *
+start_next(void)
+{
+	struct task	*t;
+
+	if ((t = queue_pick()) == NULL)
+		return (NULL);
+	queue_remove(t);
+	t->state = TASK_RUNNING;
+	TAILQ_INSERT_TAIL(&t->job->running, t, entry);
+	t->job->nrunning++;
+	sd.nrunning++;
+	return (t);
+}
+
+static void
+finish(struct task *t)
+{
+	TAILQ_REMOVE(&t->job->running, t, entry);
+	t->job->nrunning--;
+	sd.nrunning--;
+	t->state = TASK_SUCCEEDED;
+	TAILQ_INSERT_TAIL(&t->job->history, t, entry);
+	t->job->nhistory++;
+}
+
+START_TEST(test_same_job_fifo)
+{
+	struct job	*a;
+	struct task	*t1, *t2, *t3, *s;
+
+	setup();
+	a = mkjob("a", 1, 0, -1);
+	t1 = queue_push(a, TRIGGER_MANUAL, 0);
+	t2 = queue_push(a, TRIGGER_MANUAL, 0);
+	t3 = queue_push(a, TRIGGER_MANUAL, 0);
+	ck_assert_ptr_eq(start_next(), t1);
+	/* concurrency 1: nothing else may start while t1 runs */
+	ck_assert_ptr_null(start_next());
+	finish(t1);
+	ck_assert_ptr_eq((s = start_next()), t2);
+	finish(s);
+	ck_assert_ptr_eq(start_next(), t3);
+	ck_assert_uint_eq(sd.nqueued, 0);
+}
+END_TEST
+
+START_TEST(test_different_jobs_parallel)
+{
+	struct job	*a, *b;
+	struct task	*ta, *tb;
+
+	setup();
+	a = mkjob("a", 1, 0, -1);
+	b = mkjob("b", 1, 0, -1);
+	ta = queue_push(a, TRIGGER_MANUAL, 0);
+	tb = queue_push(b, TRIGGER_MANUAL, 0);
+	ck_assert_ptr_eq(start_next(), ta);
+	ck_assert_ptr_eq(start_next(), tb);
+	ck_assert_uint_eq(sd.nrunning, 2);
+}
+END_TEST
+
+START_TEST(test_concurrency)
+{
+	struct job	*a;
+	int		 i;
+
+	setup();
+	a = mkjob("a", 3, 0, -1);
+	for (i = 0; i < 5; i++)
+		queue_push(a, TRIGGER_MANUAL, 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(start_next());
+	ck_assert_ptr_null(start_next());
+	ck_assert_uint_eq(a->nrunning, 3);
+	ck_assert_uint_eq(a->nqueued, 2);
+}
+END_TEST
+
+START_TEST(test_max_running_priority)
+{
+	struct job	*lo, *hi, *mid;
+	struct task	*l1, *h1, *m1, *first;
+
+	setup();
+	sd.settings.max_running = 1;
+	lo = mkjob("lo", 1, 0, -1);
+	hi = mkjob("hi", 1, 10, -1);
+	mid = mkjob("mid", 1, 5, -1);
+	l1 = queue_push(lo, TRIGGER_MANUAL, 0);
+	first = start_next();
+	ck_assert_ptr_eq(first, l1);
+	m1 = queue_push(mid, TRIGGER_MANUAL, 0);
+	h1 = queue_push(hi, TRIGGER_MANUAL, 0);
+	queue_push(lo, TRIGGER_MANUAL, 0);
+	ck_assert_ptr_null(start_next());	/* no global slot */
+	finish(first);
+	ck_assert_ptr_eq((first = start_next()), h1);
+	finish(first);
+	ck_assert_ptr_eq((first = start_next()), m1);
+	finish(first);
+	ck_assert_ptr_eq(start_next()->job, lo);
+}
+END_TEST
+
+START_TEST(test_ties_in_queue_order)
+{
+	struct job	*a, *b, *c;
+	struct task	*tb, *tc, *ta, *t;
+
+	setup();
+	sd.settings.max_running = 1;
+	a = mkjob("a", 1, 0, -1);
+	b = mkjob("b", 1, 0, -1);
+	c = mkjob("c", 1, 0, -1);
+	t = queue_push(a, TRIGGER_MANUAL, 0);
+	ck_assert_ptr_eq(start_next(), t);
+	tc = queue_push(c, TRIGGER_MANUAL, 0);
+	tb = queue_push(b, TRIGGER_MANUAL, 0);
+	ta = queue_push(a, TRIGGER_MANUAL, 0);
+	finish(t);
+	ck_assert_ptr_eq((t = start_next()), tc);
+	finish(t);
+	ck_assert_ptr_eq((t = start_next()), tb);
+	finish(t);
+	ck_assert_ptr_eq(start_next(), ta);
+}
+END_TEST
+
+START_TEST(test_busy_job_does_not_starve)
+{
+	struct job	*busy, *other;
+	struct task	*t, *o;
+	int		 i, started = 0;
+
+	setup();
+	sd.settings.max_running = 2;
+	busy = mkjob("busy", 2, 0, 100);
+	other = mkjob("other", 1, 0, -1);
+	for (i = 0; i < 5; i++)
+		queue_push(busy, TRIGGER_MANUAL, 0);
+	o = queue_push(other, TRIGGER_MANUAL, 0);
+	/* busy keeps queueing after o: those must not jump ahead of it */
+	for (i = 0; i < 50; i++)
+		queue_push(busy, TRIGGER_MANUAL, 0);
+	while ((t = start_next()) != NULL) {
+		started++;
+		if (t == o)
+			break;
+		if (sd.nrunning == sd.settings.max_running)
+			finish(TAILQ_FIRST(&busy->running));
+	}
+	ck_assert_ptr_eq(t, o);
+	ck_assert_int_eq(started, 6);
+}
+END_TEST
+
+START_TEST(test_queue_limits)
+{
+	struct job	*a, *b;
+	char		*cause = NULL;
+
+	setup();
+	a = mkjob("a", 1, 0, 2);
+	ck_assert_int_eq(queue_check(a, &cause), PROTO_OK);
+	queue_push(a, TRIGGER_MANUAL, 0);
+	queue_push(a, TRIGGER_MANUAL, 0);
+	ck_assert_int_eq(queue_check(a, &cause), PROTO_QUEUE_FULL);
+	ck_assert_ptr_nonnull(strstr(cause, "queue_limit"));
+	free(cause);
+	cause = NULL;
+
+	sd.settings.max_queued = 3;
+	b = mkjob("b", 1, 0, -1);
+	ck_assert_int_eq(queue_check(b, &cause), PROTO_OK);
+	queue_push(b, TRIGGER_MANUAL, 0);
+	ck_assert_int_eq(queue_check(b, &cause), PROTO_QUEUE_FULL);
+	ck_assert_ptr_nonnull(strstr(cause, "max_queued"));
+	free(cause);
+	/* the default per-job limit comes from the settings */
+	ck_assert_uint_eq(job_queue_limit(b), sd.settings.queue_limit);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("queue");
+	TCase	*tc = tcase_create("queue");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_same_job_fifo);
+	tcase_add_test(tc, test_different_jobs_parallel);
+	tcase_add_test(tc, test_concurrency);
+	tcase_add_test(tc, test_max_running_priority);
+	tcase_add_test(tc, test_ties_in_queue_order);
+	tcase_add_test(tc, test_busy_job_does_not_starve);
+	tcase_add_test(tc, test_queue_limits);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}
