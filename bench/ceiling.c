@@ -18,15 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/*
- * The build's -I daemon makes <spawn.h> find schedd's own spawn.h (its
- * guard is SPAWN_H); then declare the one libc function used here.
- */
-#if defined(SPAWN_H) && !defined(_SPAWN_H) && !defined(_SPAWN_H_)
-int	posix_spawn(pid_t *, const char *, const void *, const void *,
-	    char *const [], char *const []);
-#endif
-
 extern char	**environ;
 
 enum method {

@@ -70,6 +70,12 @@ rate() {
 	awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'
 }
 
+# User plus system clock ticks of a process, where /proc tells.
+cpu_ticks() {
+	[ -r "/proc/$1/stat" ] || return 0
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
 # The value of KEY in a file of key=value lines.
 value() {
 	sed -n "s/^$1=//p" "$2" | tail -n 1
@@ -100,8 +106,16 @@ done
 "$SCHEDCTL" -s "$SOCK" status >/dev/null || fail "schedd does not answer"
 
 echo "== dispatch ($N runs of /bin/true, concurrency 8)"
+cpu0=$(cpu_ticks "$PID")
 timeout $WATCHDOG "$DISPATCH" -s "$SOCK" -n "$N" -c 8 -t $WATCHDOG |
     tee "$DIR/dispatch.out" || fail "dispatch failed"
+cpu1=$(cpu_ticks "$PID")
+if [ -n "$cpu0" ] && [ -n "$cpu1" ]; then
+	awk -v a="$cpu0" -v b="$cpu1" -v n="$N" -v hz="$(getconf CLK_TCK)" \
+	    'BEGIN { printf "schedd cpu: %.1f us per task\n",
+	    (b - a) / hz * 1e6 / n; printf "dispatch_daemon_cpu_us=%.1f\n",
+	    (b - a) / hz * 1e6 / n }'
+fi
 
 echo "== schedctl ($CLI_N calls each)"
 t0=$(now)
@@ -112,6 +126,17 @@ while [ $i -lt "$CLI_N" ]; do
 done
 t1=$(now)
 true_rate=$(rate "$CLI_N" "$t0" "$t1")
+
+# status first, while the daemon is idle and holds few jobs.
+t0=$(now)
+i=0
+while [ $i -lt "$CLI_N" ]; do
+	"$SCHEDCTL" -s "$SOCK" status >/dev/null ||
+	    fail "schedctl status failed"
+	i=$((i + 1))
+done
+t1=$(now)
+status_rate=$(rate "$CLI_N" "$t0" "$t1")
 
 timeout $WATCHDOG "$SCHEDCTL" -s "$SOCK" add clibench --concurrency 8 \
     --queue-limit $((CLI_N + 10)) --every 1d -- /bin/true >/dev/null ||
@@ -135,16 +160,6 @@ while [ $i -lt "$CLI_N" ]; do
 done
 t1=$(now)
 add_rate=$(rate "$CLI_N" "$t0" "$t1")
-
-t0=$(now)
-i=0
-while [ $i -lt "$CLI_N" ]; do
-	"$SCHEDCTL" -s "$SOCK" status >/dev/null ||
-	    fail "schedctl status failed"
-	i=$((i + 1))
-done
-t1=$(now)
-status_rate=$(rate "$CLI_N" "$t0" "$t1")
 
 echo "/bin/true: $true_rate runs/s"
 echo "schedctl run: $run_rate calls/s (tasks submitted/s)"

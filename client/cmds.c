@@ -45,6 +45,10 @@ static int	 cmd_watch(struct ctl *, struct args *);
 static int	 cmd_help(struct ctl *, struct args *);
 static int	 cmd_names(struct ctl *, struct args *);
 
+static int	 logs_event(struct ctl *, json_t *, const char *);
+static int	 watch_event(struct ctl *, json_t *, const char *);
+static void	 reload_print(const char *, json_t *);
+static void	 settings_print(json_t *);
 static int	 number_parse(const char *, long long, long long,
 		     json_int_t *);
 static int	 target_parse(const char *, const char *, json_t *);
@@ -695,7 +699,8 @@ logs_event(struct ctl *ctl, json_t *ev, const char *line)
 	if ((data = field_str(ev, "data")) != NULL)
 		fputs(data, stdout);
 	if (fflush(stdout) == EOF) {
-		perror("schedctl: stdout");
+		if (errno != EPIPE)
+			perror("schedctl: stdout");
 		return (CTL_EXIT_ERROR);
 	}
 	return (CTL_EXIT_OK);
@@ -978,7 +983,8 @@ watch_event(struct ctl *ctl, json_t *ev, const char *line)
 {
 	format_event(ev, stdout);
 	if (fflush(stdout) == EOF) {
-		perror("schedctl: stdout");
+		if (errno != EPIPE)
+			perror("schedctl: stdout");
 		return (CTL_EXIT_ERROR);
 	}
 	return (CTL_EXIT_OK);

@@ -36,6 +36,7 @@ static void	 format_line(FILE *, const char *, const char *);
 static void	 format_line_free(FILE *, const char *, char *);
 static void	 format_counters(json_t *, FILE *);
 static char	*format_names(json_t *);
+static const char *format_job_state(json_t *);
 
 /* Start a table with ncols column headers given as strings. */
 struct table *
@@ -281,7 +282,7 @@ format_reltime(const char *when)
 	return (out);
 }
 
-/* A time in local time with its relative form: "2026-12-01 09:00:00 (in 4m)". */
+/* Local time and relative form: "2026-12-01 09:00:00 (in 4m)". */
 char *
 format_when(const char *when)
 {
@@ -472,11 +473,15 @@ format_jobs(json_t *jobs, FILE *fp)
 	table_align_right(t, 5);
 	json_array_foreach(jobs, i, job) {
 		next = format_reltime(field_str(job, "next_run"));
-		if (field_int(job, "last_task", &v) == 0)
-			xasprintf(&last, "%s #%lld",
+		if (field_int(job, "last_task", &v) == 0) {
+			char	*when = format_reltime(field_str(job,
+			    "last_run"));
+
+			xasprintf(&last, "%s (%s #%lld)", when,
 			    field_str(job, "last_state") != NULL ?
 			    field_str(job, "last_state") : "?", (long long)v);
-		else
+			free(when);
+		} else
 			last = xstrdup("-");
 		if (field_int(job, "runs", &v) != 0)
 			v = 0;

@@ -9,6 +9,7 @@
  */
 #include <sys/types.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -275,6 +276,7 @@ args_all(struct args *a, const char *name, int *n)
 	return (NULL);
 }
 
+/* Find the socket, parse the command line and run the command. */
 int
 main(int argc, char **argv)
 {
@@ -337,7 +339,8 @@ main(int argc, char **argv)
 	rc = ce->exec(&ctl, &a);
 
 	if (fflush(stdout) == EOF && rc == CTL_EXIT_OK) {
-		perror("schedctl: stdout");
+		if (errno != EPIPE)
+			perror("schedctl: stdout");
 		rc = CTL_EXIT_ERROR;
 	}
 	ctl_close(&ctl);

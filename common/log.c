@@ -18,7 +18,8 @@ static int		 log_syslog;
 
 static const char *log_names[] = { "error", "warning", "info", "debug" };
 
-static void	log_vwrite(int, const char *, va_list, int);
+static void	log_vwrite(int, const char *, va_list, int)
+		    __attribute__((__format__(__printf__, 2, 0)));
 
 /* Set the program name, level and destination. */
 void

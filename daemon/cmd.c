@@ -69,7 +69,8 @@ cmd_decode(const char *line, size_t len, json_t **req, char **cause)
 	json_t		*obj, *cmd;
 
 	*req = NULL;
-	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &err);
 	if (obj == NULL) {
 		xasprintf(cause, "invalid JSON at column %d: %s", err.column,
 		    err.text);

@@ -207,6 +207,18 @@ cnode_is_null(const struct cnode *n)
 	return (n->style == CSCALAR_PLAIN && cnode_plain_is(n, cnode_nulls));
 }
 
+/* Is this node a boolean (YAML true/false/yes/no, JSON true/false)? */
+static int
+cnode_is_bool(const struct cnode *n)
+{
+	if (n->type != CNODE_SCALAR)
+		return (0);
+	if (n->style == CSCALAR_BOOL)
+		return (1);
+	return (n->style == CSCALAR_PLAIN && (cnode_plain_is(n, cnode_trues) ||
+	    cnode_plain_is(n, cnode_falses)));
+}
+
 /* Is this text a decimal number, with an optional sign and fraction? */
 static int
 cnode_numeric(const char *s, int fraction)
@@ -384,8 +396,7 @@ cnode_to_duration(const struct cnode *n, struct cerrs *errs, uint64_t *out)
 {
 	uint64_t	 ms;
 
-	if (n->type != CNODE_SCALAR || cnode_is_null(n) ||
-	    n->style == CSCALAR_BOOL) {
+	if (n->type != CNODE_SCALAR || cnode_is_null(n) || cnode_is_bool(n)) {
 		if (n->type != CNODE_BAD)
 			cerr_add(errs, n, "expected a duration, got %s",
 			    cnode_describe(n));
@@ -424,8 +435,7 @@ cnode_to_size(const struct cnode *n, struct cerrs *errs, uint64_t *out)
 {
 	uint64_t	 v;
 
-	if (n->type != CNODE_SCALAR || cnode_is_null(n) ||
-	    n->style == CSCALAR_BOOL) {
+	if (n->type != CNODE_SCALAR || cnode_is_null(n) || cnode_is_bool(n)) {
 		if (n->type != CNODE_BAD)
 			cerr_add(errs, n, "expected a size, got %s",
 			    cnode_describe(n));
@@ -449,8 +459,7 @@ cnode_to_octal(const struct cnode *n, struct cerrs *errs, int max, int *out)
 	const char	*p;
 	long		 v = 0;
 
-	if (n->type != CNODE_SCALAR || cnode_is_null(n) ||
-	    n->style == CSCALAR_BOOL) {
+	if (n->type != CNODE_SCALAR || cnode_is_null(n) || cnode_is_bool(n)) {
 		if (n->type != CNODE_BAD)
 			cerr_add(errs, n, "expected an octal mode like "
 			    "\"022\", got %s", cnode_describe(n));
@@ -1286,7 +1295,8 @@ config_check_names(struct loader *l)
 	struct cnode		 at;
 	size_t			 i, fi;
 
-	qsort(l->names, l->nnames, sizeof *l->names, config_name_cmp);
+	if (l->nnames > 1)
+		qsort(l->names, l->nnames, sizeof *l->names, config_name_cmp);
 	for (i = 0; i < l->nnames; i++) {
 		cn = &l->names[i];
 		if (i == 0 || strcmp(cn->name, first->name) != 0) {

@@ -197,6 +197,7 @@ job_summary(const struct job *j)
 		json_object_set_new(o, "last_task", json_null());
 		json_object_set_new(o, "last_state", json_null());
 	}
+	json_object_set_new(o, "last_run", json_time(&j->last_run));
 	return (o);
 }
 

@@ -1,6 +1,7 @@
 /*
  * A running task's output: one pipe for stdout and stderr, read by the
- * event loop, written to STATE_DIR/logs/JOB/ID.log up to log_max (the
+ * event loop, written to STATE_DIR/logs/JOB/ID.log (created at the first
+ * byte, so a silent task has no log) up to log_max (the
  * rest counted, dropped, and noted in the log), the last output_tail bytes
  * kept for the record, and passed on to anyone following it.
  */
@@ -23,16 +24,16 @@
 
 static void	output_read(evutil_socket_t, short, void *);
 static void	output_take(struct task *, const char *, size_t);
+static void	output_open_log(struct task *);
 
 /*
- * Open the task's log file and output pipe.  Returns the pipe's write end
- * for the child (the caller closes it after spawning), -1 on error.
+ * Open the task's output pipe.  Returns the pipe's write end for the
+ * child (the caller closes it after spawning), -1 on error.
  */
 int
 output_start(struct task *t)
 {
 	int	 fds[2];
-	char	*dir;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return (-1);
@@ -47,6 +48,18 @@ output_start(struct task *t)
 	event_add(t->out_ev, NULL);
 
 	t->tail_cap = sd.settings.output_tail;
+	return (fds[1]);
+}
+
+/*
+ * Create the log file at the first output: a task that prints nothing
+ * costs no file (creating and pruning inodes dominates short tasks).
+ */
+static void
+output_open_log(struct task *t)
+{
+	char	*dir;
+
 	xasprintf(&dir, "%s/%s", sd.log_dir, t->job->name);
 	xasprintf(&t->log_path, "%s/%llu.log", dir,
 	    (unsigned long long)t->id);
@@ -65,7 +78,6 @@ output_start(struct task *t)
 		t->log_path = NULL;
 	}
 	free(dir);
-	return (fds[1]);
 }
 
 /* Close the pipe and the log, noting dropped bytes in the log. */
@@ -130,6 +142,8 @@ output_take(struct task *t, const char *buf, size_t len)
 	size_t			 keep;
 	ssize_t			 n;
 
+	if (t->output_bytes == 0)
+		output_open_log(t);
 	t->output_bytes += len;
 	if (t->log_fd != -1) {
 		room = sd.settings.log_max > t->log_written ?

@@ -139,6 +139,7 @@ struct job {
 	struct job_counters counters;
 	uint64_t	 last_task;	/* 0: none */
 	enum task_state	 last_state;
+	struct timespec	 last_run;	/* start of the last task started */
 
 	struct task_list queue;		/* queued, FIFO */
 	struct task_list running;

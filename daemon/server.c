@@ -437,22 +437,41 @@ client_free(evutil_socket_t fd, short events, void *arg)
 	free(arg);
 }
 
-/* Write what is pending to every client before the daemon exits. */
+static void
+server_flush_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	*(int *)arg = 1;
+}
+
+/*
+ * Write what is pending to every client before the daemon exits, for up
+ * to a second; no more requests are read meanwhile.
+ */
 void
 server_flush_all(void)
 {
 	struct client	*c;
-	struct evbuffer	*out;
-	int		 tries;
+	struct event	*timer;
+	struct timeval	 tv = { 1, 0 };
+	int		 expired = 0, pending;
 
-	TAILQ_FOREACH(c, &sd.clients, entry) {
-		out = bufferevent_get_output(c->bev);
-		for (tries = 0; tries < 100 && evbuffer_get_length(out) > 0;
-		    tries++) {
-			if (evbuffer_write(out, c->fd) <= 0)
-				break;
+	server_close();
+	TAILQ_FOREACH(c, &sd.clients, entry)
+		bufferevent_disable(c->bev, EV_READ);
+	timer = evtimer_new(sd.base, server_flush_timeout, &expired);
+	evtimer_add(timer, &tv);
+	while (!expired) {
+		pending = 0;
+		TAILQ_FOREACH(c, &sd.clients, entry) {
+			if (evbuffer_get_length(bufferevent_get_output(
+			    c->bev)) > 0)
+				pending = 1;
 		}
+		if (!pending)
+			break;
+		event_base_loop(sd.base, EVLOOP_ONCE);
 	}
+	event_free(timer);
 }
 
 /* Close every client (at exit). */

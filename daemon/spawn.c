@@ -628,14 +628,22 @@ spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
 	char			 tag[64];
 	size_t			 n, i;
 	pid_t			 self = getpid();
-	int			 count = 0, group, changed, depth;
+	int			 count = 0, group, changed, depth, reused;
 
 	if (pid <= 1)
 		return (0);
-	group = (killpg(pid, sig) == 0);
-
 	snprintf(tag, sizeof tag, "SCHEDD_TASK_ID=%llu", taskid);
-	if ((n = spawn_proc_scan(&procs)) == 0) {
+	n = spawn_proc_scan(&procs);
+
+	/*
+	 * A process with the leader's pid that is not our child means the
+	 * leader was reaped and its pid reused: its group and session are
+	 * someone else's now, so only tagged processes may be signalled.
+	 */
+	reused = n > 0 && (sp = spawn_proc_find(procs, n, pid)) != NULL &&
+	    sp->ppid != self;
+	group = !reused && killpg(pid, sig) == 0;
+	if (n == 0) {
 		free(procs);
 		return (group);
 	}
@@ -645,7 +653,8 @@ spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
 		sp = &procs[i];
 		if (sp->pid == self)
 			continue;
-		if (sp->pid == pid || sp->pgid == pid || sp->sid == pid)
+		if (!reused && (sp->pid == pid || sp->pgid == pid ||
+		    sp->sid == pid))
 			sp->mark = 1;
 		else if (sp->ppid == self && spawn_proc_tagged(sp->pid, tag))
 			sp->mark = 1;
@@ -657,7 +666,8 @@ spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
 			sp = &procs[i];
 			if (sp->mark || sp->pid == self)
 				continue;
-			if (sp->ppid == pid || ((pp = spawn_proc_find(procs, n,
+			if ((!reused && sp->ppid == pid) ||
+			    ((pp = spawn_proc_find(procs, n,
 			    sp->ppid)) != NULL && pp->mark)) {
 				sp->mark = 1;
 				changed = 1;

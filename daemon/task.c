@@ -299,6 +299,7 @@ task_start(struct task *t)
 	j->nrunning++;
 	sd.nrunning++;
 	j->counters.runs++;
+	j->last_run = t->started_at;
 	sd.tasks_started++;
 
 	if (task_prepare(t, &prep, &cause) != 0) {

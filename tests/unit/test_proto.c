@@ -209,7 +209,7 @@ START_TEST(test_json_text)
 {
 	json_t	*v;
 
-	v = json_text("ok\xff\xc3\xa9\0x", 6);
+	v = json_text("ok\xff\xc3\xa9\0x", 7);
 	ck_assert_str_eq(json_string_value(v), "ok\xef\xbf\xbd\xc3\xa9"
 	    "\xef\xbf\xbdx");
 	json_decref(v);

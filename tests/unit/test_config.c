@@ -1,0 +1,1275 @@
+/*
+ * Unit tests for the configuration: every kind of validation error with its
+ * exact line and column, several errors in one pass, includes, defaults,
+ * and the JSON form of a job used by "add".
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* By path: the autoconf config.h may shadow daemon/config.h on -I. */
+#include "../../daemon/config.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static char	 test_dir[PATH_MAX];
+
+/* A private folder for this test's files. */
+static void
+test_setup(void)
+{
+	char	 tmpl[] = "/tmp/schedd-test-config-XXXXXX";
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	strcpy(test_dir, tmpl);
+}
+
+/* Remove the folder and what the test wrote in it. */
+static void
+test_teardown(void)
+{
+	char	*cmd;
+
+	xasprintf(&cmd, "rm -rf '%s'", test_dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+/* Write text to a file under the test folder; returns its path. */
+static char *
+test_write(const char *name, const char *text)
+{
+	char	*path, *slash, *dir;
+	FILE	*f;
+
+	xasprintf(&path, "%s/%s", test_dir, name);
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	mkdir_p(dir, 0700);
+	free(dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0600);
+	return (path);
+}
+
+/* Write text to a fresh mkstemp file; returns its path. */
+static char *
+test_tmpfile(const char *text)
+{
+	char	*path;
+	int	 fd;
+	size_t	 len = strlen(text);
+
+	xasprintf(&path, "%s/conf-XXXXXX", test_dir);
+	fd = mkstemp(path);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return (path);
+}
+
+/* Load text that must be valid. */
+static struct config *
+test_load_ok(const char *text)
+{
+	struct config	*conf = NULL;
+	char		**errors = NULL, *path;
+	size_t		 nerrors = 0, i;
+
+	path = test_tmpfile(text);
+	if (config_load(path, 1, &conf, &errors, &nerrors) != 0) {
+		for (i = 0; i < nerrors; i++)
+			fprintf(stderr, "unexpected: %s\n", errors[i]);
+		ck_abort_msg("configuration did not load");
+	}
+	free(path);
+	return (conf);
+}
+
+/*
+ * Load text that must fail with exactly these errors, given as
+ * "LINE:COLUMN: message" after the file name; NULL ends the list.
+ */
+static void
+test_errors(const char *text, ...)
+{
+	struct config	*conf = NULL;
+	char		**errors = NULL, *path, *want;
+	size_t		 nerrors = 0, n = 0, i;
+	const char	*e;
+	va_list		 ap;
+
+	path = test_tmpfile(text);
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), -1);
+	ck_assert_ptr_null(conf);
+	va_start(ap, text);
+	while ((e = va_arg(ap, const char *)) != NULL) {
+		xasprintf(&want, "%s:%s", path, e);
+		if (n >= nerrors)
+			ck_abort_msg("missing error: %s", want);
+		ck_assert_str_eq(errors[n], want);
+		free(want);
+		n++;
+	}
+	va_end(ap);
+	for (i = n; i < nerrors; i++)
+		fprintf(stderr, "extra error: %s\n", errors[i]);
+	ck_assert_uint_eq(nerrors, n);
+	config_errors_free(errors, nerrors);
+	free(path);
+}
+
+START_TEST(test_defaults)
+{
+	struct settings	 s;
+	struct config	*conf = NULL;
+	char		**errors = NULL, *path;
+	size_t		 nerrors = 0;
+
+	settings_defaults(&s);
+	ck_assert_ptr_null(s.socket);
+	ck_assert_uint_eq(s.socket_mode, 0660);
+	ck_assert_ptr_null(s.socket_group);
+	ck_assert_ptr_null(s.state_dir);
+	ck_assert_uint_eq(s.max_running, 10);
+	ck_assert_uint_eq(s.max_queued, 1000);
+	ck_assert_uint_eq(s.queue_limit, 30);
+	ck_assert_uint_eq(s.default_timeout_ms, 0);
+	ck_assert_uint_eq(s.kill_grace_ms, 10000);
+	ck_assert_uint_eq(s.history, 60);
+	ck_assert_uint_eq(s.output_tail, 4096);
+	ck_assert_uint_eq(s.log_max, 1024 * 1024);
+	ck_assert_int_eq(s.log_level, 2);
+	ck_assert_uint_eq(s.idle_exit_ms, 0);
+	ck_assert_uint_eq(s.shutdown_timeout_ms, 30000);
+	ck_assert_ptr_null(s.timezone);
+
+	ck_assert_int_eq(config_load(NULL, 1, &conf, &errors, &nerrors), 0);
+	ck_assert_uint_eq(conf->njobs, 0);
+	ck_assert_ptr_null(conf->path);
+	ck_assert_uint_eq(conf->settings.max_running, 10);
+	config_free(conf);
+
+	xasprintf(&path, "%s/missing.yaml", test_dir);
+	ck_assert_int_eq(config_load(path, 0, &conf, &errors, &nerrors), 0);
+	ck_assert_uint_eq(conf->njobs, 0);
+	config_free(conf);
+	conf = NULL;
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), -1);
+	ck_assert_ptr_null(conf);
+	ck_assert_uint_eq(nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(errors[0], "No such file"));
+	ck_assert(strncmp(errors[0], path, strlen(path)) == 0);
+	config_errors_free(errors, nerrors);
+	free(path);
+
+	conf = test_load_ok("");
+	ck_assert_uint_eq(conf->njobs, 0);
+	ck_assert_uint_eq(conf->nfiles, 1);
+	config_free(conf);
+	conf = test_load_ok("# only a comment\n");
+	config_free(conf);
+	conf = test_load_ok("jobs:\ndaemon:\ninclude:\n");
+	ck_assert_uint_eq(conf->njobs, 0);
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_job_defaults)
+{
+	struct config	*conf;
+	struct jobdef	*j;
+	int		 k;
+
+	conf = test_load_ok("jobs:\n  a:\n    command: echo hi\n");
+	ck_assert_uint_eq(conf->njobs, 1);
+	j = conf->jobs[0];
+	ck_assert_int_eq(j->refs, 1);
+	ck_assert_str_eq(j->name, "a");
+	ck_assert_int_eq(j->shell, 1);
+	ck_assert_str_eq(j->argv[0], "/bin/sh");
+	ck_assert_str_eq(j->argv[1], "-c");
+	ck_assert_str_eq(j->argv[2], "echo hi");
+	ck_assert_ptr_null(j->argv[3]);
+	ck_assert_ptr_null(j->description);
+	ck_assert_ptr_nonnull(j->tags);
+	ck_assert_ptr_null(j->tags[0]);
+	ck_assert_uint_eq(j->ntags, 0);
+	ck_assert_uint_eq(j->every_ms, 0);
+	ck_assert_ptr_null(j->cron);
+	ck_assert_ptr_null(j->at);
+	ck_assert_uint_eq(j->jitter_ms, 0);
+	ck_assert_uint_eq(j->max_runs, 0);
+	ck_assert_int_eq(j->auto_remove, 0);
+	ck_assert_int_eq(j->catch_up, 0);
+	ck_assert_int_eq(j->timeout_ms, -1);
+	ck_assert_int_eq(j->kill_signal, SIGTERM);
+	ck_assert_int_eq(j->kill_grace_ms, -1);
+	ck_assert_uint_eq(j->concurrency, 1);
+	ck_assert_int_eq(j->on_overlap, OVERLAP_QUEUE);
+	ck_assert_int_eq(j->queue_limit, -1);
+	ck_assert_int_eq(j->priority, 0);
+	ck_assert_uint_eq(j->retries, 0);
+	ck_assert_uint_eq(j->retry_delay_ms, 0);
+	ck_assert_uint_eq(j->ban_after_failures, 0);
+	ck_assert_ptr_null(j->user);
+	ck_assert_ptr_null(j->group);
+	ck_assert_ptr_null(j->workdir);
+	ck_assert_ptr_nonnull(j->env);
+	ck_assert_ptr_null(j->env[0]);
+	ck_assert_uint_eq(j->nenv, 0);
+	ck_assert_int_eq(j->umask, -1);
+	ck_assert_int_eq(j->nice_set, 0);
+	for (k = 0; k < JOBLIM_MAX; k++)
+		ck_assert_int_eq(j->limits[k].set, 0);
+	ck_assert_ptr_null(j->timezone);
+	ck_assert_int_eq(j->enabled, 1);
+	ck_assert_str_eq(j->file, conf->path);
+	ck_assert_int_eq(j->line, 2);
+	ck_assert_int_eq(j->column, 3);
+	ck_assert_int_eq(jobdef_has_schedule(j), 0);
+	ck_assert_ptr_null(jobdef_schedule_string(j));
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_full_example)
+{
+	struct config	*conf;
+	struct jobdef	*j;
+
+	conf = test_load_ok(
+	    "daemon:\n"
+	    "  socket: /tmp/x/schedd.sock\n"
+	    "  socket_mode: \"0600\"\n"
+	    "  socket_group: wheel\n"
+	    "  state_dir: /tmp/x/state\n"
+	    "  max_running: 8\n"
+	    "  max_queued: 500\n"
+	    "  queue_limit: 5\n"
+	    "  default_timeout: 200s\n"
+	    "  kill_grace: 3s\n"
+	    "  history: 10\n"
+	    "  output_tail: 8KiB\n"
+	    "  log_max: 2MiB\n"
+	    "  log_level: debug\n"
+	    "  idle_exit: 10m\n"
+	    "  shutdown_timeout: 1m\n"
+	    "  timezone: UTC\n"
+	    "include:\n"
+	    "  - /nonexistent-schedd-dir/*.yaml\n"
+	    "jobs:\n"
+	    "  backup:\n"
+	    "    command: [\"/usr/local/bin/backup\", \"--all\"]\n"
+	    "    description: Nightly backup\n"
+	    "    tags: [nightly, disk]\n"
+	    "    cron: \"30 2 * * *\"\n"
+	    "    catch_up: true\n"
+	    "    timeout: 2h\n"
+	    "    kill_signal: SIGINT\n"
+	    "    kill_grace: 30s\n"
+	    "    on_overlap: skip\n"
+	    "    retries: 2\n"
+	    "    retry_delay: 5m\n"
+	    "    user: backup\n"
+	    "    group: backup\n"
+	    "    workdir: /var/backups\n"
+	    "    env:\n"
+	    "      LANG: C\n"
+	    "      LEVEL: 3\n"
+	    "    umask: \"027\"\n"
+	    "    nice: 10\n"
+	    "    limits:\n"
+	    "      cpu: 1h\n"
+	    "      memory: 1GiB\n"
+	    "      nofile: 1024\n"
+	    "      nproc: 64\n"
+	    "      core: 0\n"
+	    "      fsize: unlimited\n"
+	    "    timezone: Europe/Paris\n"
+	    "  fetch-prices:\n"
+	    "    command: \"curl -fsS https://example.org/ > /srv/p.json\"\n"
+	    "    every: 5m\n"
+	    "    at: \"2026-12-01T09:00:00\"\n"
+	    "    jitter: 30s\n"
+	    "    max_runs: 3\n"
+	    "    auto_remove: yes\n"
+	    "    timeout: 1m\n"
+	    "    concurrency: 2\n"
+	    "    on_overlap: replace\n"
+	    "    queue_limit: 0\n"
+	    "    priority: -3\n"
+	    "    ban_after_failures: 3\n"
+	    "    umask: 22\n"
+	    "    enabled: false\n");
+	ck_assert_str_eq(conf->settings.socket, "/tmp/x/schedd.sock");
+	ck_assert_uint_eq(conf->settings.socket_mode, 0600);
+	ck_assert_str_eq(conf->settings.socket_group, "wheel");
+	ck_assert_str_eq(conf->settings.state_dir, "/tmp/x/state");
+	ck_assert_uint_eq(conf->settings.max_running, 8);
+	ck_assert_uint_eq(conf->settings.max_queued, 500);
+	ck_assert_uint_eq(conf->settings.queue_limit, 5);
+	ck_assert_uint_eq(conf->settings.default_timeout_ms, 200000);
+	ck_assert_uint_eq(conf->settings.kill_grace_ms, 3000);
+	ck_assert_uint_eq(conf->settings.history, 10);
+	ck_assert_uint_eq(conf->settings.output_tail, 8192);
+	ck_assert_uint_eq(conf->settings.log_max, 2 * 1024 * 1024);
+	ck_assert_int_eq(conf->settings.log_level, 3);
+	ck_assert_uint_eq(conf->settings.idle_exit_ms, 600000);
+	ck_assert_uint_eq(conf->settings.shutdown_timeout_ms, 60000);
+	ck_assert_str_eq(conf->settings.timezone, "UTC");
+	ck_assert_uint_eq(conf->njobs, 2);
+
+	j = conf->jobs[0];
+	ck_assert_str_eq(j->name, "backup");
+	ck_assert_int_eq(j->shell, 0);
+	ck_assert_str_eq(j->argv[0], "/usr/local/bin/backup");
+	ck_assert_str_eq(j->argv[1], "--all");
+	ck_assert_ptr_null(j->argv[2]);
+	ck_assert_str_eq(j->description, "Nightly backup");
+	ck_assert_uint_eq(j->ntags, 2);
+	ck_assert_str_eq(j->tags[1], "disk");
+	ck_assert_str_eq(j->cron, "30 2 * * *");
+	ck_assert_int_eq(j->catch_up, 1);
+	ck_assert_int_eq(j->timeout_ms, 7200000);
+	ck_assert_int_eq(j->kill_signal, SIGINT);
+	ck_assert_int_eq(j->kill_grace_ms, 30000);
+	ck_assert_int_eq(j->on_overlap, OVERLAP_SKIP);
+	ck_assert_uint_eq(j->retries, 2);
+	ck_assert_uint_eq(j->retry_delay_ms, 300000);
+	ck_assert_str_eq(j->user, "backup");
+	ck_assert_str_eq(j->group, "backup");
+	ck_assert_str_eq(j->workdir, "/var/backups");
+	ck_assert_uint_eq(j->nenv, 2);
+	ck_assert_str_eq(j->env[0], "LANG=C");
+	ck_assert_str_eq(j->env[1], "LEVEL=3");
+	ck_assert_ptr_null(j->env[2]);
+	ck_assert_int_eq(j->umask, 027);
+	ck_assert_int_eq(j->nice_set, 1);
+	ck_assert_int_eq(j->nice, 10);
+	ck_assert_int_eq(j->limits[JOBLIM_CPU].set, 1);
+	ck_assert_uint_eq(j->limits[JOBLIM_CPU].value, 3600);
+	ck_assert_uint_eq(j->limits[JOBLIM_MEMORY].value, 1024 * 1024 * 1024);
+	ck_assert_uint_eq(j->limits[JOBLIM_NOFILE].value, 1024);
+	ck_assert_uint_eq(j->limits[JOBLIM_NPROC].value, 64);
+	ck_assert_int_eq(j->limits[JOBLIM_CORE].set, 1);
+	ck_assert_uint_eq(j->limits[JOBLIM_CORE].value, 0);
+	ck_assert(j->limits[JOBLIM_FSIZE].value == RLIM_INFINITY);
+	ck_assert_str_eq(j->timezone, "Europe/Paris");
+	ck_assert_int_eq(j->enabled, 1);
+
+	j = conf->jobs[1];
+	ck_assert_str_eq(j->name, "fetch-prices");
+	ck_assert_int_eq(j->shell, 1);
+	ck_assert_uint_eq(j->every_ms, 300000);
+	ck_assert_str_eq(j->at, "2026-12-01T09:00:00");
+	ck_assert_uint_eq(j->jitter_ms, 30000);
+	ck_assert_uint_eq(j->max_runs, 3);
+	ck_assert_int_eq(j->auto_remove, 1);
+	ck_assert_uint_eq(j->concurrency, 2);
+	ck_assert_int_eq(j->on_overlap, OVERLAP_REPLACE);
+	ck_assert_int_eq(j->queue_limit, 0);
+	ck_assert_int_eq(j->priority, -3);
+	ck_assert_uint_eq(j->ban_after_failures, 3);
+	ck_assert_int_eq(j->umask, 022);
+	ck_assert_int_eq(j->enabled, 0);
+	ck_assert_int_eq(j->line, 49);
+
+	ck_assert_ptr_eq(config_find_job(conf, "fetch-prices"), j);
+	ck_assert_ptr_null(config_find_job(conf, "nope"));
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_scalar_forms)
+{
+	struct config	*conf;
+	struct jobdef	*j;
+
+	conf = test_load_ok(
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: ['true']\n"
+	    "    every: 90\n"
+	    "    timeout: 1.5\n"
+	    "    jitter: \"250ms\"\n"
+	    "    kill_grace: 0\n"
+	    "    kill_signal: 9\n"
+	    "    retry_delay: 1h30m\n"
+	    "    catch_up: yes\n"
+	    "    enabled: TRUE\n"
+	    "    umask: 0o077\n"
+	    "    limits: {cpu: 1500ms, memory: 512}\n");
+	j = conf->jobs[0];
+	ck_assert_uint_eq(j->every_ms, 90000);
+	ck_assert_int_eq(j->timeout_ms, 1500);
+	ck_assert_uint_eq(j->jitter_ms, 250);
+	ck_assert_int_eq(j->kill_grace_ms, 0);
+	ck_assert_int_eq(j->kill_signal, SIGKILL);
+	ck_assert_uint_eq(j->retry_delay_ms, 5400000);
+	ck_assert_int_eq(j->catch_up, 1);
+	ck_assert_int_eq(j->enabled, 1);
+	ck_assert_int_eq(j->umask, 077);
+	ck_assert_uint_eq(j->limits[JOBLIM_CPU].value, 2);
+	ck_assert_uint_eq(j->limits[JOBLIM_MEMORY].value, 512);
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_unknown_keys)
+{
+	test_errors(
+	    "daemon:\n"
+	    "  max_runing: 3\n"
+	    "job:\n"
+	    "  x: 1\n"
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: 'true'\n"
+	    "    timout: 5m\n"
+	    "    frobnicate: 1\n"
+	    "    limits:\n"
+	    "      memroy: 1G\n",
+	    "2:3: unknown key \"max_runing\" (did you mean \"max_running\"?)",
+	    "3:1: unknown key \"job\" (did you mean \"jobs\"?)",
+	    "8:5: unknown key \"timout\" (did you mean \"timeout\"?)",
+	    "9:5: unknown key \"frobnicate\"",
+	    "11:7: unknown key \"memroy\" (did you mean \"memory\"?)",
+	    NULL);
+	/* The JSON-only *_ms keys are not YAML keys. */
+	test_errors("jobs:\n  a:\n    command: x\n    timeout_ms: 5\n",
+	    "4:5: unknown key \"timeout_ms\" (did you mean \"timeout\"?)",
+	    NULL);
+}
+END_TEST
+
+START_TEST(test_wrong_types)
+{
+	test_errors(
+	    "daemon: [1]\n"
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: {x: y}\n"
+	    "    tags: nightly\n"
+	    "    env: [A]\n"
+	    "    enabled: maybe\n"
+	    "    concurrency: two\n"
+	    "    priority: \"3\"\n"
+	    "    description: [x]\n"
+	    "    limits: 5\n"
+	    "    timeout: [1]\n"
+	    "    catch_up: 1\n"
+	    "    user:\n"
+	    "    tags: []\n"
+	    "  b: [1]\n",
+	    "1:9: expected a mapping of daemon settings, got a list",
+	    "4:14: expected a string or a list of strings, got a mapping",
+	    "5:11: expected a list of strings, got a string",
+	    "6:10: expected a mapping of names to values, got a list",
+	    "7:14: expected true or false, got \"maybe\"",
+	    "8:18: expected an integer, got \"two\"",
+	    "9:15: expected an integer, got the string \"3\"",
+	    "10:18: expected a string, got a list",
+	    "11:13: expected a mapping, got a number",
+	    "12:14: expected a duration, got a list",
+	    "13:15: expected true or false, got \"1\"",
+	    "14:10: expected a string, got null",
+	    "15:5: duplicate key \"tags\" (first at line 5, column 5)",
+	    "16:6: expected a mapping of job keys, got a list",
+	    NULL);
+	test_errors("- a\n- b\n",
+	    "1:1: expected a mapping with daemon, include and jobs, got a list",
+	    NULL);
+	test_errors("jobs: [a]\n",
+	    "1:7: expected a mapping of job names to jobs, got a list", NULL);
+	test_errors("jobs:\n  a:\n    command: []\n  b:\n    command: ['']\n"
+	    "  c:\n    command: ''\n  d:\n    command: [x, [y]]\n  e:\n",
+	    "3:14: command is an empty list",
+	    "5:15: program name is empty",
+	    "7:14: command is empty",
+	    "9:18: expected a string, got a list",
+	    "10:3: missing required key \"command\"",
+	    NULL);
+}
+END_TEST
+
+START_TEST(test_duplicates)
+{
+	test_errors(
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    timeout: 1m\n"
+	    "    timeout: 2m\n"
+	    "  a:\n"
+	    "    command: y\n"
+	    "jobs: {}\n",
+	    "5:5: duplicate key \"timeout\" (first at line 4, column 5)",
+	    "6:3: duplicate job \"a\" (first at line 2, column 3)",
+	    "8:1: duplicate key \"jobs\" (first at line 1, column 1)",
+	    NULL);
+	test_errors("jobs:\n  a:\n    command: x\n    env: {A: 1, B: 2, A: 3}\n",
+	    "4:23: duplicate variable \"A\" (first at line 4, column 11)",
+	    NULL);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	char	 yaml[512], name[80];
+
+	test_errors("jobs:\n  9lives:\n    command: x\n  -x:\n    command: x\n"
+	    "  'a b':\n    command: x\n  ok.name@host-1_x:\n    command: x\n",
+	    "2:3: bad job name \"9lives\" (letters, digits and _.@-, not "
+	    "starting with a digit or one of .@-, at most 64)",
+	    "4:3: bad job name \"-x\" (letters, digits and _.@-, not "
+	    "starting with a digit or one of .@-, at most 64)",
+	    "6:3: bad job name \"a b\" (letters, digits and _.@-, not "
+	    "starting with a digit or one of .@-, at most 64)",
+	    NULL);
+	memset(name, 'a', 64);
+	name[64] = '\0';
+	snprintf(yaml, sizeof yaml, "jobs:\n  %s:\n    command: x\n", name);
+	config_free(test_load_ok(yaml));
+	name[64] = 'a';
+	name[65] = '\0';
+	snprintf(yaml, sizeof yaml, "jobs:\n  %s:\n    command: x\n", name);
+	test_errors(yaml, "2:3: bad job name \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" (letters, digits and _.@-, "
+	    "not starting with a digit or one of .@-, at most 64)", NULL);
+}
+END_TEST
+
+START_TEST(test_durations_sizes)
+{
+	test_errors(
+	    "daemon:\n"
+	    "  default_timeout: 5x\n"
+	    "  kill_grace: -1\n"
+	    "  output_tail: 4XB\n"
+	    "  log_max: lots\n"
+	    "  idle_exit: 1h30\n"
+	    "  shutdown_timeout: 99999999999999999999999s\n"
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    every: 0\n"
+	    "    jitter: ''\n"
+	    "    retry_delay: true\n"
+	    "    limits: {cpu: 5q, core: 1Q, nofile: -1, nproc: 1.5}\n",
+	    "2:20: bad duration \"5x\"",
+	    "3:15: bad duration \"-1\"",
+	    "4:16: bad size \"4XB\"",
+	    "5:12: bad size \"lots\"",
+	    "6:14: bad duration \"1h30\"",
+	    "7:21: duration \"99999999999999999999999s\" is too long",
+	    "11:12: must be greater than 0",
+	    "12:13: bad duration \"\"",
+	    "13:18: expected a duration, got a boolean",
+	    "14:19: bad duration \"5q\"",
+	    "14:29: bad size \"1Q\"",
+	    "14:41: must be at least 0, got -1",
+	    "14:52: expected an integer, got \"1.5\"",
+	    NULL);
+	test_errors("daemon:\n  output_tail: 2MiB\n",
+	    "2:16: must be at most 1MiB", NULL);
+}
+END_TEST
+
+START_TEST(test_ranges)
+{
+	test_errors(
+	    "daemon:\n"
+	    "  max_running: 0\n"
+	    "  socket_mode: \"0999\"\n"
+	    "  log_level: loud\n"
+	    "  socket: relative.sock\n"
+	    "  state_dir: /x\n"
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    concurrency: 0\n"
+	    "    nice: -21\n"
+	    "    umask: \"0800\"\n"
+	    "    on_overlap: never\n"
+	    "    kill_signal: FOO\n"
+	    "    max_runs: 0\n"
+	    "    priority: 99999999999\n"
+	    "    retries: -1\n"
+	    "    workdir: tmp\n"
+	    "    timezone: Mars/Olympus\n"
+	    "  b:\n"
+	    "    command: x\n"
+	    "    nice: 20\n"
+	    "    umask: 1000\n"
+	    "    timezone: ../../etc/passwd\n"
+	    "    kill_signal: 0\n",
+	    "2:16: must be at least 1, got 0",
+	    "3:16: expected an octal mode like \"022\" (at most 0777), got "
+	    "\"0999\"",
+	    "4:14: bad log level \"loud\" (expected error, warning, info or "
+	    "debug)",
+	    "5:11: must be an absolute path",
+	    "10:18: must be at least 1, got 0",
+	    "11:11: must be at least -20, got -21",
+	    "12:12: expected an octal mode like \"022\" (at most 0777), got "
+	    "\"0800\"",
+	    "13:17: bad value \"never\" (expected queue, skip or replace)",
+	    "14:18: unknown signal \"FOO\"",
+	    "15:15: must be at least 1, got 0",
+	    "16:15: must be at most 2147483647, got 99999999999",
+	    "17:14: must be at least 0, got -1",
+	    "18:14: workdir must be an absolute path",
+	    "19:15: unknown time zone \"Mars/Olympus\"",
+	    "22:11: must be at most 19, got 20",
+	    "23:12: expected an octal mode like \"022\" (at most 0777), got "
+	    "\"1000\"",
+	    "24:15: unknown time zone \"../../etc/passwd\"",
+	    "25:18: unknown signal \"0\"",
+	    NULL);
+}
+END_TEST
+
+START_TEST(test_schedules)
+{
+	test_errors(
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    every: 5m\n"
+	    "    cron: '* * * * *'\n"
+	    "  b:\n"
+	    "    command: x\n"
+	    "    cron: '* * *'\n"
+	    "  c:\n"
+	    "    command: x\n"
+	    "    cron: '@sometimes'\n"
+	    "  d:\n"
+	    "    command: x\n"
+	    "    at: '2026-02-30T10:00:00'\n"
+	    "  e:\n"
+	    "    command: x\n"
+	    "    at: tomorrow\n"
+	    "  f:\n"
+	    "    command: x\n"
+	    "    cron: '@daily'\n"
+	    "    at: '10:00'\n"
+	    "  g:\n"
+	    "    command: x\n"
+	    "    cron: '* * * * * *'\n",
+	    "5:5: \"every\" and \"cron\" cannot both be set",
+	    "8:11: bad cron expression \"* * *\": expected 5 fields: minute "
+	    "hour day-of-month month day-of-week",
+	    "11:11: bad cron expression \"@sometimes\": unknown @ name",
+	    "14:9: bad time \"2026-02-30T10:00:00\" (expected "
+	    "2026-12-01T09:00:00, with Z or +01:00, or 09:00)",
+	    "17:9: bad time \"tomorrow\" (expected 2026-12-01T09:00:00, with "
+	    "Z or +01:00, or 09:00)",
+	    "20:5: \"at\" cannot be combined with \"cron\"",
+	    "24:11: bad cron expression \"* * * * * *\": expected 5 fields: "
+	    "minute hour day-of-month month day-of-week",
+	    NULL);
+}
+END_TEST
+
+START_TEST(test_schedule_strings)
+{
+	struct config	*conf;
+	char		*s;
+
+	conf = test_load_ok(
+	    "jobs:\n"
+	    "  a: {command: x, every: 5m}\n"
+	    "  b: {command: x, cron: '30 2 * * *'}\n"
+	    "  c: {command: x, at: '2026-12-01T09:00:00'}\n"
+	    "  d: {command: x, at: '2026-12-01T09:00:00Z', every: 1h30m}\n"
+	    "  e: {command: x}\n"
+	    "  f: {command: x, cron: '@hourly', catch_up: true}\n"
+	    "  g: {command: x, every: 250ms}\n");
+	s = jobdef_schedule_string(conf->jobs[0]);
+	ck_assert_str_eq(s, "every 5m");
+	free(s);
+	s = jobdef_schedule_string(conf->jobs[1]);
+	ck_assert_str_eq(s, "cron 30 2 * * *");
+	free(s);
+	s = jobdef_schedule_string(conf->jobs[2]);
+	ck_assert_str_eq(s, "at 2026-12-01T09:00:00");
+	free(s);
+	s = jobdef_schedule_string(conf->jobs[3]);
+	ck_assert_str_eq(s, "at 2026-12-01T09:00:00Z every 1h30m");
+	free(s);
+	ck_assert_ptr_null(jobdef_schedule_string(conf->jobs[4]));
+	ck_assert_int_eq(jobdef_has_schedule(conf->jobs[4]), 0);
+	ck_assert_int_eq(jobdef_has_schedule(conf->jobs[0]), 1);
+	ck_assert_int_eq(jobdef_has_schedule(conf->jobs[1]), 1);
+	ck_assert_int_eq(jobdef_has_schedule(conf->jobs[2]), 1);
+	s = jobdef_schedule_string(conf->jobs[5]);
+	ck_assert_str_eq(s, "cron @hourly");
+	free(s);
+	s = jobdef_schedule_string(conf->jobs[6]);
+	ck_assert_str_eq(s, "every 250ms");
+	free(s);
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_many_errors)
+{
+	/* One pass finds every error, in file order. */
+	test_errors(
+	    "daemon:\n"
+	    "  max_running: many\n"
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    timeout: 5x\n"
+	    "    retries: -2\n"
+	    "  b:\n"
+	    "    comand: y\n"
+	    "  c:\n"
+	    "    command: z\n"
+	    "    on_overlap: drop\n",
+	    "2:16: expected an integer, got \"many\"",
+	    "6:14: bad duration \"5x\"",
+	    "7:14: must be at least 0, got -2",
+	    "8:3: missing required key \"command\"",
+	    "9:5: unknown key \"comand\" (did you mean \"command\"?)",
+	    "12:17: bad value \"drop\" (expected queue, skip or replace)",
+	    NULL);
+}
+END_TEST
+
+START_TEST(test_yaml_refused)
+{
+	test_errors(
+	    "jobs:\n"
+	    "  a: &base\n"
+	    "    command: x\n"
+	    "  b: *base\n"
+	    "  c:\n"
+	    "    command: !!str y\n",
+	    "2:6: YAML anchors are not allowed",
+	    "4:6: YAML aliases are not allowed",
+	    "6:14: YAML tags are not allowed",
+	    NULL);
+	test_errors("jobs:\n  a:\n    command: [x\n",
+	    "4:1: YAML syntax error: did not find expected ',' or ']' (while "
+	    "parsing a flow sequence at line 3, column 14)", NULL);
+	test_errors("jobs:\n  a:\n   command: x\n  b: c: d\n",
+	    "4:7: YAML syntax error: mapping values are not allowed in this "
+	    "context", NULL);
+	test_errors("jobs:\n  a:\n    command: \"\xff\xfe\"\n",
+	    "3:15: bad input: invalid leading UTF-8 octet (byte 0xff)", NULL);
+	test_errors("jobs:\n  a:\n    command: x\n---\njobs: {}\n",
+	    "4:1: only one YAML document is allowed", NULL);
+	test_errors("jobs:\n  a:\n    command: \"a\\0b\"\n",
+	    "3:14: contains a NUL byte", NULL);
+}
+END_TEST
+
+START_TEST(test_too_large)
+{
+	char	*path, **errors = NULL, *want;
+	struct config *conf = NULL;
+	size_t	 nerrors = 0;
+	int	 fd;
+
+	path = test_write("big.yaml", "jobs:\n");
+	fd = open(path, O_WRONLY);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(ftruncate(fd, CONFIG_MAX_FILE + 1), 0);
+	close(fd);
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), -1);
+	ck_assert_uint_eq(nerrors, 1);
+	xasprintf(&want, "%s:1:1: file is larger than 16 MiB", path);
+	ck_assert_str_eq(errors[0], want);
+	free(want);
+	config_errors_free(errors, nerrors);
+	free(path);
+
+	/* Exactly the limit is allowed (it is all NUL bytes, so invalid). */
+	path = test_write("limit.yaml", "");
+	fd = open(path, O_WRONLY);
+	ck_assert_int_eq(ftruncate(fd, CONFIG_MAX_FILE), 0);
+	close(fd);
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), -1);
+	ck_assert_ptr_null(strstr(errors[0], "larger"));
+	config_errors_free(errors, nerrors);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_include)
+{
+	struct config	*conf = NULL;
+	char		*main_path, **errors = NULL;
+	size_t		 nerrors = 0;
+
+	free(test_write("jobs.d/b.yaml", "jobs:\n  b1: {command: x}\n"));
+	free(test_write("jobs.d/a.yaml", "jobs:\n  a1: {command: x}\n"
+	    "  a2: {command: x}\n"));
+	free(test_write("jobs.d/c.txt", "not: [yaml\n"));
+	main_path = test_write("main.yaml",
+	    "jobs:\n"
+	    "  m1: {command: x}\n"
+	    "include:\n"
+	    "  - jobs.d/*.yaml\n"
+	    "  - nothing.d/*.yaml\n"
+	    "jobs2: 1\n");
+	ck_assert_int_eq(config_load(main_path, 1, &conf, &errors, &nerrors),
+	    -1);
+	ck_assert_uint_eq(nerrors, 1);
+	config_errors_free(errors, nerrors);
+	free(main_path);
+
+	main_path = test_write("main.yaml",
+	    "jobs:\n"
+	    "  m1: {command: x}\n"
+	    "include:\n"
+	    "  - jobs.d/*.yaml\n"
+	    "  - nothing.d/*.yaml\n");
+	ck_assert_int_eq(config_load(main_path, 1, &conf, &errors, &nerrors),
+	    0);
+	ck_assert_uint_eq(conf->njobs, 4);
+	ck_assert_str_eq(conf->jobs[0]->name, "m1");
+	ck_assert_str_eq(conf->jobs[1]->name, "a1");
+	ck_assert_str_eq(conf->jobs[2]->name, "a2");
+	ck_assert_str_eq(conf->jobs[3]->name, "b1");
+	ck_assert_uint_eq(conf->nfiles, 3);
+	ck_assert_str_eq(conf->files[0], main_path);
+	ck_assert_ptr_nonnull(strstr(conf->files[1], "jobs.d/a.yaml"));
+	ck_assert_ptr_nonnull(strstr(conf->files[2], "jobs.d/b.yaml"));
+	ck_assert_ptr_nonnull(strstr(conf->jobs[3]->file, "jobs.d/b.yaml"));
+	ck_assert_int_eq(conf->jobs[3]->line, 2);
+	config_free(conf);
+	free(main_path);
+}
+END_TEST
+
+START_TEST(test_include_errors)
+{
+	struct config	*conf = NULL;
+	char		*main_path, *a, *b, **errors = NULL, *want;
+	size_t		 nerrors = 0;
+
+	a = test_write("inc/a.yaml", "jobs:\n  dup: {command: x}\n"
+	    "daemon: {max_running: 2}\n");
+	b = test_write("inc/b.yaml", "jobs:\n  other: {command: x}\n"
+	    "  bad: {command: x, every: 0}\n");
+	main_path = test_write("main.yaml",
+	    "include:\n"
+	    "  - inc/*.yaml\n"
+	    "  - main.yaml\n"
+	    "  - [x]\n"
+	    "jobs:\n"
+	    "  dup: {command: y}\n");
+	ck_assert_int_eq(config_load(main_path, 1, &conf, &errors, &nerrors),
+	    -1);
+	ck_assert_uint_eq(nerrors, 5);
+	xasprintf(&want, "%s:3:5: \"%s/main.yaml\" is already included",
+	    main_path, test_dir);
+	ck_assert_str_eq(errors[0], want);
+	free(want);
+	xasprintf(&want, "%s:4:5: expected a string, got a list", main_path);
+	ck_assert_str_eq(errors[1], want);
+	free(want);
+	xasprintf(&want, "%s:6:3: duplicate job \"dup\" (first defined at "
+	    "%s:2:3)", main_path, a);
+	ck_assert_str_eq(errors[2], want);
+	free(want);
+	xasprintf(&want, "%s:3:1: daemon settings are only allowed in the "
+	    "main file", a);
+	ck_assert_str_eq(errors[3], want);
+	free(want);
+	xasprintf(&want, "%s:3:28: must be greater than 0", b);
+	ck_assert_str_eq(errors[4], want);
+	free(want);
+	config_errors_free(errors, nerrors);
+	free(a);
+	free(b);
+	free(main_path);
+
+	/* A loop through two files is refused, not followed. */
+	a = test_write("loop/a.yaml", "include: [b.yaml]\n");
+	b = test_write("loop/b.yaml", "include: [a.yaml]\n");
+	ck_assert_int_eq(config_load(a, 1, &conf, &errors, &nerrors), -1);
+	ck_assert_uint_eq(nerrors, 1);
+	xasprintf(&want, "%s:1:11: \"%s/loop/a.yaml\" is already included", b,
+	    test_dir);
+	ck_assert_str_eq(errors[0], want);
+	free(want);
+	config_errors_free(errors, nerrors);
+	free(a);
+	free(b);
+
+	/* An include given as a single string, absolute. */
+	b = test_write("single/b.yaml", "jobs: {j: {command: x}}\n");
+	xasprintf(&want, "include: %s\n", b);
+	a = test_write("single/a.yaml", want);
+	free(want);
+	ck_assert_int_eq(config_load(a, 1, &conf, &errors, &nerrors), 0);
+	ck_assert_uint_eq(conf->njobs, 1);
+	config_free(conf);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_root_strict)
+{
+	char		*path, **errors = NULL;
+	struct config	*conf = NULL;
+	size_t		 nerrors = 0;
+
+	if (geteuid() != 0)
+		return;
+	path = test_write("open.yaml", "jobs: {}\n");
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), 0);
+	config_free(conf);
+	chmod(path, 0666);
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), -1);
+	ck_assert_uint_eq(nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(errors[0], "may be written by others"));
+	config_errors_free(errors, nerrors);
+	free(path);
+}
+END_TEST
+
+/* Parse JSON text with jobdef_from_json; the result or NULL and cause. */
+static struct jobdef *
+test_json(const char *text, char **cause)
+{
+	json_error_t	 jerr;
+	json_t		*j;
+	struct jobdef	*def = NULL;
+	int		 rc;
+
+	j = json_loads(text, 0, &jerr);
+	ck_assert_msg(j != NULL, "bad test JSON: %s", jerr.text);
+	*cause = NULL;
+	rc = jobdef_from_json(j, &def, cause);
+	json_decref(j);
+	if (rc == 0) {
+		ck_assert_ptr_nonnull(def);
+		ck_assert_ptr_null(*cause);
+		return (def);
+	}
+	ck_assert_ptr_nonnull(*cause);
+	return (NULL);
+}
+
+/* The cause of a JSON job that must be refused. */
+static void
+test_json_bad(const char *text, const char *want)
+{
+	char	*cause;
+
+	ck_assert_ptr_null(test_json(text, &cause));
+	ck_assert_str_eq(cause, want);
+	free(cause);
+}
+
+START_TEST(test_json_good)
+{
+	struct jobdef	*def;
+	char		*cause;
+
+	def = test_json("{\"name\": \"x\", \"command\": [\"echo\", \"hi\"],"
+	    "\"every\": \"5m\", \"timeout\": 30, \"jitter\": 0.5,"
+	    "\"retry_delay\": \"1h\", \"tags\": [\"t\"], \"env\": {\"A\": 1,"
+	    "\"B\": \"b\", \"C\": true}, \"umask\": \"022\", \"nice\": 5,"
+	    "\"limits\": {\"memory\": \"1MiB\", \"nofile\": 10, \"cpu\": 2},"
+	    "\"enabled\": false, \"on_overlap\": \"skip\", \"max_runs\": 2,"
+	    "\"auto_remove\": true, \"kill_signal\": \"KILL\"}", &cause);
+	ck_assert_str_eq(def->name, "x");
+	ck_assert_int_eq(def->shell, 0);
+	ck_assert_str_eq(def->argv[1], "hi");
+	ck_assert_uint_eq(def->every_ms, 300000);
+	ck_assert_int_eq(def->timeout_ms, 30000);
+	ck_assert_uint_eq(def->jitter_ms, 500);
+	ck_assert_uint_eq(def->retry_delay_ms, 3600000);
+	ck_assert_str_eq(def->tags[0], "t");
+	ck_assert_str_eq(def->env[0], "A=1");
+	ck_assert_str_eq(def->env[1], "B=b");
+	ck_assert_str_eq(def->env[2], "C=true");
+	ck_assert_int_eq(def->umask, 022);
+	ck_assert_int_eq(def->nice, 5);
+	ck_assert_uint_eq(def->limits[JOBLIM_MEMORY].value, 1024 * 1024);
+	ck_assert_uint_eq(def->limits[JOBLIM_NOFILE].value, 10);
+	ck_assert_uint_eq(def->limits[JOBLIM_CPU].value, 2);
+	ck_assert_int_eq(def->enabled, 0);
+	ck_assert_int_eq(def->on_overlap, OVERLAP_SKIP);
+	ck_assert_uint_eq(def->max_runs, 2);
+	ck_assert_int_eq(def->auto_remove, 1);
+	ck_assert_int_eq(def->kill_signal, SIGKILL);
+	ck_assert_ptr_null(def->file);
+	ck_assert_int_eq(def->refs, 1);
+	jobdef_unref(def);
+
+	def = test_json("{\"name\": \"sh\", \"command\": \"echo $HOME\","
+	    "\"timeout\": null, \"timeout_ms\": 1500, \"cron\": \"@daily\"}",
+	    &cause);
+	ck_assert_int_eq(def->shell, 1);
+	ck_assert_str_eq(def->argv[2], "echo $HOME");
+	ck_assert_int_eq(def->timeout_ms, 1500);
+	ck_assert_str_eq(def->cron, "@daily");
+	jobdef_unref(def);
+}
+END_TEST
+
+START_TEST(test_json_errors)
+{
+	test_json_bad("[1]", "job: expected an object");
+	test_json_bad("{\"command\": \"x\"}",
+	    "job: missing required key \"name\"");
+	test_json_bad("{\"name\": \"x\"}",
+	    "job: missing required key \"command\"");
+	test_json_bad("{\"name\": 5, \"command\": \"x\"}",
+	    "job.name: expected a string");
+	test_json_bad("{\"name\": \"9x\", \"command\": \"x\"}",
+	    "job.name: bad job name \"9x\" (letters, digits and _.@-, not "
+	    "starting with a digit or one of .@-, at most 64)");
+	test_json_bad("{\"name\": \"x\", \"command\": \"x\", \"timeout\": \"5x\","
+	    "\"timout\": 1, \"concurrency\": 0, \"every\": \"5m\","
+	    "\"cron\": \"* * * * *\", \"tags\": [1], \"env\": {\"A-B\": \"x\"},"
+	    "\"enabled\": \"yes\", \"priority\": 1.5, \"command\": null}",
+	    "job.command: expected a string or a list of strings, got null; "
+	    "job.timeout: bad duration \"5x\"; "
+	    "job.timout: unknown key \"timout\" (did you mean \"timeout\"?); "
+	    "job.concurrency: must be at least 1, got 0; "
+	    "job.tags[0]: expected a string, got a number; "
+	    "job.env.A-B: bad variable name \"A-B\"; "
+	    "job.enabled: expected true or false, got \"yes\"; "
+	    "job.priority: expected an integer, got \"1.5\"; "
+	    "job.cron: \"every\" and \"cron\" cannot both be set");
+	test_json_bad("{\"name\": \"x\", \"command\": [], \"user\": 0,"
+	    "\"limits\": {\"cpu\": -1, \"mem\": 1}, \"umask\": 18}",
+	    "job.command: command is an empty list; "
+	    "job.user: expected a string, got a number; "
+	    "job.limits.cpu: bad duration \"-1\"; "
+	    "job.limits.mem: unknown key \"mem\"; "
+	    "job.umask: expected an octal mode like \"022\" (at most 0777), "
+	    "got \"18\"");
+	test_json_bad("{\"name\": \"x\", \"command\": \"x\", \"timeout\": \"1m\","
+	    "\"timeout_ms\": 5}",
+	    "job.timeout_ms: \"timeout\" and \"timeout_ms\" cannot both be set");
+}
+END_TEST
+
+START_TEST(test_json_roundtrip)
+{
+	struct config	*conf;
+	struct settings	 s;
+	struct jobdef	*back;
+	json_t		*j;
+	char		*cause = NULL;
+	size_t		 i;
+
+	conf = test_load_ok(
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: [\"/bin/echo\", \"a b\"]\n"
+	    "    description: hello\n"
+	    "    tags: [x, y]\n"
+	    "    every: 1h\n"
+	    "    at: '09:00'\n"
+	    "    jitter: 1s\n"
+	    "    max_runs: 4\n"
+	    "    auto_remove: true\n"
+	    "    timeout: 0\n"
+	    "    kill_signal: HUP\n"
+	    "    kill_grace: 2s\n"
+	    "    concurrency: 3\n"
+	    "    on_overlap: replace\n"
+	    "    queue_limit: 7\n"
+	    "    priority: 9\n"
+	    "    retries: 1\n"
+	    "    retry_delay: 10s\n"
+	    "    ban_after_failures: 2\n"
+	    "    user: nobody\n"
+	    "    group: nogroup\n"
+	    "    workdir: /tmp\n"
+	    "    env: {X: '1=2'}\n"
+	    "    umask: '077'\n"
+	    "    nice: -1\n"
+	    "    limits: {cpu: 10s, fsize: unlimited, nproc: 3}\n"
+	    "    timezone: UTC\n"
+	    "    enabled: false\n"
+	    "  b:\n"
+	    "    command: echo b\n"
+	    "    cron: '0 * * * *'\n"
+	    "    catch_up: true\n");
+	for (i = 0; i < conf->njobs; i++) {
+		j = jobdef_to_json(conf->jobs[i], NULL);
+		ck_assert_int_eq(jobdef_from_json(j, &back, &cause), 0);
+		json_decref(j);
+		ck_assert(jobdef_equal(conf->jobs[i], back));
+		jobdef_unref(back);
+	}
+
+	/* With settings, daemon defaults are filled in. */
+	settings_defaults(&s);
+	s.default_timeout_ms = 4000;
+	j = jobdef_to_json(conf->jobs[1], &s);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "timeout_ms")),
+	    4000);
+	ck_assert_int_eq(json_integer_value(json_object_get(j,
+	    "kill_grace_ms")), 10000);
+	ck_assert_int_eq(json_integer_value(json_object_get(j,
+	    "queue_limit")), 30);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "command")),
+	    "echo b");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "kill_signal")),
+	    "TERM");
+	ck_assert(json_is_null(json_object_get(j, "every_ms")));
+	ck_assert(json_is_true(json_object_get(j, "catch_up")));
+	json_decref(j);
+	j = jobdef_to_json(conf->jobs[0], &s);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "timeout_ms")),
+	    0);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "every_ms")),
+	    3600000);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "umask")),
+	    "0077");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "limits"), "fsize")), "unlimited");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "env"), "X")), "1=2");
+	json_decref(j);
+	j = jobdef_to_json(conf->jobs[1], NULL);
+	ck_assert(json_is_null(json_object_get(j, "timeout_ms")));
+	json_decref(j);
+	config_free(conf);
+}
+END_TEST
+
+START_TEST(test_equal_and_refs)
+{
+	struct config	*c1, *c2;
+	struct jobdef	*def;
+	const char	*base = "jobs:\n  a:\n    command: [x, y]\n"
+			    "    env: {A: 1}\n    every: 5m\n";
+
+	c1 = test_load_ok(base);
+	c2 = test_load_ok(base);
+	ck_assert(jobdef_equal(c1->jobs[0], c2->jobs[0]));
+	config_free(c2);
+
+	c2 = test_load_ok("\n\njobs:\n  a: {command: [x, y], env: {A: 1}, "
+	    "every: 300}\n");
+	ck_assert(jobdef_equal(c1->jobs[0], c2->jobs[0]));
+	config_free(c2);
+
+	c2 = test_load_ok("jobs:\n  a: {command: [x, z], env: {A: 1}, "
+	    "every: 5m}\n");
+	ck_assert(!jobdef_equal(c1->jobs[0], c2->jobs[0]));
+	config_free(c2);
+	c2 = test_load_ok("jobs:\n  a: {command: [x, y], env: {A: 2}, "
+	    "every: 5m}\n");
+	ck_assert(!jobdef_equal(c1->jobs[0], c2->jobs[0]));
+	config_free(c2);
+	c2 = test_load_ok("jobs:\n  a: {command: [x, y], env: {A: 1}, "
+	    "every: 5m, nice: 0}\n");
+	ck_assert(!jobdef_equal(c1->jobs[0], c2->jobs[0]));
+	config_free(c2);
+	c2 = test_load_ok("jobs:\n  a: {command: 'x y', env: {A: 1}, "
+	    "every: 5m}\n");
+	ck_assert(!jobdef_equal(c1->jobs[0], c2->jobs[0]));
+	config_free(c2);
+
+	/* A reference outlives the configuration. */
+	def = jobdef_ref(c1->jobs[0]);
+	ck_assert_int_eq(def->refs, 2);
+	config_free(c1);
+	ck_assert_int_eq(def->refs, 1);
+	ck_assert_str_eq(def->name, "a");
+	jobdef_unref(def);
+}
+END_TEST
+
+START_TEST(test_settings_copy)
+{
+	struct settings	 a, b;
+
+	settings_defaults(&a);
+	a.socket = xstrdup("/run/x.sock");
+	a.timezone = xstrdup("UTC");
+	a.max_running = 3;
+	settings_copy(&b, &a);
+	ck_assert_ptr_ne(a.socket, b.socket);
+	ck_assert_str_eq(b.socket, "/run/x.sock");
+	ck_assert_str_eq(b.timezone, "UTC");
+	ck_assert_ptr_null(b.state_dir);
+	ck_assert_uint_eq(b.max_running, 3);
+	settings_free(&a);
+	ck_assert_ptr_null(a.socket);
+	ck_assert_str_eq(b.socket, "/run/x.sock");
+	settings_free(&b);
+	settings_free(&b);
+}
+END_TEST
+
+static Suite *
+config_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("config");
+	tc = tcase_create("config");
+	tcase_add_checked_fixture(tc, test_setup, test_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_job_defaults);
+	tcase_add_test(tc, test_full_example);
+	tcase_add_test(tc, test_scalar_forms);
+	tcase_add_test(tc, test_unknown_keys);
+	tcase_add_test(tc, test_wrong_types);
+	tcase_add_test(tc, test_duplicates);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_durations_sizes);
+	tcase_add_test(tc, test_ranges);
+	tcase_add_test(tc, test_schedules);
+	tcase_add_test(tc, test_schedule_strings);
+	tcase_add_test(tc, test_many_errors);
+	tcase_add_test(tc, test_yaml_refused);
+	tcase_add_test(tc, test_too_large);
+	tcase_add_test(tc, test_include);
+	tcase_add_test(tc, test_include_errors);
+	tcase_add_test(tc, test_root_strict);
+	tcase_add_test(tc, test_json_good);
+	tcase_add_test(tc, test_json_errors);
+	tcase_add_test(tc, test_json_roundtrip);
+	tcase_add_test(tc, test_equal_and_refs);
+	tcase_add_test(tc, test_settings_copy);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(config_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}
