@@ -1,0 +1,152 @@
+/*
+ * Configuration: the daemon settings and job definitions of spec section 8,
+ * loaded from YAML (libyaml) or, for a runtime "add", from a JSON object.
+ * Both paths share one table of job keys and one validator, so a job means
+ * the same thing wherever it came from.
+ *
+ * A struct config is immutable once loaded: reload builds a new one and
+ * swaps it in.  Job definitions are reference counted so that a running
+ * task keeps the definition it started with.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_FILE		(16 * 1024 * 1024)
+
+enum overlap {
+	OVERLAP_QUEUE = 0,
+	OVERLAP_SKIP,
+	OVERLAP_REPLACE,
+};
+
+/* Indexes of jobdef.limits, in the order of the YAML "limits" keys. */
+enum joblimit_kind {
+	JOBLIM_CPU = 0,		/* seconds, RLIMIT_CPU */
+	JOBLIM_MEMORY,		/* bytes, RLIMIT_AS */
+	JOBLIM_NOFILE,		/* count, RLIMIT_NOFILE */
+	JOBLIM_NPROC,		/* count, RLIMIT_NPROC */
+	JOBLIM_CORE,		/* bytes, RLIMIT_CORE */
+	JOBLIM_FSIZE,		/* bytes, RLIMIT_FSIZE */
+	JOBLIM_MAX
+};
+
+struct joblimit {
+	int		 set;
+	rlim_t		 value;		/* soft and hard */
+};
+
+/* One job's definition, exactly as configured (defaults unresolved). */
+struct jobdef {
+	int		 refs;
+	char		*name;
+	char		**argv;		/* NULL-terminated */
+	int		 shell;		/* argv is {"/bin/sh", "-c", command} */
+	char		*description;	/* or NULL */
+	char		**tags;		/* NULL-terminated, maybe empty */
+	size_t		 ntags;
+
+	uint64_t	 every_ms;	/* 0: none */
+	char		*cron;		/* or NULL */
+	char		*at;		/* as written, or NULL */
+	uint64_t	 jitter_ms;
+	uint32_t	 max_runs;	/* 0: unlimited */
+	int		 auto_remove;
+	int		 catch_up;
+
+	int64_t		 timeout_ms;	/* -1: daemon default_timeout; 0 none */
+	int		 kill_signal;	/* default SIGTERM */
+	int64_t		 kill_grace_ms;	/* -1: daemon kill_grace */
+	uint32_t	 concurrency;	/* default 1, >= 1 */
+	enum overlap	 on_overlap;
+	int64_t		 queue_limit;	/* -1: daemon queue_limit */
+	int		 priority;	/* higher runs first; default 0 */
+	uint32_t	 retries;
+	uint64_t	 retry_delay_ms;
+	uint32_t	 ban_after_failures;
+
+	char		*user;		/* or NULL */
+	char		*group;		/* or NULL */
+	char		*workdir;	/* or NULL: the user's home, or / */
+	char		**env;		/* "KEY=VALUE", NULL-terminated */
+	size_t		 nenv;
+	int		 umask;		/* -1: inherit */
+	int		 nice_set;
+	int		 nice;
+	struct joblimit	 limits[JOBLIM_MAX];
+	char		*timezone;	/* or NULL: the daemon's */
+	int		 enabled;	/* default 1; 0 = loaded but paused */
+
+	char		*file;		/* where defined, or NULL (runtime) */
+	int		 line;
+	int		 column;
+};
+
+/* The daemon: section.  Command-line flags override these. */
+struct settings {
+	char		*socket;	/* NULL: default for the uid */
+	mode_t		 socket_mode;	/* 0660 */
+	char		*socket_group;	/* or NULL */
+	char		*state_dir;	/* NULL: default for the uid */
+	uint32_t	 max_running;	/* 10 */
+	uint32_t	 max_queued;	/* 1000 */
+	uint32_t	 queue_limit;	/* 30 */
+	uint64_t	 default_timeout_ms; /* 0 */
+	uint64_t	 kill_grace_ms;	/* 10s */
+	uint32_t	 history;	/* 60 */
+	uint64_t	 output_tail;	/* 4KiB */
+	uint64_t	 log_max;	/* 1MiB */
+	int		 log_level;	/* LOGLEVEL_INFO */
+	uint64_t	 idle_exit_ms;	/* 0: never */
+	uint64_t	 shutdown_timeout_ms; /* 30s */
+	char		*timezone;	/* or NULL: the system's */
+};
+
+struct config {
+	char		*path;		/* main file, or NULL (none) */
+	struct settings	 settings;
+	struct jobdef	**jobs;		/* in file order */
+	size_t		 njobs;
+	char		**files;	/* every file read, main first */
+	size_t		 nfiles;
+};
+
+void		 settings_defaults(struct settings *);
+void		 settings_copy(struct settings *, const struct settings *);
+void		 settings_free(struct settings *);
+
+/*
+ * Load and validate a configuration file and its includes.  Returns 0 and
+ * *out, or -1 and every error found ("FILE:LINE:COLUMN: message") in
+ * *errors (caller frees with config_errors_free).  With path NULL, or a
+ * missing file and must_exist 0, the result is an empty configuration.
+ */
+int		 config_load(const char *, int, struct config **, char ***,
+		     size_t *);
+void		 config_free(struct config *);
+void		 config_errors_free(char **, size_t);
+struct jobdef	*config_find_job(const struct config *, const char *);
+
+/*
+ * Build a job from a JSON object (the "job" argument of "add"): "name" plus
+ * any job keys, with the same rules as YAML.  Durations may be strings
+ * ("5m") or numbers of seconds.  Returns -1 and a caller-freed *cause
+ * listing every problem ("job.timeout: ...; job.cron: ...").
+ */
+int		 jobdef_from_json(json_t *, struct jobdef **, char **);
+
+/* Every job key with its effective value (defaults from settings). */
+json_t		*jobdef_to_json(const struct jobdef *, const struct settings *);
+struct jobdef	*jobdef_ref(struct jobdef *);
+void		 jobdef_unref(struct jobdef *);
+int		 jobdef_equal(const struct jobdef *, const struct jobdef *);
+int		 jobdef_has_schedule(const struct jobdef *);
+char		*jobdef_schedule_string(const struct jobdef *);
+
+#endif
