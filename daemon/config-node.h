@@ -20,6 +20,7 @@ enum cnode_type {
 	CNODE_SEQ,
 	CNODE_MAP,
 	CNODE_BAD,		/* an alias: already reported, skip quietly */
+	CNODE_DONE,		/* a job validated while parsing: see def */
 };
 
 /* How a scalar was written, which decides what it may stand for. */
@@ -42,6 +43,7 @@ struct cnode {
 	int		 line;
 	int		 column;
 	char		*path;		/* JSON key path, or NULL */
+	struct jobdef	*def;		/* CNODE_DONE: the job, or NULL */
 	struct cnode	**child;	/* list items, or map key, value, ... */
 	size_t		 nchild;
 	size_t		 size;

@@ -106,6 +106,8 @@ cnode_free(struct cnode *n)
 		return;
 	for (i = 0; i < n->nchild; i++)
 		cnode_free(n->child[i]);
+	if (n->def != NULL)
+		jobdef_free(n->def);
 	free(n->child);
 	free(n->value);
 	free(n->path);
@@ -133,6 +135,25 @@ cnode_key_cmp(const void *a, const void *b)
 	return (ka->idx < kb->idx ? -1 : (ka->idx > kb->idx));
 }
 
+/* Sort keys: by insertion when few (most mappings), else qsort. */
+static void
+cnode_sort_keys(struct cnode_key *keys, size_t n)
+{
+	struct cnode_key	 t;
+	size_t			 i, j;
+
+	if (n > 8) {
+		qsort(keys, n, sizeof *keys, cnode_key_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		t = keys[i];
+		for (j = i; j > 0 && cnode_key_cmp(&keys[j - 1], &t) > 0; j--)
+			keys[j] = keys[j - 1];
+		keys[j] = t;
+	}
+}
+
 /*
  * Mark keys to skip in a mapping: those that are not scalars, and every
  * repeat of an earlier key, each reported once.  Sorting keeps this fast
@@ -158,7 +179,8 @@ cnode_mark_dups(struct cnode *map, struct cerrs *errs, const char *noun)
 		keys[n].node = k;
 		keys[n++].idx = i;
 	}
-	qsort(keys, n, sizeof *keys, cnode_key_cmp);
+	if (n > 1)
+		cnode_sort_keys(keys, n);
 	for (i = 0; i < n; i++) {
 		k = keys[i].node;
 		if (first == NULL || k->len != first->len ||
@@ -248,6 +270,8 @@ cnode_describe(const struct cnode *n)
 		return ("a list");
 	case CNODE_BAD:
 		return ("an alias");
+	case CNODE_DONE:
+		return ("a job");
 	case CNODE_SCALAR:
 		break;
 	}
@@ -852,16 +876,25 @@ config_settings(struct loader *l, const struct cnode *map)
 	}
 }
 
-/* The jobs: mapping of one file. */
+/* Validate one job of a jobs: mapping. */
+static struct jobdef *
+config_job(struct loader *l, const struct cnode *k, const struct cnode *v)
+{
+	const char	*name = k->value;
+
+	if (strlen(name) != k->len)
+		name = "\\0";		/* name_valid refuses it */
+	return (jobdef_build(name, k, v, &l->errs, 0));
+}
+
+/* The jobs: mapping of one file, its jobs mostly validated already. */
 static void
 config_jobs(struct loader *l, const struct cnode *map)
 {
 	struct config		*conf = l->conf;
 	struct config_name	*cn;
-	const struct cnode	*k;
+	struct cnode		*k, *v;
 	struct jobdef		*def;
-	const char		*name;
-
 	size_t			 i;
 
 	if (cnode_is_null(map))
@@ -875,12 +908,14 @@ config_jobs(struct loader *l, const struct cnode *map)
 	cnode_mark_dups((struct cnode *)map, &l->errs, "job");
 	for (i = 0; i + 1 < map->nchild; i += 2) {
 		k = map->child[i];
+		v = map->child[i + 1];
 		if (k->skip)
 			continue;
-		name = k->value;
-		if (strlen(name) != k->len)
-			name = "\\0";		/* name_valid refuses it */
-		def = jobdef_build(name, k, map->child[i + 1], &l->errs, 0);
+		if (v->type == CNODE_DONE) {
+			def = v->def;
+			v->def = NULL;
+		} else
+			def = config_job(l, k, v);
 		if (def != NULL) {
 			conf->jobs = xreallocarray(conf->jobs, conf->njobs + 1,
 			    sizeof *conf->jobs);
@@ -891,13 +926,45 @@ config_jobs(struct loader *l, const struct cnode *map)
 		l->namebuf = xreallocarray(l->namebuf, l->nnames + 1,
 		    sizeof *l->namebuf);
 		cn = &l->names[l->nnames];
-		l->namebuf[l->nnames] = xstrdup(name);
+		l->namebuf[l->nnames] = xstrdup(k->value);
 		cn->name = l->namebuf[l->nnames];
 		cn->idx = l->nnames++;
 		cn->file = k->file;
 		cn->line = k->line;
 		cn->column = k->column;
 	}
+}
+
+/*
+ * Called as each node is complete while parsing: when it is a whole job
+ * under the top-level jobs: key, validate it now and keep only the result,
+ * so a file of many jobs never holds all their trees at once.  Duplicates
+ * are sorted out later by config_jobs.
+ */
+static void
+config_yaml_done(struct loader *l, struct cnode **stack, int depth)
+{
+	struct cnode	*root, *jobs, *k, *v, *done;
+
+	if (depth != 2 || stack[0]->type != CNODE_MAP ||
+	    stack[1]->type != CNODE_MAP)
+		return;
+	root = stack[0];
+	jobs = stack[1];
+	if (root->nchild < 2 || root->child[root->nchild - 1] != jobs ||
+	    jobs->nchild < 2 || jobs->nchild % 2 != 0)
+		return;
+	k = root->child[root->nchild - 2];
+	if (k->type != CNODE_SCALAR || strcmp(k->value, "jobs") != 0)
+		return;
+	k = jobs->child[jobs->nchild - 2];
+	v = jobs->child[jobs->nchild - 1];
+	if (k->type != CNODE_SCALAR)
+		return;
+	done = cnode_new(CNODE_DONE, v->file, v->fileidx, v->line, v->column);
+	done->def = config_job(l, k, v);
+	jobs->child[jobs->nchild - 1] = done;
+	cnode_free(v);
 }
 
 /* Compare glob results byte by byte, whatever the locale. */
@@ -1065,6 +1132,7 @@ config_yaml_tree(struct loader *l, const char *file, int fileidx,
 	yaml_event_t	 ev;
 	struct cnode	*root = NULL, *stack[CNODE_MAX_DEPTH], *n;
 	int		 depth = 0, done = 0, ndocs = 0, line, col;
+	size_t		 before = l->errs.n;
 
 	*failed = 0;
 	if (!yaml_parser_initialize(&p))
@@ -1072,6 +1140,9 @@ config_yaml_tree(struct loader *l, const char *file, int fileidx,
 	yaml_parser_set_input_string(&p, buf, len);
 	while (!done) {
 		if (!yaml_parser_parse(&p, &ev)) {
+			/* What came before may be cut short: say only this. */
+			while (l->errs.n > before)
+				free(l->errs.list[--l->errs.n].msg);
 			config_yaml_error(l, &p, file, fileidx, buf, len);
 			*failed = 1;
 			break;
@@ -1119,6 +1190,7 @@ config_yaml_tree(struct loader *l, const char *file, int fileidx,
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			depth--;
+			config_yaml_done(l, stack, depth);
 			break;
 		default:
 			break;
@@ -1136,7 +1208,8 @@ config_yaml_tree(struct loader *l, const char *file, int fileidx,
 					*failed = done = 1;
 				} else
 					stack[depth++] = n;
-			}
+			} else
+				config_yaml_done(l, stack, depth);
 		}
 		yaml_event_delete(&ev);
 	}

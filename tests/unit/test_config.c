@@ -18,8 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* By path: the autoconf config.h may shadow daemon/config.h on -I. */
-#include "../../daemon/config.h"
+#include "config.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -523,7 +522,8 @@ START_TEST(test_duplicates)
 	    "6:3: duplicate job \"a\" (first at line 2, column 3)",
 	    "8:1: duplicate key \"jobs\" (first at line 1, column 1)",
 	    NULL);
-	test_errors("jobs:\n  a:\n    command: x\n    env: {A: 1, B: 2, A: 3}\n",
+	test_errors("jobs:\n  a:\n    command: x\n"
+	    "    env: {A: 1, B: 2, A: 3}\n",
 	    "4:23: duplicate variable \"A\" (first at line 4, column 11)",
 	    NULL);
 }
@@ -549,8 +549,8 @@ START_TEST(test_names)
 	name[64] = 'a';
 	name[65] = '\0';
 	snprintf(yaml, sizeof yaml, "jobs:\n  %s:\n    command: x\n", name);
-	test_errors(yaml, "2:3: bad job name \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" (letters, digits and _.@-, "
+	test_errors(yaml, "2:3: bad job name \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" (letters, digits and _.@-, "
 	    "not starting with a digit or one of .@-, at most 64)", NULL);
 }
 END_TEST
@@ -1044,7 +1044,8 @@ START_TEST(test_json_errors)
 	test_json_bad("{\"name\": \"9x\", \"command\": \"x\"}",
 	    "job.name: bad job name \"9x\" (letters, digits and _.@-, not "
 	    "starting with a digit or one of .@-, at most 64)");
-	test_json_bad("{\"name\": \"x\", \"command\": \"x\", \"timeout\": \"5x\","
+	test_json_bad("{\"name\": \"x\", \"command\": \"x\","
+	    "\"timeout\": \"5x\","
 	    "\"timout\": 1, \"concurrency\": 0, \"every\": \"5m\","
 	    "\"cron\": \"* * * * *\", \"tags\": [1], \"env\": {\"A-B\": \"x\"},"
 	    "\"enabled\": \"yes\", \"priority\": 1.5, \"command\": null}",
@@ -1065,9 +1066,11 @@ START_TEST(test_json_errors)
 	    "job.limits.mem: unknown key \"mem\"; "
 	    "job.umask: expected an octal mode like \"022\" (at most 0777), "
 	    "got \"18\"");
-	test_json_bad("{\"name\": \"x\", \"command\": \"x\", \"timeout\": \"1m\","
+	test_json_bad("{\"name\": \"x\", \"command\": \"x\","
+	    "\"timeout\": \"1m\","
 	    "\"timeout_ms\": 5}",
-	    "job.timeout_ms: \"timeout\" and \"timeout_ms\" cannot both be set");
+	    "job.timeout_ms: \"timeout\" and \"timeout_ms\" cannot both "
+	    "be set");
 }
 END_TEST
 
