@@ -69,6 +69,7 @@ void		 cnode_free(struct cnode *);
 void		 cnode_mark_dups(struct cnode *, struct cerrs *,
 		     const char *);
 int		 cnode_is_null(const struct cnode *);
+int		 cnode_texty(const struct cnode *);
 const char	*cnode_describe(const struct cnode *);
 int		 cnode_to_string(const struct cnode *, struct cerrs *, char **);
 int		 cnode_to_bool(const struct cnode *, struct cerrs *, int *);
