@@ -2,9 +2,10 @@
  * schedctl, the command-line client of schedd.
  *
  * schedctl.c parses the command line against one table of commands
- * (cmds.c) that mirrors the daemon's; conn.c speaks the line protocol of
- * common/proto.h over the Unix socket; format.c turns answers into
- * aligned tables, relative times and detail views.
+ * (cmds.c) that mirrors the daemon's; stream.c holds the commands that
+ * wait on the daemon or follow its events; conn.c speaks the line
+ * protocol of common/proto.h over the Unix socket; format.c turns
+ * answers into aligned tables, relative times and detail views.
  */
 #ifndef CLIENT_H
 #define CLIENT_H
@@ -95,6 +96,16 @@ int		 args_has(struct args *, const char *);
 char		**args_all(struct args *, const char *, int *);
 int		 usage_error(const char *, const char *, ...)
 		     __attribute__((__format__(__printf__, 2, 3)));
+int		 number_parse(const char *, long long, long long,
+		     json_int_t *);
+
+/* stream.c */
+extern const struct opt_spec	 stream_opts_logs[];
+
+int		 cmd_logs(struct ctl *, struct args *);
+int		 cmd_wait(struct ctl *, struct args *);
+int		 cmd_watch(struct ctl *, struct args *);
+int		 wait_tasks(struct ctl *, json_int_t *, size_t, FILE *);
 
 /* format.c */
 struct table;

@@ -19,9 +19,6 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* A wait is asked in slices so an idle connection is never dropped. */
-#define WAIT_SLICE_SECS		30
-
 static int	 cmd_status(struct ctl *, struct args *);
 static int	 cmd_jobs(struct ctl *, struct args *);
 static int	 cmd_add(struct ctl *, struct args *);
@@ -34,27 +31,14 @@ static int	 cmd_unban(struct ctl *, struct args *);
 static int	 cmd_bans(struct ctl *, struct args *);
 static int	 cmd_pause(struct ctl *, struct args *);
 static int	 cmd_history(struct ctl *, struct args *);
-static int	 cmd_next(struct ctl *, struct args *);
-static int	 cmd_logs(struct ctl *, struct args *);
-static int	 cmd_wait(struct ctl *, struct args *);
-static int	 cmd_reload(struct ctl *, struct args *);
 static int	 cmd_get(struct ctl *, struct args *);
 static int	 cmd_set(struct ctl *, struct args *);
 static int	 cmd_shutdown(struct ctl *, struct args *);
-static int	 cmd_watch(struct ctl *, struct args *);
 static int	 cmd_help(struct ctl *, struct args *);
 static int	 cmd_names(struct ctl *, struct args *);
 
-static int	 logs_event(struct ctl *, json_t *, const char *);
-static int	 watch_event(struct ctl *, json_t *, const char *);
-static void	 reload_print(const char *, json_t *);
 static void	 settings_print(json_t *);
-static int	 number_parse(const char *, long long, long long,
-		     json_int_t *);
 static int	 target_parse(const char *, const char *, json_t *);
-static int	 wait_tasks(struct ctl *, json_int_t *, size_t, FILE *);
-static int	 wait_status(json_t *);
-static void	 wait_report(json_t *, FILE *);
 static void	 ids_print(const char *, json_t *, const char *);
 
 static const struct opt_spec opts_jobs[] = {
@@ -106,19 +90,6 @@ static const struct opt_spec opts_history[] = {
 	{ "limit", 'n', OPT_ARG },
 	{ NULL, 0, 0 }
 };
-static const struct opt_spec opts_next[] = {
-	{ "count", 'n', OPT_ARG },
-	{ "from", 0, OPT_ARG },
-	{ NULL, 0, 0 }
-};
-static const struct opt_spec opts_logs[] = {
-	{ "follow", 'f', 0 },
-	{ NULL, 0, 0 }
-};
-static const struct opt_spec opts_reload[] = {
-	{ "dry-run", 0, 0 },
-	{ NULL, 0, 0 }
-};
 static const struct opt_spec opts_shutdown[] = {
 	{ "force", 0, 0 },
 	{ NULL, 0, 0 }
@@ -152,11 +123,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "resume", "resume JOB", NULL, 1, 1, 0, cmd_pause },
 	{ "history", "history [JOB] [--state S] [-n N]", opts_history, 0, 1,
 	    0, cmd_history },
-	{ "next", "next JOB [-n N] [--from TIME]", opts_next, 1, 1, 0,
-	    cmd_next },
-	{ "logs", "logs ID [-f]", opts_logs, 1, 1, 0, cmd_logs },
+	{ "logs", "logs ID [-f]", stream_opts_logs, 1, 1, 0, cmd_logs },
 	{ "wait", "wait ID...", NULL, 1, -1, 0, cmd_wait },
-	{ "reload", "reload [--dry-run]", opts_reload, 0, 0, 0, cmd_reload },
 	{ "get", "get [KEY]", NULL, 0, 1, 0, cmd_get },
 	{ "set", "set KEY VALUE", NULL, 2, 2, 0, cmd_set },
 	{ "shutdown", "shutdown [--force]", opts_shutdown, 0, 0, 0,
@@ -168,7 +136,7 @@ const struct cmd_entry cmd_table[] = {
 };
 
 /* Parse a decimal integer within [min, max]; -1 if it is not one. */
-static int
+int
 number_parse(const char *s, long long min, long long max, json_int_t *out)
 {
 	long long	 v;
@@ -653,250 +621,6 @@ cmd_history(struct ctl *ctl, struct args *a)
 	return (CTL_EXIT_OK);
 }
 
-/* next JOB [-n N] [--from TIME]: upcoming run times. */
-static int
-cmd_next(struct ctl *ctl, struct args *a)
-{
-	json_t		*args, *res, *t;
-	json_int_t	 n;
-	const char	*v;
-	char		*s;
-	size_t		 i;
-	int		 rc;
-
-	args = json_object();
-	json_object_set_new(args, "name", json_string(a->argv[0]));
-	if ((v = args_get(a, "count")) != NULL) {
-		if (number_parse(v, 1, INT32_MAX, &n) != 0) {
-			json_decref(args);
-			return (usage_error("next", "-n: bad number: %s", v));
-		}
-		json_object_set_new(args, "count", json_integer(n));
-	}
-	if ((v = args_get(a, "from")) != NULL)
-		json_object_set_new(args, "from", json_string(v));
-	if ((rc = ctl_call(ctl, "next", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json) {
-		json_array_foreach(json_object_get(res, "times"), i, t) {
-			s = format_when(json_string_value(t));
-			printf("%s\n", s);
-			free(s);
-		}
-	}
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* Print the data of one output event as it arrives. */
-static int
-logs_event(struct ctl *ctl, json_t *ev, const char *line)
-{
-	const char	*data;
-
-	if (strcmp(field_text(ev, "event"), "output") != 0)
-		return (CTL_EXIT_OK);
-	if ((data = field_str(ev, "data")) != NULL)
-		fputs(data, stdout);
-	if (fflush(stdout) == EOF) {
-		if (errno != EPIPE)
-			perror("schedctl: stdout");
-		return (CTL_EXIT_ERROR);
-	}
-	return (CTL_EXIT_OK);
-}
-
-/* logs ID [-f]: a task's output; with -f, follow it until it ends. */
-static int
-cmd_logs(struct ctl *ctl, struct args *a)
-{
-	json_t		*args, *res;
-	json_int_t	 id;
-	const char	*text;
-	int		 rc;
-
-	if (number_parse(a->argv[0], 0, INT64_MAX, &id) != 0)
-		return (usage_error("logs", "bad task id: %s", a->argv[0]));
-	args = json_object();
-	json_object_set_new(args, "task", json_integer(id));
-	if (args_has(a, "follow")) {
-		json_object_set_new(args, "follow", json_true());
-		return (ctl_stream(ctl, "output", args, 0, logs_event));
-	}
-	if ((rc = ctl_call(ctl, "output", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json && (text = field_str(res, "text")) != NULL)
-		fputs(text, stdout);
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/*
- * The exit status a waited task stands for: its exit code, 128+N for a
- * signal, 124 for a timeout, 127 if it could not start, 1 otherwise.
- */
-static int
-wait_status(json_t *task)
-{
-	const char	*state;
-	json_int_t	 v;
-
-	if ((state = field_str(task, "state")) == NULL)
-		return (CTL_EXIT_ERROR);
-	if (strcmp(state, "succeeded") == 0)
-		return (0);
-	if (strcmp(state, "timeout") == 0)
-		return (124);
-	if (strcmp(state, "failed") == 0 && field_str(task, "error") != NULL)
-		return (127);
-	if (field_int(task, "signal", &v) == 0 && v > 0 && v < 128)
-		return (128 + (int)v);
-	if (field_int(task, "exit_code", &v) == 0 && v > 0 && v < 256)
-		return ((int)v);
-	return (CTL_EXIT_ERROR);	/* cancelled, lost, ... */
-}
-
-/* One line on how a waited task ended. */
-static void
-wait_report(json_t *task, FILE *fp)
-{
-	json_int_t	 id = 0, v;
-	char		*s;
-
-	field_int(task, "id", &id);
-	fprintf(fp, "task %lld (%s): %s", (long long)id,
-	    field_text(task, "job"), field_text(task, "state"));
-	if (field_int(task, "signal", &v) == 0)
-		fprintf(fp, " (SIG%s)", signal_name((int)v));
-	else if (field_int(task, "exit_code", &v) == 0 && v != 0)
-		fprintf(fp, " (exit %lld)", (long long)v);
-	if (field_int(task, "duration_ms", &v) == 0) {
-		s = format_elapsed(v);
-		fprintf(fp, " after %s", s);
-		free(s);
-	}
-	if (field_str(task, "error") != NULL) {
-		s = format_clean(field_str(task, "error"));
-		fprintf(fp, ": %s", s);
-		free(s);
-	}
-	fprintf(fp, "\n");
-}
-
-/*
- * Wait until the tasks have ended and return the exit status they stand
- * for; report each on fp.  The wait is asked for in slices so that no
- * daemon-side idle limit can cut a long wait short.
- */
-static int
-wait_tasks(struct ctl *ctl, json_int_t *ids, size_t n, FILE *fp)
-{
-	json_t	*args, *answer, *res, *list, *task;
-	size_t	 i;
-	int	 rc, code;
-
-	for (;;) {
-		args = json_object();
-		if (n == 1)
-			json_object_set_new(args, "task", json_integer(ids[0]));
-		else {
-			list = json_array();
-			for (i = 0; i < n; i++)
-				json_array_append_new(list,
-				    json_integer(ids[i]));
-			json_object_set_new(args, "task", list);
-		}
-		json_object_set_new(args, "timeout",
-		    json_integer(WAIT_SLICE_SECS));
-		rc = ctl_call(ctl, "wait", args, CALL_ANSWER, &answer);
-		if (rc != 0)
-			return (rc);
-		res = json_object_get(answer, "result");
-		if (!field_true(res, "timed_out"))
-			break;
-		json_decref(answer);
-	}
-	if (ctl->json)
-		ctl_print(answer);
-
-	rc = 0;
-	json_array_foreach(json_object_get(res, "tasks"), i, task) {
-		if (!ctl->json)
-			wait_report(task, fp);
-		if (rc == 0 && (code = wait_status(task)) != 0)
-			rc = code;
-	}
-	if (json_array_size(json_object_get(res, "tasks")) != n && rc == 0)
-		rc = CTL_EXIT_ERROR;
-	json_decref(answer);
-	return (rc);
-}
-
-/* wait ID...: wait for tasks; exit with what the first failure stands for. */
-static int
-cmd_wait(struct ctl *ctl, struct args *a)
-{
-	json_int_t	*ids;
-	int		 i, rc;
-
-	ids = xcalloc(a->argc, sizeof *ids);
-	for (i = 0; i < a->argc; i++) {
-		if (number_parse(a->argv[i], 0, INT64_MAX, &ids[i]) != 0) {
-			free(ids);
-			return (usage_error("wait", "bad task id: %s",
-			    a->argv[i]));
-		}
-	}
-	rc = wait_tasks(ctl, ids, a->argc, stdout);
-	free(ids);
-	return (rc);
-}
-
-/* Print one list of a reload answer. */
-static void
-reload_print(const char *what, json_t *list)
-{
-	json_t	*item;
-	size_t	 i;
-
-	if (json_array_size(list) == 0)
-		return;
-	printf("%s:", what);
-	json_array_foreach(list, i, item)
-		printf(" %s", json_is_string(item) ? json_string_value(item) :
-		    "?");
-	printf("\n");
-}
-
-/* reload [--dry-run]: read the configuration again. */
-static int
-cmd_reload(struct ctl *ctl, struct args *a)
-{
-	json_t	*args = NULL, *res;
-	int	 rc, dry;
-
-	if ((dry = args_has(a, "dry-run"))) {
-		args = json_object();
-		json_object_set_new(args, "dry_run", json_true());
-	}
-	if ((rc = ctl_call(ctl, "reload", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json) {
-		reload_print(dry ? "would add" : "added",
-		    json_object_get(res, "added"));
-		reload_print(dry ? "would remove" : "removed",
-		    json_object_get(res, "removed"));
-		reload_print(dry ? "would change" : "changed",
-		    json_object_get(res, "changed"));
-		if (json_array_size(json_object_get(res, "added")) == 0 &&
-		    json_array_size(json_object_get(res, "removed")) == 0 &&
-		    json_array_size(json_object_get(res, "changed")) == 0)
-			printf("no job changed\n");
-	}
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
 /* Print settings as "key: value" lines. */
 static void
 settings_print(json_t *settings)
@@ -975,36 +699,6 @@ cmd_shutdown(struct ctl *ctl, struct args *a)
 		return (rc);
 	json_decref(res);
 	return (CTL_EXIT_OK);
-}
-
-/* Print one event of watch as a line. */
-static int
-watch_event(struct ctl *ctl, json_t *ev, const char *line)
-{
-	format_event(ev, stdout);
-	if (fflush(stdout) == EOF) {
-		if (errno != EPIPE)
-			perror("schedctl: stdout");
-		return (CTL_EXIT_ERROR);
-	}
-	return (CTL_EXIT_OK);
-}
-
-/* watch [EVENT...]: print events until the daemon closes the socket. */
-static int
-cmd_watch(struct ctl *ctl, struct args *a)
-{
-	json_t	*args = NULL, *list;
-	int	 i;
-
-	if (a->argc > 0) {
-		list = json_array();
-		for (i = 0; i < a->argc; i++)
-			json_array_append_new(list, json_string(a->argv[i]));
-		args = json_object();
-		json_object_set_new(args, "events", list);
-	}
-	return (ctl_stream(ctl, "subscribe", args, 1, watch_event));
 }
 
 /* help [COMMAND]: usage on stderr. */

@@ -75,3 +75,33 @@ ban_json(const struct ban *b)
 	    "reason", b->reason, "since", json_time(&b->since), "by",
 	    (json_int_t)b->by, "auto", b->automatic));
 }
+
+/*
+ * Enforce a new ban entry: cancel the queued tasks of every matching job
+ * and, with stop, stop its running ones.  Ids go to the arrays if given.
+ */
+void
+ban_enforce(const struct ban *b, int stop, json_t *cancelled, json_t *stopped)
+{
+	struct job	*j;
+	struct task	*t, *next;
+
+	TAILQ_FOREACH(j, &sd.jobs, entry) {
+		if (strcmp(b->name, j->name) != 0 &&
+		    fnmatch(b->name, j->name, 0) != 0)
+			continue;
+		while ((t = TAILQ_FIRST(&j->queue)) != NULL) {
+			if (cancelled != NULL)
+				json_array_append_new(cancelled,
+				    json_uint(t->id));
+			task_cancel(t);
+		}
+		if (!stop)
+			continue;
+		TAILQ_FOREACH_SAFE(t, &j->running, entry, next) {
+			if (task_stop(t, 0, STOP_USER) == 0 && stopped != NULL)
+				json_array_append_new(stopped,
+				    json_uint(t->id));
+		}
+	}
+}

@@ -2,7 +2,6 @@
  * ban, unban, bans: the ban list.  Banning cancels the queued tasks of
  * every matching job at once and, with "stop", stops running ones.
  */
-#include <fnmatch.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -28,8 +27,6 @@ cmd_ban_exec(struct cmd_ctx *ctx)
 {
 	const char	*name, *reason;
 	struct ban	*b;
-	struct job	*j;
-	struct task	*t, *next;
 	json_t		*cancelled, *stopped;
 	int		 stop;
 
@@ -46,22 +43,7 @@ cmd_ban_exec(struct cmd_ctx *ctx)
 	    reason != NULL ? ": " : "", reason != NULL ? reason : "");
 	cancelled = json_array();
 	stopped = json_array();
-	TAILQ_FOREACH(j, &sd.jobs, entry) {
-		if (strcmp(name, j->name) != 0 &&
-		    fnmatch(name, j->name, 0) != 0)
-			continue;
-		while ((t = TAILQ_FIRST(&j->queue)) != NULL) {
-			json_array_append_new(cancelled, json_uint(t->id));
-			task_cancel(t);
-		}
-		if (!stop)
-			continue;
-		TAILQ_FOREACH_SAFE(t, &j->running, entry, next) {
-			if (task_stop(t, 0, STOP_USER) == 0)
-				json_array_append_new(stopped,
-				    json_uint(t->id));
-		}
-	}
+	ban_enforce(b, stop, cancelled, stopped);
 	event_emit(EV_JOB_BANNED, json_pack("{s:s,s:s?,s:b}", "name", b->name,
 	    "reason", b->reason, "auto", 0));
 	cmd_reply(ctx, json_pack("{s:o,s:o,s:o}", "ban", ban_json(b),

@@ -2,11 +2,13 @@
  * schedd: main, options, start-up and exit.
  */
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
@@ -24,6 +26,7 @@
 static void	schedd_usage(void) __attribute__((__noreturn__));
 static int	schedd_check(const char *, int);
 static void	schedd_load_jobs(void);
+static void	schedd_lock(void);
 
 static void
 schedd_usage(void)
@@ -54,6 +57,28 @@ schedd_check(const char *path, int must_exist)
 	    conf->njobs == 1 ? "" : "s");
 	config_free(conf);
 	return (0);
+}
+
+/*
+ * One daemon per state folder: hold an exclusive lock on STATE_DIR/lock
+ * for the daemon's lifetime (the descriptor stays open, close-on-exec).
+ */
+static void
+schedd_lock(void)
+{
+	char	*path;
+	int	 fd;
+
+	xasprintf(&path, "%s/lock", sd.state_dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		fatal("%s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			fatalx("already running: another schedd uses the state "
+			    "folder %s", sd.state_dir);
+		fatal("lock %s", path);
+	}
+	free(path);
 }
 
 /* Create a job for every job of the configuration. */
@@ -163,6 +188,7 @@ main(int argc, char **argv)
 	xasprintf(&sd.log_dir, "%s/logs", sd.state_dir);
 	if (mkdir_p(sd.state_dir, 0700) == -1)
 		fatal("state folder %s", sd.state_dir);
+	schedd_lock();
 	if (mkdir_p(sd.log_dir, 0750) == -1)
 		fatal("log folder %s", sd.log_dir);
 

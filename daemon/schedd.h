@@ -285,6 +285,7 @@ struct ban	*ban_find(const char *);
 struct ban	*ban_add(const char *, const char *, uid_t, int);
 void		 ban_remove(struct ban *);
 json_t		*ban_json(const struct ban *);
+void		 ban_enforce(const struct ban *, int, json_t *, json_t *);
 
 /* auth.c */
 int		 auth_is_admin(uid_t, uid_t);

@@ -510,6 +510,7 @@ task_finish(struct task *t)
 		b = ban_add(j->name, reason, sd.uid, 1);
 		free(reason);
 		log_warnx("job %s banned: %s", j->name, b->reason);
+		ban_enforce(b, 0, NULL, NULL);
 		event_emit(EV_JOB_BANNED, json_pack("{s:s,s:s,s:b}", "name",
 		    b->name, "reason", b->reason, "auto", 1));
 	}

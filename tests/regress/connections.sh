@@ -15,8 +15,10 @@ path, n = sys.argv[1], int(sys.argv[2])
 socks = []
 for i in range(n):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(20)
+    # Blocking connect: with a timeout set, a full listen backlog gives
+    # EAGAIN instead of waiting for the daemon to accept.
     s.connect(path)
+    s.settimeout(20)
     socks.append(s)
 for i, s in enumerate(socks):
     try:

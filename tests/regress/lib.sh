@@ -88,6 +88,10 @@ _cleanup()
 		kill "$u" 2>/dev/null
 	done
 	stop_daemon
+	# A script may define on_exit, e.g. to kill what a broken daemon left.
+	if [ "$(type -t on_exit)" = function ]; then
+		on_exit
+	fi
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
 		echo "--- $TEST_NAME failed (exit $rc)" >&2
 		if [ -n "$EXPECTED$GOT" ]; then
@@ -262,8 +266,8 @@ cat >"$T/raw.py" <<'EOF_RAW'
 import json, os, socket, sys
 path, tmo, reqs = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)     # blocking: waits while the listen backlog is full
 s.settimeout(tmo)
-s.connect(path)
 s.sendall(b"".join(os.fsencode(r) + b"\n" for r in reqs))
 buf, answers = b"", 0
 out = sys.stdout.buffer

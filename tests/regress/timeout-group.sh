@@ -22,10 +22,27 @@ start_daemon "jobs:
       (setsid sh -c 'trap \"\" TERM; echo \$\$ >$T/pids.escape; exec sleep 1000' </dev/null >/dev/null 2>&1 &)
       echo \$\$ >>$T/pids.escape.parent
       sleep 1000
+  leave:
+    timeout: 1s
+    kill_grace: 1s
+    command: |
+      (setsid sh -c 'echo \$\$ >$T/pids.leave; exec sleep 1000' </dev/null >/dev/null 2>&1 &)
+      sleep 1000
 "
 
-# A process counts as gone when it does not exist or is a zombie nobody
-# has reaped yet would still be there: use /proc state.
+# Whatever the daemon failed to kill must not outlive the test.
+on_exit()
+{
+	local p
+
+	for p in $(cat "$T"/pids.* 2>/dev/null); do
+		grep -q sleep "/proc/$p/cmdline" 2>/dev/null &&
+		    kill -KILL "$p" 2>/dev/null
+	done
+}
+
+# alive PID: the process exists and is not a zombie (an unreaped zombie is
+# gone as far as the task is concerned).
 alive()
 {
 	local st
@@ -42,6 +59,15 @@ for p in $(cat "$T/pids.deaf"); do
 	alive "$p" && fail "process $p of the deaf task survived its timeout"
 done
 
+# A daemonized grandchild (own session, reparented to the daemon).
+must_exit 124 ctl run leave --wait
+t=$(cj history leave | jq -r '.result.tasks[0].id')
+must_equal timeout "$(task_get "$t" .state)" "state of the leave task"
+[ -s "$T/pids.leave" ] || fail "the daemonized grandchild never wrote its pid"
+p=$(cat "$T/pids.leave")
+alive "$p" && fail "daemonized process $p of the leave task survived its timeout"
+
+# The same, ignoring SIGTERM: needs the SIGKILL after kill_grace.
 must_exit 124 ctl run escape --wait
 esc=$(cj history escape | jq -r '.result.tasks[0].id')
 must_equal timeout "$(task_get "$esc" .state)" "state of the escape task"

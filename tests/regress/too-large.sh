@@ -10,8 +10,8 @@ import json, socket, sys
 
 def conn():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(20)
     s.connect(sys.argv[1])
+    s.settimeout(20)
     return s
 
 def send(s, data):
