@@ -202,6 +202,7 @@ main(int argc, char **argv)
 
 	TAILQ_INIT(&sd.jobs);
 	TAILQ_INIT(&sd.waiting);
+	TAILQ_INIT(&sd.draining);
 	TAILQ_INIT(&sd.bans);
 	TAILQ_INIT(&sd.clients);
 	hmap_init(&sd.job_index);

@@ -106,9 +106,11 @@ struct task {
 	enum task_stop	 stop;
 	int		 stop_signal;
 	int		 killing;	/* SIGKILL already sent */
+	int		 draining;	/* ended but processes left its group */
 
 	struct task_watches watches;
 	TAILQ_ENTRY(task) entry;	/* job's queue, running or history */
+	TAILQ_ENTRY(task) dentry;	/* daemon's draining list */
 };
 TAILQ_HEAD(task_list, task);
 
@@ -224,6 +226,7 @@ struct schedd {
 	struct job_list	 waiting;	/* jobs with queued tasks */
 	struct hmap	 task_index;	/* id -> task */
 	struct hmap	 pid_index;	/* pid -> running task */
+	struct task_list draining;	/* stopping, waiting for escapees */
 	struct ban_list	 bans;
 	size_t		 nbans;
 	struct client_list clients;

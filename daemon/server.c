@@ -184,6 +184,27 @@ server_refuse(int fd, enum proto_error code, const char *msg)
 }
 
 static void
+server_resume(evutil_socket_t fd, short events, void *arg)
+{
+	if (server_ev != NULL)
+		event_add(server_ev, NULL);
+}
+
+/*
+ * Out of descriptors: stop accepting for a second instead of spinning on
+ * a listener that stays readable.
+ */
+static void
+server_pause(void)
+{
+	struct timeval	 tv = { 1, 0 };
+
+	log_warn("accept");
+	event_del(server_ev);
+	event_base_once(sd.base, -1, EV_TIMEOUT, server_resume, NULL, &tv);
+}
+
+static void
 server_accept(evutil_socket_t lfd, short events, void *arg)
 {
 	struct client_ext	*ce;
@@ -195,7 +216,9 @@ server_accept(evutil_socket_t lfd, short events, void *arg)
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd == -1) {
-			if (errno != EAGAIN && errno != EINTR &&
+			if (errno == EMFILE || errno == ENFILE)
+				server_pause();
+			else if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED)
 				log_warn("accept");
 			return;

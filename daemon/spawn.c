@@ -84,11 +84,13 @@ struct spawn_proc {
 	pid_t	ppid;
 	pid_t	pgid;
 	pid_t	sid;
+	char	state;		/* R, S, D, Z, ... */
 	int	mark;
 };
 
 static int	spawn_devnull = -1;
 
+static void	spawn_child_sigdfl(int);
 static void	spawn_child_fail(const struct spawn_child *, int)
 		    __attribute__((__noreturn__));
 static void	spawn_child_run(const struct spawn_child *)
@@ -194,6 +196,30 @@ spawn_child_ids(const struct spawn_req *req)
 	return (0);
 }
 
+
+/*
+ * Reset a signal the C library keeps for itself (it refuses sigaction on
+ * its internal real-time signals), so an ignored one is not inherited.
+ */
+static void
+spawn_child_sigdfl(int sig)
+{
+#if defined(__linux__) && defined(SYS_rt_sigaction)
+	struct {
+		void		(*handler)(int);
+		unsigned long	 flags;
+		void		(*restorer)(void);
+		unsigned long	 mask;
+	} ksa;
+
+	memset(&ksa, 0, sizeof ksa);
+	ksa.handler = SIG_DFL;
+	syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask);
+#else
+	(void)sig;
+#endif
+}
+
 /* The child between vfork and execve: async-signal-safe calls only. */
 static void
 spawn_child_run(const struct spawn_child *sc)
@@ -209,8 +235,10 @@ spawn_child_run(const struct spawn_child *sc)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	for (i = 1; i < NSIG; i++)
-		sigaction(i, &sa, NULL);
+	for (i = 1; i < NSIG; i++) {
+		if (sigaction(i, &sa, NULL) == -1)
+			spawn_child_sigdfl(i);
+	}
 
 	if (dup2(sc->null_fd, STDIN_FILENO) == -1 ||
 	    dup2(sc->out_fd, STDOUT_FILENO) == -1 ||
@@ -520,6 +548,7 @@ spawn_proc_read(pid_t pid, struct spawn_proc *sp)
 	char	 path[64], buf[1024], *s;
 	ssize_t	 n;
 	int	 fd, ppid, pgid, sid;
+	char	 state;
 
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -533,8 +562,9 @@ spawn_proc_read(pid_t pid, struct spawn_proc *sp)
 	/* The command name may hold spaces and parentheses: skip past it. */
 	if ((s = strrchr(buf, ')')) == NULL)
 		return (-1);
-	if (sscanf(s + 1, " %*c %d %d %d", &ppid, &pgid, &sid) != 3)
+	if (sscanf(s + 1, " %c %d %d %d", &state, &ppid, &pgid, &sid) != 4)
 		return (-1);
+	sp->state = state;
 	sp->pid = pid;
 	sp->ppid = ppid;
 	sp->pgid = pgid;
@@ -620,40 +650,39 @@ spawn_proc_scan(struct spawn_proc **procsp)
 	return (n);
 }
 
-/* Signal a task's process group and every process that left it. */
-int
-spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
+/*
+ * Find a task's processes: the leader, its group and session, everything
+ * below them, and orphans of ours tagged with the task's id.  Marks them
+ * in the returned table (caller frees); *reused says the leader's pid now
+ * belongs to another process, so its group must not be signalled.
+ */
+static size_t
+spawn_tree(pid_t pid, unsigned long long taskid, struct spawn_proc **procsp,
+    int *reused)
 {
 	struct spawn_proc	*procs, *sp, *pp;
 	char			 tag[64];
 	size_t			 n, i;
 	pid_t			 self = getpid();
-	int			 count = 0, group, changed, depth, reused;
+	int			 changed, depth;
 
-	if (pid <= 1)
-		return (0);
 	snprintf(tag, sizeof tag, "SCHEDD_TASK_ID=%llu", taskid);
 	n = spawn_proc_scan(&procs);
+	*procsp = procs;
 
 	/*
 	 * A process with the leader's pid that is not our child means the
 	 * leader was reaped and its pid reused: its group and session are
 	 * someone else's now, so only tagged processes may be signalled.
 	 */
-	reused = n > 0 && (sp = spawn_proc_find(procs, n, pid)) != NULL &&
+	*reused = n > 0 && (sp = spawn_proc_find(procs, n, pid)) != NULL &&
 	    sp->ppid != self;
-	group = !reused && killpg(pid, sig) == 0;
-	if (n == 0) {
-		free(procs);
-		return (group);
-	}
 
-	/* Roots: the leader, its group and session, our tagged orphans. */
 	for (i = 0; i < n; i++) {
 		sp = &procs[i];
 		if (sp->pid == self)
 			continue;
-		if (!reused && (sp->pid == pid || sp->pgid == pid ||
+		if (!*reused && (sp->pid == pid || sp->pgid == pid ||
 		    sp->sid == pid))
 			sp->mark = 1;
 		else if (sp->ppid == self && spawn_proc_tagged(sp->pid, tag))
@@ -666,7 +695,7 @@ spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
 			sp = &procs[i];
 			if (sp->mark || sp->pid == self)
 				continue;
-			if ((!reused && sp->ppid == pid) ||
+			if ((!*reused && sp->ppid == pid) ||
 			    ((pp = spawn_proc_find(procs, n,
 			    sp->ppid)) != NULL && pp->mark)) {
 				sp->mark = 1;
@@ -676,7 +705,21 @@ spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
 		if (!changed)
 			break;
 	}
+	return (n);
+}
 
+/* Signal a task's process group and every process that left it. */
+int
+spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
+{
+	struct spawn_proc	*procs, *sp;
+	size_t			 n, i;
+	int			 count = 0, group, reused;
+
+	if (pid <= 1)
+		return (0);
+	n = spawn_tree(pid, taskid, &procs, &reused);
+	group = !reused && killpg(pid, sig) == 0;
 	for (i = 0; i < n; i++) {
 		sp = &procs[i];
 		if (!sp->mark)
@@ -690,6 +733,25 @@ spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
 	free(procs);
 	if (count == 0 && group)
 		count = 1;
+	return (count);
+}
+
+/* How many of a task's processes are still alive (zombies are not). */
+int
+spawn_tree_alive(pid_t pid, unsigned long long taskid)
+{
+	struct spawn_proc	*procs;
+	size_t			 n, i;
+	int			 count = 0, reused;
+
+	if (pid <= 1)
+		return (0);
+	n = spawn_tree(pid, taskid, &procs, &reused);
+	for (i = 0; i < n; i++) {
+		if (procs[i].mark && procs[i].state != 'Z')
+			count++;
+	}
+	free(procs);
 	return (count);
 }
 

@@ -60,6 +60,9 @@ char	*spawn_resolve(const char *, const char *);
  */
 int	 spawn_kill_tree(pid_t, unsigned long long, int);
 
+/* How many of the task's processes (as above) are alive, zombies aside. */
+int	 spawn_tree_alive(pid_t, unsigned long long);
+
 /* Become a child subreaper where the system has one; -1 if not. */
 int	 spawn_subreaper(void);
 

@@ -26,6 +26,7 @@
 			    "/usr/bin:/sbin:/bin"
 #define TASK_PATH_USER	"/usr/local/bin:/usr/bin:/bin"
 #define TASK_MAX_GROUPS	256
+#define TASK_KILL_WAIT_MS 5000	/* after SIGKILL, before giving up */
 
 /* What a task needs resolved before its process can start. */
 struct task_prep {
@@ -46,6 +47,7 @@ static const char *task_triggers[] = {
 };
 
 static void	 task_finish(struct task *);
+static void	 task_try_finish(struct task *);
 static void	 task_end(struct task *);
 static void	 task_timer(evutil_socket_t, short, void *);
 static void	 task_arm(struct task *, uint64_t);
@@ -382,6 +384,17 @@ task_timer(evutil_socket_t fd, short events, void *arg)
 		log_info("task %llu (%s) still running after kill grace, "
 		    "sending KILL", (unsigned long long)t->id, t->job->name);
 		spawn_kill_tree(t->pid, t->id, SIGKILL);
+		if (t->draining) {
+			task_arm(t, TASK_KILL_WAIT_MS);
+			task_try_finish(t);
+		}
+		return;
+	}
+	if (t->draining) {
+		log_warnx("task %llu (%s): processes survive SIGKILL; "
+		    "recording the task as ended", (unsigned long long)t->id,
+		    t->job->name);
+		task_finish(t);
 	}
 }
 
@@ -430,10 +443,14 @@ task_cancel(struct task *t)
 void
 task_reaped(pid_t pid, int status, const struct rusage *ru)
 {
-	struct task	*t;
+	struct task	*t, *next;
 
-	if ((t = hmap_idel(&sd.pid_index, (uint64_t)pid)) == NULL)
+	if ((t = hmap_idel(&sd.pid_index, (uint64_t)pid)) == NULL) {
+		/* An orphan: maybe the last process of a stopped task. */
+		TAILQ_FOREACH_SAFE(t, &sd.draining, dentry, next)
+			task_try_finish(t);
 		return;
+	}
 	t->reaped = 1;
 	t->rusage = *ru;
 	t->have_rusage = 1;
@@ -441,8 +458,7 @@ task_reaped(pid_t pid, int status, const struct rusage *ru)
 		t->exit_code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
 		t->signal = WTERMSIG(status);
-	if (t->out_closed)
-		task_finish(t);
+	task_try_finish(t);
 }
 
 /* The output pipe reached end of file. */
@@ -450,8 +466,31 @@ void
 task_output_closed(struct task *t)
 {
 	t->out_closed = 1;
-	if (t->reaped && t->state == TASK_RUNNING)
-		task_finish(t);
+	task_try_finish(t);
+}
+
+/*
+ * Finish once the process is reaped and the output closed; a task being
+ * stopped also waits until every process that left its group is gone
+ * (the kill grace timer sends them SIGKILL).
+ */
+static void
+task_try_finish(struct task *t)
+{
+	if (t->state != TASK_RUNNING || !t->reaped || !t->out_closed)
+		return;
+	if (t->stop != STOP_NONE && t->pid != 0 &&
+	    spawn_tree_alive(t->pid, t->id) > 0) {
+		if (!t->draining) {
+			log_info("task %llu (%s): waiting for processes that "
+			    "left its group", (unsigned long long)t->id,
+			    t->job->name);
+			t->draining = 1;
+			TAILQ_INSERT_TAIL(&sd.draining, t, dentry);
+		}
+		return;
+	}
+	task_finish(t);
 }
 
 /* Process gone and output closed: decide the end state. */
@@ -462,6 +501,10 @@ task_finish(struct task *t)
 	struct ban	*b;
 	char		*reason;
 
+	if (t->draining) {
+		TAILQ_REMOVE(&sd.draining, t, dentry);
+		t->draining = 0;
+	}
 	time_now(&t->finished_at);
 	t->duration_ms = (int64_t)(time_mono_ms() - t->start_mono);
 	if (t->timer_ev != NULL)

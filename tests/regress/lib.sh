@@ -231,8 +231,8 @@ start_daemon()
 			wait "$DPID"
 			fail "schedd exited (status $?) before it answered"
 		fi
-		if [ -S "$SOCK" ] &&
-		    "$SCHEDCTL" -s "$SOCK" --json status >/dev/null 2>&1; then
+		if [ -S "$SOCK" ] && RAW_TIMEOUT=5 raw '{"cmd":"hello"}' 2>/dev/null |
+		    grep -q '"ok": *true'; then
 			return 0
 		fi
 		sleep 0.05

@@ -16,6 +16,7 @@ setup(void)
 	memset(&sd, 0, sizeof sd);
 	TAILQ_INIT(&sd.jobs);
 	TAILQ_INIT(&sd.waiting);
+	TAILQ_INIT(&sd.draining);
 	TAILQ_INIT(&sd.bans);
 	TAILQ_INIT(&sd.clients);
 	hmap_init(&sd.job_index);
