@@ -443,34 +443,38 @@ path_default_socket(uid_t uid)
 	return (s);
 }
 
-/* Default state folder for a uid. */
-char *
-path_default_state(uid_t uid)
+/*
+ * A per-user path under an XDG base folder ($ENV, else ~/HOME_REL), or the
+ * system path for root.
+ */
+static char *
+path_xdg(uid_t uid, const char *root, const char *env, const char *home_rel,
+    const char *leaf)
 {
 	const char	*xdg;
 	char		*s;
 
 	if (uid == 0)
-		return (xstrdup("/var/lib/schedd"));
-	if ((xdg = getenv("XDG_STATE_HOME")) != NULL && *xdg == '/')
-		xasprintf(&s, "%s/schedd", xdg);
+		return (xstrdup(root));
+	if ((xdg = getenv(env)) != NULL && *xdg == '/')
+		xasprintf(&s, "%s/%s", xdg, leaf);
 	else
-		xasprintf(&s, "%s/.local/state/schedd", path_home(uid));
+		xasprintf(&s, "%s/%s/%s", path_home(uid), home_rel, leaf);
 	return (s);
+}
+
+/* Default state folder for a uid. */
+char *
+path_default_state(uid_t uid)
+{
+	return (path_xdg(uid, "/var/lib/schedd", "XDG_STATE_HOME",
+	    ".local/state", "schedd"));
 }
 
 /* Default configuration file; optional when not root. */
 char *
 path_default_config(uid_t uid)
 {
-	const char	*xdg;
-	char		*s;
-
-	if (uid == 0)
-		return (xstrdup("/etc/schedd/schedd.yaml"));
-	if ((xdg = getenv("XDG_CONFIG_HOME")) != NULL && *xdg == '/')
-		xasprintf(&s, "%s/schedd/schedd.yaml", xdg);
-	else
-		xasprintf(&s, "%s/.config/schedd/schedd.yaml", path_home(uid));
-	return (s);
+	return (path_xdg(uid, "/etc/schedd/schedd.yaml", "XDG_CONFIG_HOME",
+	    ".config", "schedd/schedd.yaml"));
 }

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "schedd.h"
@@ -23,6 +25,27 @@ static void	schedd_signal(evutil_socket_t, short, void *);
 static void	schedd_reap(void);
 static void	schedd_shutdown_timeout(evutil_socket_t, short, void *);
 static void	schedd_stop_all(void);
+
+/* An empty daemon: no jobs, tasks, bans or clients; default settings. */
+void
+daemon_init(void)
+{
+	memset(&sd, 0, sizeof sd);
+	TAILQ_INIT(&sd.jobs);
+	TAILQ_INIT(&sd.waiting);
+	TAILQ_INIT(&sd.draining);
+	TAILQ_INIT(&sd.bans);
+	TAILQ_INIT(&sd.clients);
+	hmap_init(&sd.job_index);
+	hmap_init(&sd.task_index);
+	hmap_init(&sd.pid_index);
+	settings_defaults(&sd.settings);
+	sd.next_task_id = 1;
+	sd.state_ok = 1;
+	sd.uid = geteuid();
+	sd.gid = getegid();
+	sd.is_root = sd.uid == 0;
+}
 
 /* Route the signals schedd handles into the event loop. */
 void

@@ -144,10 +144,7 @@ main(int argc, char **argv)
 
 	log_init("schedd", verbose > 0 ? LOGLEVEL_DEBUG : LOGLEVEL_INFO,
 	    use_syslog);
-	memset(&sd, 0, sizeof sd);
-	sd.uid = geteuid();
-	sd.gid = getegid();
-	sd.is_root = sd.uid == 0;
+	daemon_init();
 
 	/* A file named with -c must exist; the default one is optional. */
 	must_exist = conf_path != NULL;
@@ -169,6 +166,7 @@ main(int argc, char **argv)
 	sd.config = conf;
 	sd.config_path = conf_path != NULL ? xstrdup(conf_path) : NULL;
 	free(def_conf);
+	settings_free(&sd.settings);
 	settings_copy(&sd.settings, &conf->settings);
 	if (!verbose)
 		log_setlevel(sd.settings.log_level);
@@ -200,16 +198,6 @@ main(int argc, char **argv)
 	if (sd.base == NULL)
 		fatalx("cannot create the event loop");
 
-	TAILQ_INIT(&sd.jobs);
-	TAILQ_INIT(&sd.waiting);
-	TAILQ_INIT(&sd.draining);
-	TAILQ_INIT(&sd.bans);
-	TAILQ_INIT(&sd.clients);
-	hmap_init(&sd.job_index);
-	hmap_init(&sd.task_index);
-	hmap_init(&sd.pid_index);
-	sd.next_task_id = 1;
-	sd.state_ok = 1;
 	time_now(&sd.started);
 	sd.started_mono = time_mono_ms();
 

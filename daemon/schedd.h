@@ -236,6 +236,7 @@ struct schedd {
 extern struct schedd	 sd;
 
 /* daemon.c */
+void		 daemon_init(void);
 void		 daemon_signals(void);
 void		 daemon_signals_free(void);
 void		 schedd_shutdown(int);

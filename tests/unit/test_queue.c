@@ -13,17 +13,7 @@
 static void
 setup(void)
 {
-	memset(&sd, 0, sizeof sd);
-	TAILQ_INIT(&sd.jobs);
-	TAILQ_INIT(&sd.waiting);
-	TAILQ_INIT(&sd.draining);
-	TAILQ_INIT(&sd.bans);
-	TAILQ_INIT(&sd.clients);
-	hmap_init(&sd.job_index);
-	hmap_init(&sd.task_index);
-	hmap_init(&sd.pid_index);
-	settings_defaults(&sd.settings);
-	sd.next_task_id = 1;
+	daemon_init();
 	log_init("test", LOGLEVEL_ERROR, 0);
 }
 
