@@ -27,6 +27,7 @@ export SRCDIR SCHEDD SCHEDCTL
 
 TEST_NAME=$(basename "$0" .sh)
 DPID=
+DAEMON_BAD=
 BG_PIDS=
 TEST_USERS=
 EXPECTED=
@@ -73,9 +74,13 @@ stop_daemon()
 		if kill -0 "$DPID" 2>/dev/null; then
 			echo "daemon did not exit on SIGTERM; sending SIGKILL" >&2
 			kill -KILL "$DPID" 2>/dev/null
+			DAEMON_BAD="did not exit on SIGTERM"
 		fi
 	fi
 	wait "$DPID" 2>/dev/null
+	i=$?
+	[ "$i" -eq 0 ] || [ -n "$DAEMON_BAD" ] ||
+	    DAEMON_BAD="exited with status $i after SIGTERM"
 	DPID=
 }
 
@@ -88,6 +93,16 @@ _cleanup()
 		kill "$u" 2>/dev/null
 	done
 	stop_daemon
+	# A clean test must leave a clean daemon: exit 0, no sanitizer report.
+	if [ "$rc" -eq 0 ] && [ -f "$LOG" ] && grep -q -E \
+	    'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG"; then
+		echo "FAIL: $TEST_NAME: sanitizer report in the daemon log" >&2
+		rc=1
+	fi
+	if [ "$rc" -eq 0 ] && [ -n "$DAEMON_BAD" ]; then
+		echo "FAIL: $TEST_NAME: the daemon $DAEMON_BAD" >&2
+		rc=1
+	fi
 	# A script may define on_exit, e.g. to kill what a broken daemon left.
 	if [ "$(type -t on_exit)" = function ]; then
 		on_exit
