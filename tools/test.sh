@@ -6,7 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-build}
 "$top/tools/deps.sh"
 cd "$top"
-[ -x configure ] || autoreconf -fi >/dev/null
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1
 mkdir -p "$build"
 cd "$build"
 # shellcheck disable=SC2086

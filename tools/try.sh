@@ -5,7 +5,7 @@ set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tools/deps.sh"
 cd "$top"
-[ -x configure ] || autoreconf -fi >/dev/null
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1
 mkdir -p build
 cd build
 [ -f Makefile ] || "$top/configure" -q
