@@ -97,6 +97,7 @@ void		 key_unknown(struct cerrs *, const struct cnode *,
 		     const char *const *, size_t);
 
 const char *const *jobkey_names(size_t *);
+extern const char *const joblimit_names[JOBLIM_MAX];
 struct jobdef	*jobdef_build(const char *, const struct cnode *,
 		     const struct cnode *, struct cerrs *, int);
 void		 jobdef_free(struct jobdef *);

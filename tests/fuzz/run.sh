@@ -13,7 +13,7 @@ libs="$(pkg-config --libs jansson yaml-0.1 libevent)"
 common="$top/common/log.c $top/common/xmalloc.c $top/common/util.c
 $top/common/proto.c $top/common/hmap.c"
 config="$top/daemon/config.c $top/daemon/config-node.c
-$top/daemon/config-job.c"
+$top/daemon/config-job.c $top/daemon/jobdef.c"
 daemon=$(ls "$top"/daemon/*.c | grep -v '/schedd\.c$')
 # shellcheck disable=SC2086
 clang $flags -o "$out/fuzz_config" "$top/tests/fuzz/fuzz_config.c" \

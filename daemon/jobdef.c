@@ -1,0 +1,407 @@
+/*
+ * Job definitions beyond the validator: built from a JSON object (the
+ * "add" command) through the same node tree and checks as YAML, written
+ * back as JSON with effective values, compared, reference counted, and
+ * summarised as a schedule string.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config-node.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* Turn a JSON value into a node tree named by key paths. */
+static struct cnode *
+jobdef_json_node(json_t *j, const char *path, int depth, struct cerrs *errs)
+{
+	struct cnode	*n, *k;
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+	char		*sub;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		n = cnode_new(CNODE_MAP, NULL, 0, 0, 0);
+		break;
+	case JSON_ARRAY:
+		n = cnode_new(CNODE_SEQ, NULL, 0, 0, 0);
+		break;
+	default:
+		n = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
+		break;
+	}
+	n->path = xstrdup(path);
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		if (depth >= CNODE_MAX_DEPTH) {
+			cerr_add(errs, n, "nested too deeply");
+			n->type = CNODE_BAD;
+			break;
+		}
+		json_object_foreach(j, key, v) {
+			xasprintf(&sub, "%s.%s", path, key);
+			k = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
+			k->style = CSCALAR_STRING;
+			k->value = xstrdup(key);
+			k->len = strlen(key);
+			k->path = xstrdup(sub);
+			cnode_add(n, k);
+			cnode_add(n, jobdef_json_node(v, sub, depth + 1, errs));
+			free(sub);
+		}
+		break;
+	case JSON_ARRAY:
+		if (depth >= CNODE_MAX_DEPTH) {
+			cerr_add(errs, n, "nested too deeply");
+			n->type = CNODE_BAD;
+			break;
+		}
+		json_array_foreach(j, i, v) {
+			xasprintf(&sub, "%s[%zu]", path, i);
+			cnode_add(n, jobdef_json_node(v, sub, depth + 1, errs));
+			free(sub);
+		}
+		break;
+	case JSON_STRING:
+		n->style = CSCALAR_STRING;
+		n->len = json_string_length(j);
+		n->value = xmalloc(n->len + 1);
+		memcpy(n->value, json_string_value(j), n->len);
+		n->value[n->len] = '\0';
+		break;
+	case JSON_INTEGER:
+		n->style = CSCALAR_NUMBER;
+		xasprintf(&n->value, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(j));
+		break;
+	case JSON_REAL:
+		n->style = CSCALAR_NUMBER;
+		xasprintf(&n->value, "%.17g", json_real_value(j));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		n->style = CSCALAR_BOOL;
+		n->value = xstrdup(json_is_true(j) ? "true" : "false");
+		break;
+	case JSON_NULL:
+		n->style = CSCALAR_NULL;
+		n->value = xstrdup("null");
+		break;
+	}
+	if (n->type == CNODE_SCALAR && n->style != CSCALAR_STRING)
+		n->len = strlen(n->value);
+	return (n);
+}
+
+/* Join every error into one "; "-separated cause. */
+static char *
+jobdef_join_errors(struct cerrs *errs)
+{
+	char	*s = NULL, *t;
+	size_t	 i;
+
+	cerr_sort(errs);
+	for (i = 0; i < errs->n; i++) {
+		if (s == NULL)
+			s = xstrdup(errs->list[i].msg);
+		else {
+			xasprintf(&t, "%s; %s", s, errs->list[i].msg);
+			free(s);
+			s = t;
+		}
+	}
+	return (s);
+}
+
+/* Build a job from the JSON object of "add" (see config.h). */
+int
+jobdef_from_json(json_t *obj, struct jobdef **out, char **cause)
+{
+	struct cerrs	 errs;
+	struct cnode	*map = NULL, *where;
+	struct jobdef	*def = NULL;
+	json_t		*jname, *rest;
+	const char	*name = NULL;
+
+	memset(&errs, 0, sizeof errs);
+	where = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
+	where->path = xstrdup("job");
+	if (!json_is_object(obj)) {
+		cerr_add(&errs, where, "expected an object");
+		goto fail;
+	}
+	if ((jname = json_object_get(obj, "name")) == NULL)
+		cerr_add(&errs, where, "missing required key \"name\"");
+	free(where->path);
+	where->path = xstrdup("job.name");
+	if (jname != NULL && (!json_is_string(jname) ||
+	    strlen(json_string_value(jname)) != json_string_length(jname)))
+		cerr_add(&errs, where, "expected a string");
+	else if (jname != NULL)
+		name = json_string_value(jname);
+
+	rest = json_copy(obj);
+	json_object_del(rest, "name");
+	map = jobdef_json_node(rest, "job", 0, &errs);
+	json_decref(rest);
+	def = jobdef_build(name, where, map, &errs, 1);
+	if (def == NULL || errs.n != 0)
+		goto fail;
+	cnode_free(map);
+	cnode_free(where);
+	*out = def;
+	return (0);
+fail:
+	jobdef_free(def);
+	cnode_free(map);
+	cnode_free(where);
+	*cause = jobdef_join_errors(&errs);
+	if (*cause == NULL)
+		*cause = xstrdup("job: invalid");
+	cerr_clear(&errs);
+	return (-1);
+}
+
+/* A duration in ms, or null if unset (-1 with no settings to resolve). */
+static json_t *
+jobdef_json_ms(int64_t ms, uint64_t dflt, const struct settings *s)
+{
+	if (ms >= 0)
+		return (json_integer(ms));
+	if (s == NULL)
+		return (json_null());
+	return (json_integer((json_int_t)dflt));
+}
+
+/* A string or null. */
+static json_t *
+jobdef_json_str(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+/*
+ * Every job key with its effective value; with settings NULL, keys that
+ * follow a daemon default are null, and the object reads back equal with
+ * jobdef_from_json.
+ */
+json_t *
+jobdef_to_json(const struct jobdef *def, const struct settings *s)
+{
+	json_t		*o, *a, *env, *lim;
+	char		 buf[16], *eq;
+	size_t		 i;
+	int		 k;
+
+	o = json_object();
+	json_object_set_new(o, "name", json_string(def->name));
+	if (def->shell && def->argv != NULL)
+		json_object_set_new(o, "command", json_string(def->argv[2]));
+	else {
+		a = json_array();
+		for (i = 0; def->argv != NULL && def->argv[i] != NULL; i++)
+			json_array_append_new(a, json_string(def->argv[i]));
+		json_object_set_new(o, "command", a);
+	}
+	json_object_set_new(o, "description",
+	    jobdef_json_str(def->description));
+	a = json_array();
+	for (i = 0; i < def->ntags; i++)
+		json_array_append_new(a, json_string(def->tags[i]));
+	json_object_set_new(o, "tags", a);
+	json_object_set_new(o, "every_ms", def->every_ms != 0 ?
+	    json_integer((json_int_t)def->every_ms) : json_null());
+	json_object_set_new(o, "cron", jobdef_json_str(def->cron));
+	json_object_set_new(o, "at", jobdef_json_str(def->at));
+	json_object_set_new(o, "jitter_ms",
+	    json_integer((json_int_t)def->jitter_ms));
+	json_object_set_new(o, "max_runs", def->max_runs != 0 ?
+	    json_integer(def->max_runs) : json_null());
+	json_object_set_new(o, "auto_remove", json_boolean(def->auto_remove));
+	json_object_set_new(o, "catch_up", json_boolean(def->catch_up));
+	json_object_set_new(o, "timeout_ms", jobdef_json_ms(def->timeout_ms,
+	    s != NULL ? s->default_timeout_ms : 0, s));
+	json_object_set_new(o, "kill_signal",
+	    json_string(signal_name(def->kill_signal)));
+	json_object_set_new(o, "kill_grace_ms",
+	    jobdef_json_ms(def->kill_grace_ms,
+	    s != NULL ? s->kill_grace_ms : 0, s));
+	json_object_set_new(o, "concurrency", json_integer(def->concurrency));
+	json_object_set_new(o, "on_overlap", json_string(
+	    def->on_overlap == OVERLAP_SKIP ? "skip" :
+	    def->on_overlap == OVERLAP_REPLACE ? "replace" : "queue"));
+	if (def->queue_limit >= 0)
+		json_object_set_new(o, "queue_limit",
+		    json_integer(def->queue_limit));
+	else if (s != NULL)
+		json_object_set_new(o, "queue_limit",
+		    json_integer(s->queue_limit));
+	else
+		json_object_set_new(o, "queue_limit", json_null());
+	json_object_set_new(o, "priority", json_integer(def->priority));
+	json_object_set_new(o, "retries", json_integer(def->retries));
+	json_object_set_new(o, "retry_delay_ms",
+	    json_integer((json_int_t)def->retry_delay_ms));
+	json_object_set_new(o, "ban_after_failures",
+	    json_integer(def->ban_after_failures));
+	json_object_set_new(o, "user", jobdef_json_str(def->user));
+	json_object_set_new(o, "group", jobdef_json_str(def->group));
+	json_object_set_new(o, "workdir", jobdef_json_str(def->workdir));
+	env = json_object();
+	for (i = 0; i < def->nenv; i++) {
+		if ((eq = strchr(def->env[i], '=')) == NULL)
+			continue;
+		*eq = '\0';
+		json_object_set_new(env, def->env[i], json_string(eq + 1));
+		*eq = '=';
+	}
+	json_object_set_new(o, "env", env);
+	if (def->umask >= 0) {
+		snprintf(buf, sizeof buf, "%04o", (unsigned)def->umask);
+		json_object_set_new(o, "umask", json_string(buf));
+	} else
+		json_object_set_new(o, "umask", json_null());
+	json_object_set_new(o, "nice", def->nice_set ?
+	    json_integer(def->nice) : json_null());
+	lim = json_object();
+	for (k = 0; k < JOBLIM_MAX; k++) {
+		if (!def->limits[k].set)
+			json_object_set_new(lim, joblimit_names[k], json_null());
+		else if (def->limits[k].value == RLIM_INFINITY)
+			json_object_set_new(lim, joblimit_names[k],
+			    json_string("unlimited"));
+		else
+			json_object_set_new(lim, joblimit_names[k],
+			    json_integer((json_int_t)def->limits[k].value));
+	}
+	json_object_set_new(o, "limits", lim);
+	if (def->timezone != NULL || s == NULL)
+		json_object_set_new(o, "timezone",
+		    jobdef_json_str(def->timezone));
+	else
+		json_object_set_new(o, "timezone",
+		    jobdef_json_str(s->timezone));
+	json_object_set_new(o, "enabled", json_boolean(def->enabled));
+	return (o);
+}
+
+/* Take a reference. */
+struct jobdef *
+jobdef_ref(struct jobdef *def)
+{
+	def->refs++;
+	return (def);
+}
+
+/* Drop a reference; the last one frees. */
+void
+jobdef_unref(struct jobdef *def)
+{
+	if (def != NULL && --def->refs <= 0)
+		jobdef_free(def);
+}
+
+/* Compare two strings that may be NULL. */
+static int
+jobdef_str_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+/* Compare two NULL-terminated string lists that may be NULL. */
+static int
+jobdef_list_equal(char *const *a, char *const *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	for (; *a != NULL && *b != NULL; a++, b++) {
+		if (strcmp(*a, *b) != 0)
+			return (0);
+	}
+	return (*a == NULL && *b == NULL);
+}
+
+/* Do two definitions mean the same job (where they came from aside)? */
+int
+jobdef_equal(const struct jobdef *a, const struct jobdef *b)
+{
+	int	 k;
+
+	if (!jobdef_str_equal(a->name, b->name) ||
+	    !jobdef_list_equal(a->argv, b->argv) || a->shell != b->shell ||
+	    !jobdef_str_equal(a->description, b->description) ||
+	    a->ntags != b->ntags || !jobdef_list_equal(a->tags, b->tags))
+		return (0);
+	if (a->every_ms != b->every_ms || !jobdef_str_equal(a->cron, b->cron) ||
+	    !jobdef_str_equal(a->at, b->at) || a->jitter_ms != b->jitter_ms ||
+	    a->max_runs != b->max_runs || a->auto_remove != b->auto_remove ||
+	    a->catch_up != b->catch_up)
+		return (0);
+	if (a->timeout_ms != b->timeout_ms ||
+	    a->kill_signal != b->kill_signal ||
+	    a->kill_grace_ms != b->kill_grace_ms ||
+	    a->concurrency != b->concurrency ||
+	    a->on_overlap != b->on_overlap ||
+	    a->queue_limit != b->queue_limit || a->priority != b->priority ||
+	    a->retries != b->retries ||
+	    a->retry_delay_ms != b->retry_delay_ms ||
+	    a->ban_after_failures != b->ban_after_failures)
+		return (0);
+	if (!jobdef_str_equal(a->user, b->user) ||
+	    !jobdef_str_equal(a->group, b->group) ||
+	    !jobdef_str_equal(a->workdir, b->workdir) || a->nenv != b->nenv ||
+	    !jobdef_list_equal(a->env, b->env) || a->umask != b->umask ||
+	    a->nice_set != b->nice_set || (a->nice_set && a->nice != b->nice) ||
+	    !jobdef_str_equal(a->timezone, b->timezone) ||
+	    a->enabled != b->enabled)
+		return (0);
+	for (k = 0; k < JOBLIM_MAX; k++) {
+		if (a->limits[k].set != b->limits[k].set ||
+		    (a->limits[k].set &&
+		    a->limits[k].value != b->limits[k].value))
+			return (0);
+	}
+	return (1);
+}
+
+/* Does the job run by itself, or only on demand? */
+int
+jobdef_has_schedule(const struct jobdef *def)
+{
+	return (def->every_ms != 0 || def->cron != NULL || def->at != NULL);
+}
+
+/* The schedule in words ("every 5m", "cron 30 2 * * *"), or NULL. */
+char *
+jobdef_schedule_string(const struct jobdef *def)
+{
+	char	*s, *every = NULL;
+
+	if (def->every_ms != 0)
+		every = format_duration(def->every_ms);
+	if (def->at != NULL && every != NULL)
+		xasprintf(&s, "at %s every %s", def->at, every);
+	else if (def->at != NULL)
+		xasprintf(&s, "at %s", def->at);
+	else if (every != NULL)
+		xasprintf(&s, "every %s", every);
+	else if (def->cron != NULL)
+		xasprintf(&s, "cron %s", def->cron);
+	else
+		s = NULL;
+	free(every);
+	return (s);
+}
