@@ -245,6 +245,18 @@ time_now(struct timespec *ts)
 	clock_gettime(CLOCK_REALTIME, ts);
 }
 
+static int	(*time_local)(time_t, struct tm *);
+
+/*
+ * Have time_format use this instead of localtime_r (the daemon switches
+ * TZ for job time zones, so it must name its own zone explicitly).
+ */
+void
+time_set_local(int (*fn)(time_t, struct tm *))
+{
+	time_local = fn;
+}
+
 /* RFC 3339 with milliseconds and the local offset; caller frees. */
 char *
 time_format(const struct timespec *ts)
@@ -254,7 +266,8 @@ time_format(const struct timespec *ts)
 	long		 off;
 	char		*s;
 
-	localtime_r(&ts->tv_sec, &tm);
+	if (time_local == NULL || time_local(ts->tv_sec, &tm) != 0)
+		localtime_r(&ts->tv_sec, &tm);
 	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
 	off = tm.tm_gmtoff / 60;
 	snprintf(zone, sizeof zone, "%c%02ld:%02ld", off < 0 ? '-' : '+',

@@ -23,6 +23,7 @@ const char *signal_name(int);
 uint64_t time_mono_ms(void);
 void	 time_now(struct timespec *);
 char	*time_format(const struct timespec *);
+void	 time_set_local(int (*)(time_t, struct tm *));
 int	 time_parse(const char *, time_t, struct timespec *);
 
 char	*path_default_socket(uid_t);

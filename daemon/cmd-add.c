@@ -91,9 +91,8 @@ cmd_add_exec(struct cmd_ctx *ctx)
 		goto fail;
 
 	if (j != NULL) {
-		job_set_def(j, def);
 		j->uid = ctx->uid;
-		j->paused = !def->enabled;
+		job_set_def(j, def);
 	} else
 		j = job_create(def, ORIGIN_RUNTIME, ctx->uid);
 	log_info("job %s %s by uid %u", j->name, replace ? "replaced" :

@@ -1,6 +1,7 @@
 /*
  * pause and resume: stop or restart a job's schedule without banning it.
- * Manual runs still work while paused.
+ * Manual runs still work while paused; resume computes the next run from
+ * now.
  */
 #include "cmd.h"
 #include "log.h"
@@ -12,10 +13,15 @@ cmd_pause_set(struct cmd_ctx *ctx, int paused)
 
 	if ((j = cmd_job_arg(ctx, 1)) == NULL)
 		return (CMD_DONE);
-	if (j->paused != paused)
+	if (j->paused != paused) {
 		log_info("job %s %s by uid %u", j->name, paused ? "paused" :
 		    "resumed", (unsigned)ctx->uid);
-	j->paused = paused;
+		j->paused = paused;
+		if (paused)
+			sched_pause(j);
+		else
+			sched_resume(j);
+	}
 	cmd_reply(ctx, json_pack("{s:o}", "job", job_summary(j)));
 	return (CMD_DONE);
 }

@@ -28,6 +28,7 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	json_object_set_new(o, "state_dir", json_string(sd.state_dir));
 	json_object_set_new(o, "shutting_down",
 	    json_boolean(sd.shutting_down));
+	json_object_set_new(o, "timers", sched_stats());
 	cmd_reply(ctx, o);
 	return (CMD_DONE);
 }

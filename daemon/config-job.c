@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "config-node.h"
+#include "cron.h"
 #include "config.h"
 #include "log.h"
 #include "util.h"
@@ -72,7 +73,6 @@ static void	jobkey_limits(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
 static void	jobkey_timezone(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
-static const char *jobdef_cron_check(const char *);
 
 /* Indexes in jobkeys[] the validator checks against each other. */
 #define JOBKEY_COMMAND	0
@@ -308,60 +308,32 @@ jobkey_ms(struct jobctx *ctx, const struct cnode *key,
 	jobkey_store_ms(ctx, name, (uint64_t)ms, val);
 }
 
-/*
- * Check a cron expression, or return why not.  Only the shape for now: five
- * fields or one of the @ names.  The full parser (cron.c) replaces this.
- */
-static const char *
-jobdef_cron_check(const char *expr)
-{
-	static const char *const macros[] = { "@yearly", "@annually",
-	    "@monthly", "@weekly", "@daily", "@midnight", "@hourly" };
-	const char	*p = expr;
-	size_t		 i, fields = 0;
-
-	if (*expr == '@') {
-		for (i = 0; i < sizeof macros / sizeof macros[0]; i++) {
-			if (strcmp(expr, macros[i]) == 0)
-				return (NULL);
-		}
-		return ("unknown @ name");
-	}
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		fields++;
-		while (*p != '\0' && *p != ' ' && *p != '\t') {
-			if (!isalnum((unsigned char)*p) &&
-			    strchr("*,-/", *p) == NULL)
-				return ("unexpected character");
-			p++;
-		}
-	}
-	if (fields != 5)
-		return ("expected 5 fields: minute hour day-of-month month "
-		    "day-of-week");
-	return (NULL);
-}
-
 /* A cron expression. */
 static void
 jobkey_cron(struct jobctx *ctx, const struct cnode *key,
     const struct cnode *val)
 {
-	const char	*why;
-	char		*s;
+	struct cron	*c;
+	char		*s, *why;
+	int		 column, quote;
 
 	if (cnode_to_string(val, ctx->errs, &s) != 0)
 		return;
-	if ((why = jobdef_cron_check(s)) != NULL) {
-		cerr_add(ctx->errs, val, "bad cron expression \"%s\": %s", s,
-		    why);
+	if (cron_parse(s, &c, &why, &column) != 0) {
+		/* Point at the bad field: past an opening quote, if any. */
+		quote = val->file != NULL && val->style == CSCALAR_STRING;
+		if (val->file != NULL)
+			cerr_addx(ctx->errs, val->file, val->fileidx, val->line,
+			    val->column + quote + column - 1,
+			    "bad cron expression \"%s\": %s", s, why);
+		else
+			cerr_add(ctx->errs, val, "bad cron expression \"%s\": "
+			    "%s (at column %d)", s, why, column);
+		free(why);
 		free(s);
 		return;
 	}
+	cron_free(c);
 	free(ctx->def->cron);
 	ctx->def->cron = s;
 }
@@ -371,12 +343,12 @@ static void
 jobkey_at(struct jobctx *ctx, const struct cnode *key,
     const struct cnode *val)
 {
-	struct timespec	 ts;
+	time_t		 t;
 	char		*s;
 
 	if (cnode_to_string(val, ctx->errs, &s) != 0)
 		return;
-	if (time_parse(s, time(NULL), &ts) != 0) {
+	if (at_parse(s, NULL, time(NULL), &t) != 0) {
 		cerr_add(ctx->errs, val, "bad time \"%s\" (expected "
 		    "2026-12-01T09:00:00, with Z or +01:00, or 09:00)", s);
 		free(s);

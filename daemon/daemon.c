@@ -14,6 +14,8 @@
 
 #include "log.h"
 #include "schedd.h"
+#include "tz.h"
+#include "util.h"
 
 struct schedd		 sd;
 
@@ -25,6 +27,13 @@ static void	schedd_signal(evutil_socket_t, short, void *);
 static void	schedd_reap(void);
 static void	schedd_shutdown_timeout(evutil_socket_t, short, void *);
 static void	schedd_stop_all(void);
+
+/* The process's own zone, whatever zone a schedule last switched to. */
+static int
+daemon_localtime(time_t t, struct tm *tm)
+{
+	return (tz_localtime(NULL, t, tm));
+}
 
 /* An empty daemon: no jobs, tasks, bans or clients; default settings. */
 void
@@ -45,6 +54,7 @@ daemon_init(void)
 	sd.uid = geteuid();
 	sd.gid = getegid();
 	sd.is_root = sd.uid == 0;
+	time_set_local(daemon_localtime);
 }
 
 /* Route the signals schedd handles into the event loop. */

@@ -32,6 +32,7 @@ job_create(struct jobdef *def, enum job_origin origin, uid_t uid)
 	TAILQ_INSERT_TAIL(&sd.jobs, j, entry);
 	hmap_sput(&sd.job_index, j->name, j);
 	sd.njobs++;
+	sched_job_init(j);
 	return (j);
 }
 
@@ -41,15 +42,24 @@ job_find(const char *name)
 	return (hmap_sget(&sd.job_index, name));
 }
 
-/* Give a job a new definition; tasks keep the one they hold. */
+/*
+ * Give a job a new definition; tasks keep the one they hold.  The
+ * schedule starts afresh from the new definition.
+ */
 void
 job_set_def(struct job *j, struct jobdef *def)
 {
+	sched_job_fini(j);
 	hmap_sdel(&sd.job_index, j->name);
 	jobdef_unref(j->def);
 	j->def = def;
 	j->name = def->name;
+	j->paused = !def->enabled;
+	j->at_done = 0;
+	j->sched_runs = 0;
+	j->sched_ended = 0;
 	hmap_sput(&sd.job_index, j->name, j);
+	sched_job_init(j);
 }
 
 /*
@@ -62,6 +72,7 @@ job_remove(struct job *j, json_t *cancelled, json_t *stopped, int stop)
 {
 	struct task	*t, *next;
 
+	sched_job_fini(j);
 	while ((t = TAILQ_FIRST(&j->queue)) != NULL) {
 		if (cancelled != NULL)
 			json_array_append_new(cancelled, json_uint(t->id));
@@ -122,6 +133,7 @@ job_free_all(void)
 
 	while ((j = TAILQ_FIRST(&sd.jobs)) != NULL) {
 		TAILQ_REMOVE(&sd.jobs, j, entry);
+		sched_job_fini(j);
 		while ((t = TAILQ_FIRST(&j->queue)) != NULL) {
 			TAILQ_REMOVE(&j->queue, t, entry);
 			task_free(t);
@@ -167,14 +179,14 @@ job_summary(const struct job *j)
 	for (i = 0; i < j->def->ntags; i++)
 		json_array_append_new(tags, json_string(j->def->tags[i]));
 	sched = jobdef_schedule_string(j->def);
-	o = json_pack("{s:s,s:s,s:I,s:s?,s:o,s:s?,s:n,s:b,s:b,s:I,s:I}",
+	o = json_pack("{s:s,s:s,s:I,s:s?,s:o,s:s?,s:o,s:b,s:b,s:I,s:I}",
 	    "name", j->name,
 	    "origin", j->origin == ORIGIN_CONFIG ? "config" : "runtime",
 	    "uid", (json_int_t)j->uid,
 	    "description", j->def->description,
 	    "tags", tags,
 	    "schedule", sched,
-	    "next_run",
+	    "next_run", sched_next_run(j),
 	    "paused", j->paused,
 	    "banned", ban_match(j->name) != NULL,
 	    "running", (json_int_t)j->nrunning,

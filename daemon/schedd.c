@@ -203,6 +203,7 @@ main(int argc, char **argv)
 
 	if (spawn_subreaper() == -1)
 		log_debug("no child subreaper on this system");
+	sched_init();
 	schedd_load_jobs();
 
 	if (server_listen(sd.socket_path, sd.settings.socket_mode,
@@ -227,6 +228,7 @@ main(int argc, char **argv)
 	server_close();
 	event_base_loop(sd.base, EVLOOP_NONBLOCK);
 	job_free_all();
+	sched_free();
 	while (!TAILQ_EMPTY(&sd.bans))
 		ban_remove(TAILQ_FIRST(&sd.bans));
 	daemon_signals_free();

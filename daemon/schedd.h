@@ -22,8 +22,18 @@
 #include "proto.h"
 
 struct client;
+struct cron;
 struct job;
 struct task;
+
+/* An entry of the scheduler's heap: a job's next firing, or a retry. */
+struct sched_ent {
+	uint64_t	 due;		/* monotonic deadline, ns */
+	size_t		 idx;		/* position in the heap, or SIZE_MAX */
+	int		 kind;		/* SCHED_JOB, SCHED_RETRY */
+};
+#define SCHED_JOB	1
+#define SCHED_RETRY	2
 
 enum task_state {
 	TASK_QUEUED = 0,
@@ -151,10 +161,32 @@ struct job {
 	uint32_t	 nhistory;
 
 	int		 waiting;	/* on the daemon's waiting list */
+
+	/* The schedule (sched.c). */
+	struct sched_ent sched;		/* next firing, when armed */
+	struct cron	*cron;		/* parsed def->cron, or NULL */
+	time_t		 at_time;	/* def->at resolved, or 0 */
+	int		 at_done;	/* the at time has fired */
+	uint64_t	 nominal;	/* every: nominal due, monotonic ns */
+	time_t		 next_wall;	/* cron/at: nominal wall time, or 0 */
+	time_t		 last_wall;	/* cron: last wall time fired or passed */
+	uint64_t	 sched_runs;	/* tasks started by the schedule */
+	int		 sched_ended;	/* max_runs reached, or at done */
+	LIST_HEAD(, retry) retries;	/* pending retries */
+
 	TAILQ_ENTRY(job) entry;		/* all jobs, in creation order */
 	TAILQ_ENTRY(job) wentry;	/* jobs with queued tasks */
 };
 TAILQ_HEAD(job_list, job);
+
+/* A failed task waiting for retry_delay before its next attempt. */
+struct retry {
+	struct sched_ent ent;		/* first: the heap holds &ent */
+	struct job	*job;
+	uint32_t	 attempt;
+	uid_t		 uid;
+	LIST_ENTRY(retry) entry;
+};
 
 struct ban {
 	char		*name;		/* job name or fnmatch pattern */
@@ -282,6 +314,23 @@ struct task	*queue_push(struct job *, enum task_trigger, uid_t);
 void		 queue_remove(struct task *);
 struct task	*queue_pick(void);
 void		 queue_dispatch(void);
+
+/* sched.c */
+void		 sched_init(void);
+void		 sched_free(void);
+void		 sched_job_init(struct job *);
+void		 sched_job_fini(struct job *);
+void		 sched_pause(struct job *);
+void		 sched_resume(struct job *);
+void		 sched_task_ended(struct task *);
+json_t		*sched_next_run(const struct job *);
+json_t		*sched_stats(void);
+void		 sched_expire(void);
+void		 sched_wall_changed(void);
+int		 sched_preview(const struct job *, int64_t, size_t, int64_t *,
+		    size_t *);
+extern uint64_t	 (*sched_mono_ns)(void);
+extern void	 (*sched_real_ts)(struct timespec *);
 
 /* ban.c */
 struct ban	*ban_match(const char *);

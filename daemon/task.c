@@ -587,6 +587,7 @@ task_end(struct task *t)
 		LIST_REMOVE(w, entry);
 		w->fn(t, WATCH_END, NULL, 0, w->arg);
 	}
+	sched_task_ended(t);
 	task_prune(j);
 	job_maybe_free(j);
 }

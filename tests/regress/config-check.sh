@@ -87,9 +87,10 @@ must_match "^$T/main.yaml:8:[0-9]+: .*alias" "$errs" "YAML alias"
 must_fail "$SCHEDD" -c "$T/bad.yaml" -s "$SOCK" -d "$STATE"
 [ -e "$SOCK" ] && fail "schedd made a socket with a bad configuration"
 
-# The shape of a cron expression is checked (its fields come with the
-# scheduler).
-printf 'jobs:\n  c:\n    command: ["true"]\n    cron: "* * *"\n' >"$T/cron.yaml"
+# Cron expressions are checked fully, each error at the bad field.
+printf 'jobs:\n  c:\n    command: ["true"]\n    cron: "61 * * * *"\n  d:\n    command: ["true"]\n    cron: "* * * foo *"\n  e:\n    command: ["true"]\n    cron: "* * *"\n' >"$T/cron.yaml"
 must_exit 1 "$SCHEDD" -t -c "$T/cron.yaml"
-must_match "^$T/cron.yaml:4:[0-9]+: " "$OUT" "cron with three fields"
+must_match "^$T/cron.yaml:4:12: .*minute 61 is out of range 0-59" "$OUT" "cron minute 61"
+must_match "^$T/cron.yaml:7:18: .*unknown month name \"foo\"" "$OUT" "cron month foo"
+must_match "^$T/cron.yaml:10:12: .*expected 5 fields, got 3" "$OUT" "cron with three fields"
 exit 0

@@ -673,16 +673,16 @@ START_TEST(test_schedules)
 	    "    command: x\n"
 	    "    cron: '* * * * * *'\n",
 	    "5:5: \"every\" and \"cron\" cannot both be set",
-	    "8:11: bad cron expression \"* * *\": expected 5 fields: minute "
-	    "hour day-of-month month day-of-week",
-	    "11:11: bad cron expression \"@sometimes\": unknown @ name",
+	    "8:12: bad cron expression \"* * *\": expected 5 fields, got 3",
+	    "11:12: bad cron expression \"@sometimes\": unknown shortcut "
+	    "\"@sometimes\"",
 	    "14:9: bad time \"2026-02-30T10:00:00\" (expected "
 	    "2026-12-01T09:00:00, with Z or +01:00, or 09:00)",
 	    "17:9: bad time \"tomorrow\" (expected 2026-12-01T09:00:00, with "
 	    "Z or +01:00, or 09:00)",
 	    "20:5: \"at\" cannot be combined with \"cron\"",
-	    "24:11: bad cron expression \"* * * * * *\": expected 5 fields: "
-	    "minute hour day-of-month month day-of-week",
+	    "24:22: bad cron expression \"* * * * * *\": expected 5 fields, "
+	    "got 6",
 	    NULL);
 }
 END_TEST

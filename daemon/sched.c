@@ -1,0 +1,840 @@
+/*
+ * The scheduler (spec section 5).  Every armed job's next firing and
+ * every pending retry sit in one min-heap ordered by monotonic deadline,
+ * and one timer is armed for the earliest: no periodic tick, and an idle
+ * daemon sleeps in the kernel.
+ *
+ * "every" counts on the monotonic clock.  "cron" and "at" are wall-clock
+ * times: their deadline is the wall time converted to the monotonic clock
+ * when armed, re-checked against the wall clock when the timer fires (so
+ * nothing fires early), and recomputed when the wall clock is set (a
+ * CLOCK_REALTIME timerfd with TFD_TIMER_CANCEL_ON_SET tells us).  Firings
+ * a jump skips are counted as missed and run once with catch_up; nothing
+ * fires twice for one wall time.
+ */
+#include <sys/types.h>
+#ifdef __linux__
+#include <sys/random.h>
+#include <sys/timerfd.h>
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cron.h"
+#include "log.h"
+#include "schedd.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define NS		1000000000ULL
+#define MS		1000000ULL
+#define SCHED_MAX_MISSED 100000		/* missed firings counted one by one */
+#define SCHED_LATE_SAMPLES 8192
+
+static uint64_t	 sched_clock_mono(void);
+static void	 sched_clock_real(struct timespec *);
+
+uint64_t	 (*sched_mono_ns)(void) = sched_clock_mono;
+void		 (*sched_real_ts)(struct timespec *) = sched_clock_real;
+
+static struct sched_ent	**sched_heap;
+static size_t		  sched_n;
+static size_t		  sched_size;
+static struct event	 *sched_ev;
+static int		  sched_tfd = -1;
+static struct event	 *sched_tfd_ev;
+static uint64_t		  sched_rand_state;
+
+/* Lateness of recent firings, for "status". */
+static uint32_t		  sched_late[SCHED_LATE_SAMPLES];	/* us */
+static size_t		  sched_nlate;
+static uint64_t		  sched_fired;
+
+static void	 sched_heap_up(size_t);
+static void	 sched_heap_down(size_t);
+static void	 sched_heap_push(struct sched_ent *);
+static void	 sched_heap_remove(struct sched_ent *);
+static void	 sched_arm_timer(void);
+static void	 sched_timer(evutil_socket_t, short, void *);
+static void	 sched_fire_job(struct job *, uint64_t);
+static void	 sched_fire_retry(struct retry *);
+static int	 sched_trigger(struct job *, enum task_trigger);
+static void	 sched_start(struct job *);
+static void	 sched_arm_wall(struct job *);
+static void	 sched_arm_mono(struct job *);
+static uint64_t	 sched_jitter(const struct job *);
+static time_t	 sched_now_wall(void);
+static uint64_t	 sched_now_real_ns(void);
+static const char *sched_tz(const struct job *);
+static int	 sched_wall_phase(const struct job *);
+static void	 sched_tfd_arm(void);
+static void	 sched_tfd_read(evutil_socket_t, short, void *);
+static void	 sched_auto_remove(evutil_socket_t, short, void *);
+static void	 sched_maybe_auto_remove(struct job *);
+
+static uint64_t
+sched_clock_mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec);
+}
+
+static void
+sched_clock_real(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+}
+
+static uint64_t
+sched_now_real_ns(void)
+{
+	struct timespec	 ts;
+
+	sched_real_ts(&ts);
+	return ((uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec);
+}
+
+static time_t
+sched_now_wall(void)
+{
+	struct timespec	 ts;
+
+	sched_real_ts(&ts);
+	return (ts.tv_sec);
+}
+
+/* The zone a job's cron and at are evaluated in (NULL: the system's). */
+static const char *
+sched_tz(const struct job *j)
+{
+	if (j->def->timezone != NULL)
+		return (j->def->timezone);
+	return (sd.settings.timezone);
+}
+
+/* Is the job's next firing a wall-clock time (cron, or a pending at)? */
+static int
+sched_wall_phase(const struct job *j)
+{
+	return (j->cron != NULL || (j->def->at != NULL && !j->at_done));
+}
+
+/* xorshift64*, seeded from the kernel: jitter needs no more. */
+static uint64_t
+sched_random(void)
+{
+	uint64_t	 x;
+
+	if (sched_rand_state == 0) {
+#ifdef __linux__
+		if (getrandom(&sched_rand_state, sizeof sched_rand_state,
+		    0) != sizeof sched_rand_state)
+#endif
+			sched_rand_state = sched_clock_mono() ^
+			    ((uint64_t)getpid() << 32);
+		sched_rand_state |= 1;
+	}
+	x = sched_rand_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	sched_rand_state = x;
+	return (x * 0x2545F4914F6CDD1DULL);
+}
+
+/* A uniform delay in [0, jitter), ns. */
+static uint64_t
+sched_jitter(const struct job *j)
+{
+	if (j->def->jitter_ms == 0)
+		return (0);
+	return (sched_random() % (j->def->jitter_ms * MS));
+}
+
+/* Heap of entries by due time; idx kept in each entry. */
+static void
+sched_heap_up(size_t i)
+{
+	struct sched_ent	*e = sched_heap[i];
+	size_t			 parent;
+
+	while (i > 0) {
+		parent = (i - 1) / 2;
+		if (sched_heap[parent]->due <= e->due)
+			break;
+		sched_heap[i] = sched_heap[parent];
+		sched_heap[i]->idx = i;
+		i = parent;
+	}
+	sched_heap[i] = e;
+	e->idx = i;
+}
+
+static void
+sched_heap_down(size_t i)
+{
+	struct sched_ent	*e = sched_heap[i];
+	size_t			 child;
+
+	for (;;) {
+		child = 2 * i + 1;
+		if (child >= sched_n)
+			break;
+		if (child + 1 < sched_n &&
+		    sched_heap[child + 1]->due < sched_heap[child]->due)
+			child++;
+		if (sched_heap[child]->due >= e->due)
+			break;
+		sched_heap[i] = sched_heap[child];
+		sched_heap[i]->idx = i;
+		i = child;
+	}
+	sched_heap[i] = e;
+	e->idx = i;
+}
+
+static void
+sched_heap_push(struct sched_ent *e)
+{
+	if (sched_n == sched_size) {
+		sched_size = sched_size == 0 ? 64 : sched_size * 2;
+		sched_heap = xreallocarray(sched_heap, sched_size,
+		    sizeof *sched_heap);
+	}
+	sched_heap[sched_n] = e;
+	e->idx = sched_n++;
+	sched_heap_up(e->idx);
+}
+
+static void
+sched_heap_remove(struct sched_ent *e)
+{
+	size_t	 i = e->idx;
+
+	if (i == SIZE_MAX)
+		return;
+	e->idx = SIZE_MAX;
+	if (i == --sched_n)
+		return;
+	sched_heap[i] = sched_heap[sched_n];
+	sched_heap[i]->idx = i;
+	if (i > 0 && sched_heap[(i - 1) / 2]->due > sched_heap[i]->due)
+		sched_heap_up(i);
+	else
+		sched_heap_down(i);
+}
+
+/* Arm the one timer for the earliest deadline, or disarm it. */
+static void
+sched_arm_timer(void)
+{
+	struct timeval	 tv;
+	uint64_t	 now, wait;
+
+	if (sched_ev == NULL)
+		return;
+	if (sched_n == 0) {
+		evtimer_del(sched_ev);
+		return;
+	}
+	now = sched_mono_ns();
+	wait = sched_heap[0]->due > now ? sched_heap[0]->due - now : 0;
+	/* Round up to whole microseconds: never early. */
+	wait = (wait + 999) / 1000;
+	tv.tv_sec = wait / 1000000;
+	tv.tv_usec = wait % 1000000;
+	evtimer_add(sched_ev, &tv);
+}
+
+/* Create the timer and the clock-change watch. */
+void
+sched_init(void)
+{
+	sched_ev = evtimer_new(sd.base, sched_timer, NULL);
+#ifdef __linux__
+	sched_tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (sched_tfd == -1)
+		log_warn("timerfd: wall clock changes will not be noticed");
+	else {
+		sched_tfd_arm();
+		sched_tfd_ev = event_new(sd.base, sched_tfd, EV_READ |
+		    EV_PERSIST, sched_tfd_read, NULL);
+		event_add(sched_tfd_ev, NULL);
+	}
+#endif
+	sched_arm_timer();
+}
+
+void
+sched_free(void)
+{
+	if (sched_tfd_ev != NULL)
+		event_free(sched_tfd_ev);
+	if (sched_tfd != -1)
+		close(sched_tfd);
+	if (sched_ev != NULL)
+		event_free(sched_ev);
+	sched_tfd_ev = NULL;
+	sched_tfd = -1;
+	sched_ev = NULL;
+	free(sched_heap);
+	sched_heap = NULL;
+	sched_n = sched_size = 0;
+}
+
+/*
+ * A far-future absolute CLOCK_REALTIME timer that the kernel cancels
+ * (read fails with ECANCELED) whenever the wall clock is set.
+ */
+static void
+sched_tfd_arm(void)
+{
+#ifdef __linux__
+	struct itimerspec	 its;
+
+	memset(&its, 0, sizeof its);
+	its.it_value.tv_sec = sched_now_wall() + 100L * 365 * 86400;
+	if (timerfd_settime(sched_tfd, TFD_TIMER_ABSTIME |
+	    TFD_TIMER_CANCEL_ON_SET, &its, NULL) == -1)
+		log_warn("timerfd_settime");
+#endif
+}
+
+static void
+sched_tfd_read(evutil_socket_t fd, short events, void *arg)
+{
+	uint64_t	 n;
+
+	if (read(fd, &n, sizeof n) == -1 && errno == ECANCELED) {
+		log_info("wall clock changed: recomputing cron and at times");
+		sched_tfd_arm();
+		sched_wall_changed();
+		return;
+	}
+	sched_tfd_arm();
+}
+
+/* Put a wall-clock firing (next_wall) in the heap, with jitter. */
+static void
+sched_arm_wall(struct job *j)
+{
+	uint64_t	 wall = (uint64_t)j->next_wall * NS, real, mono;
+
+	real = sched_now_real_ns();
+	mono = sched_mono_ns();
+	j->nominal = wall > real ? mono + (wall - real) : mono;
+	j->sched.due = j->nominal + sched_jitter(j);
+	sched_heap_remove(&j->sched);
+	sched_heap_push(&j->sched);
+}
+
+/* Put a monotonic firing (nominal) in the heap, with jitter. */
+static void
+sched_arm_mono(struct job *j)
+{
+	j->sched.due = j->nominal + sched_jitter(j);
+	sched_heap_remove(&j->sched);
+	sched_heap_push(&j->sched);
+}
+
+/*
+ * Plan the first firing from now: at (passed: at once), the next cron
+ * time, or one interval from now.
+ */
+static void
+sched_start(struct job *j)
+{
+	time_t	 now = sched_now_wall();
+
+	if (j->sched_ended || !jobdef_has_schedule(j->def))
+		return;
+	if (j->def->at != NULL && !j->at_done) {
+		j->next_wall = j->at_time;
+		sched_arm_wall(j);
+	} else if (j->cron != NULL) {
+		if (j->last_wall < now)
+			j->last_wall = now;
+		if (cron_next(j->cron, sched_tz(j), j->last_wall,
+		    &j->next_wall) != 0) {
+			log_warnx("job %s: no next time for \"%s\"", j->name,
+			    j->def->cron);
+			return;
+		}
+		sched_arm_wall(j);
+	} else if (j->def->every_ms > 0) {
+		j->nominal = sched_mono_ns() + j->def->every_ms * MS;
+		sched_arm_mono(j);
+	} else
+		return;
+	sched_arm_timer();
+}
+
+/* Set up a new job's schedule (paused jobs are not armed). */
+void
+sched_job_init(struct job *j)
+{
+	char	*cause = NULL;
+	int	 column;
+
+	j->sched.kind = SCHED_JOB;
+	j->sched.idx = SIZE_MAX;
+	LIST_INIT(&j->retries);
+	j->last_wall = sched_now_wall();
+	if (j->def->cron != NULL && cron_parse(j->def->cron, &j->cron, &cause,
+	    &column) != 0) {
+		log_warnx("job %s: cron \"%s\": %s", j->name, j->def->cron,
+		    cause);
+		free(cause);
+		j->cron = NULL;
+	}
+	if (j->def->at != NULL && at_parse(j->def->at, sched_tz(j),
+	    j->last_wall, &j->at_time) != 0) {
+		log_warnx("job %s: at \"%s\" is not a time", j->name,
+		    j->def->at);
+		j->at_done = 1;
+	}
+	if (!j->paused)
+		sched_start(j);
+}
+
+/* Drop a job's schedule and pending retries (removal or redefinition). */
+void
+sched_job_fini(struct job *j)
+{
+	struct retry	*r;
+
+	sched_heap_remove(&j->sched);
+	while ((r = LIST_FIRST(&j->retries)) != NULL) {
+		LIST_REMOVE(r, entry);
+		sched_heap_remove(&r->ent);
+		free(r);
+	}
+	if (j->cron != NULL) {
+		cron_free(j->cron);
+		j->cron = NULL;
+	}
+	sched_arm_timer();
+}
+
+void
+sched_pause(struct job *j)
+{
+	sched_heap_remove(&j->sched);
+	sched_arm_timer();
+}
+
+/* Resume: the next run is computed from now. */
+void
+sched_resume(struct job *j)
+{
+	j->last_wall = sched_now_wall();
+	sched_start(j);
+}
+
+/*
+ * Queue a task for a firing, as on_overlap and the ban list say.  Returns
+ * 1 if a task was queued.
+ */
+static int
+sched_trigger(struct job *j, enum task_trigger trigger)
+{
+	struct task		*t;
+	struct ban		*b;
+	char			*cause;
+
+	if (sd.shutting_down)
+		return (0);
+	if ((b = ban_match(j->name)) != NULL) {
+		j->counters.skipped++;
+		log_debug("job %s: firing dropped, banned (%s)", j->name,
+		    b->name);
+		return (0);
+	}
+	if (j->nrunning >= job_concurrency(j)) {
+		switch (j->def->on_overlap) {
+		case OVERLAP_SKIP:
+			j->counters.skipped++;
+			log_info("job %s: still running, firing skipped",
+			    j->name);
+			return (0);
+		case OVERLAP_REPLACE:
+			t = TAILQ_FIRST(&j->running);
+			if (t->stop == STOP_NONE) {
+				log_info("job %s: replacing task %llu",
+				    j->name, (unsigned long long)t->id);
+				task_stop(t, 0, STOP_REPLACE);
+			}
+			break;
+		case OVERLAP_QUEUE:
+			break;
+		}
+	}
+	if (queue_check(j, &cause) != PROTO_OK) {
+		j->counters.skipped++;
+		log_warnx("job %s: firing skipped: %s", j->name, cause);
+		free(cause);
+		return (0);
+	}
+	queue_push(j, trigger, j->uid);
+	queue_dispatch();
+	return (1);
+}
+
+/* A job's firing is due. */
+static void
+sched_fire_job(struct job *j, uint64_t mono)
+{
+	uint64_t	 real, every = j->def->every_ms * MS;
+	time_t		 n;
+	size_t		 missed = 0;
+	int		 was_at;
+
+	if (sched_wall_phase(j)) {
+		/* The wall clock has the last word: never early. */
+		real = sched_now_real_ns();
+		if (real < (uint64_t)j->next_wall * NS) {
+			j->sched.due = mono + ((uint64_t)j->next_wall * NS -
+			    real);
+			sched_heap_push(&j->sched);
+			return;
+		}
+	}
+	if (sched_trigger(j, TRIGGER_SCHEDULE))
+		j->sched_runs++;
+	if (j->def->max_runs > 0 && j->sched_runs >= j->def->max_runs) {
+		j->sched_ended = 1;
+		log_info("job %s: max_runs reached, schedule ended", j->name);
+		sched_maybe_auto_remove(j);
+		return;
+	}
+
+	was_at = j->def->at != NULL && !j->at_done;
+	if (was_at) {
+		j->at_done = 1;
+		j->last_wall = j->next_wall;
+		if (j->def->every_ms == 0) {
+			j->sched_ended = 1;
+			sched_maybe_auto_remove(j);
+			return;
+		}
+		j->nominal = mono + every;
+		sched_arm_mono(j);
+		return;
+	}
+	if (j->cron != NULL) {
+		j->last_wall = j->next_wall;
+		n = j->next_wall;
+		for (;;) {
+			if (cron_next(j->cron, sched_tz(j), n, &n) != 0) {
+				log_warnx("job %s: no next time", j->name);
+				return;
+			}
+			if (n > sched_now_wall() || missed >= SCHED_MAX_MISSED)
+				break;
+			missed++;
+		}
+		j->counters.missed += missed;
+		j->next_wall = n;
+		sched_arm_wall(j);
+		return;
+	}
+	/* every: drift-free, but no burst after a stall */
+	j->nominal += every;
+	while (j->nominal <= mono) {
+		j->nominal += every;
+		j->counters.missed++;
+	}
+	sched_arm_mono(j);
+}
+
+/* A retry's delay is over: queue the next attempt. */
+static void
+sched_fire_retry(struct retry *r)
+{
+	struct job	*j = r->job;
+	struct task	*t;
+	char		*cause;
+
+	LIST_REMOVE(r, entry);
+	if (ban_match(j->name) != NULL)
+		log_info("job %s: retry %u dropped, banned", j->name,
+		    r->attempt);
+	else if (sd.shutting_down)
+		log_info("job %s: retry %u dropped, shutting down", j->name,
+		    r->attempt);
+	else if (queue_check(j, &cause) != PROTO_OK) {
+		log_warnx("job %s: retry %u dropped: %s", j->name, r->attempt,
+		    cause);
+		free(cause);
+	} else {
+		t = queue_push(j, TRIGGER_RETRY, r->uid);
+		t->attempt = r->attempt;
+		queue_dispatch();
+	}
+	free(r);
+	sched_maybe_auto_remove(j);
+}
+
+static void
+sched_timer(evutil_socket_t fd, short events, void *arg)
+{
+	sched_expire();
+}
+
+/* Run everything that is due now, then arm the timer for the next. */
+void
+sched_expire(void)
+{
+	struct sched_ent	*e;
+	uint64_t		 now, late;
+
+	now = sched_mono_ns();
+	while (sched_n > 0 && sched_heap[0]->due <= now) {
+		e = sched_heap[0];
+		sched_heap_remove(e);
+		late = (now - e->due) / 1000;
+		sched_late[sched_nlate++ % SCHED_LATE_SAMPLES] =
+		    late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
+		sched_fired++;
+		if (e->kind == SCHED_RETRY)
+			sched_fire_retry((struct retry *)e);
+		else
+			sched_fire_job((struct job *)((char *)e -
+			    offsetof(struct job, sched)), now);
+	}
+	sched_arm_timer();
+}
+
+/*
+ * The wall clock was set: every cron and at time is recomputed.  Times a
+ * forward jump passed are counted as missed (and run once with catch_up);
+ * after a backward jump the next time stays, so none fires twice.
+ */
+void
+sched_wall_changed(void)
+{
+	struct job	*j;
+	time_t		 now = sched_now_wall(), n;
+	size_t		 missed;
+
+	TAILQ_FOREACH(j, &sd.jobs, entry) {
+		if (j->sched.idx == SIZE_MAX || !sched_wall_phase(j))
+			continue;
+		if (j->next_wall > now) {
+			sched_arm_wall(j);
+			continue;
+		}
+		missed = 1;
+		if (j->cron != NULL) {
+			n = j->next_wall;
+			while (cron_next(j->cron, sched_tz(j), n, &n) == 0 &&
+			    n <= now && missed < SCHED_MAX_MISSED)
+				missed++;
+			j->next_wall = n;
+			j->last_wall = now;
+		}
+		j->counters.missed += missed;
+		log_info("job %s: %zu firing%s missed by the clock change%s",
+		    j->name, missed, missed == 1 ? "" : "s",
+		    j->def->catch_up ? ", catching up once" : "");
+		if (j->def->catch_up && sched_trigger(j, TRIGGER_CATCH_UP))
+			j->sched_runs++;
+		if (j->def->max_runs > 0 && j->sched_runs >= j->def->max_runs) {
+			sched_heap_remove(&j->sched);
+			j->sched_ended = 1;
+			sched_maybe_auto_remove(j);
+			continue;
+		}
+		if (j->cron != NULL) {
+			sched_arm_wall(j);
+			continue;
+		}
+		/* a passed at */
+		j->at_done = 1;
+		sched_heap_remove(&j->sched);
+		if (j->def->every_ms > 0) {
+			j->nominal = sched_mono_ns() + j->def->every_ms * MS;
+			sched_arm_mono(j);
+		} else {
+			j->sched_ended = 1;
+			sched_maybe_auto_remove(j);
+		}
+	}
+	sched_arm_timer();
+}
+
+/* A task ended: retry a failure, maybe remove a finished runtime job. */
+void
+sched_task_ended(struct task *t)
+{
+	struct job	*j = t->job;
+	struct retry	*r;
+
+	if ((t->state == TASK_FAILED || t->state == TASK_TIMEOUT) &&
+	    t->attempt <= t->def->retries && !j->removed) {
+		r = xcalloc(1, sizeof *r);
+		r->ent.kind = SCHED_RETRY;
+		r->ent.idx = SIZE_MAX;
+		r->ent.due = sched_mono_ns() + t->def->retry_delay_ms * MS;
+		r->job = j;
+		r->attempt = t->attempt + 1;
+		r->uid = t->uid;
+		LIST_INSERT_HEAD(&j->retries, r, entry);
+		sched_heap_push(&r->ent);
+		sched_arm_timer();
+		log_info("task %llu (%s) %s: attempt %u in %llums",
+		    (unsigned long long)t->id, j->name,
+		    task_state_name(t->state), r->attempt,
+		    (unsigned long long)t->def->retry_delay_ms);
+		return;
+	}
+	sched_maybe_auto_remove(j);
+}
+
+/*
+ * A runtime job with auto_remove whose schedule has ended goes once its
+ * last task has ended; removal waits for the loop's next turn since this
+ * runs inside the task's own end.
+ */
+static void
+sched_maybe_auto_remove(struct job *j)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	if (!j->sched_ended || !j->def->auto_remove || j->removed ||
+	    j->origin != ORIGIN_RUNTIME || j->nqueued > 0 || j->nrunning > 0 ||
+	    !LIST_EMPTY(&j->retries))
+		return;
+	event_base_once(sd.base, -1, EV_TIMEOUT, sched_auto_remove,
+	    xstrdup(j->name), &tv);
+}
+
+static void
+sched_auto_remove(evutil_socket_t fd, short events, void *arg)
+{
+	struct job	*j;
+	char		*name = arg;
+
+	if ((j = job_find(name)) != NULL && j->sched_ended &&
+	    j->def->auto_remove && j->nqueued == 0 && j->nrunning == 0 &&
+	    LIST_EMPTY(&j->retries)) {
+		log_info("job %s: schedule ended, removed (auto_remove)",
+		    j->name);
+		job_remove(j, NULL, NULL, 0);
+	}
+	free(name);
+}
+
+/* When the job fires next (jitter included), or null. */
+json_t *
+sched_next_run(const struct job *j)
+{
+	struct timespec	 ts;
+	uint64_t	 real, mono, at;
+
+	if (j->sched.idx == SIZE_MAX)
+		return (json_null());
+	real = sched_now_real_ns();
+	mono = sched_mono_ns();
+	at = real + (j->sched.due > mono ? j->sched.due - mono : 0);
+	ts.tv_sec = (time_t)(at / NS);
+	ts.tv_nsec = (long)(at % NS);
+	return (json_time(&ts));
+}
+
+/*
+ * The next run times of a job's schedule after "from" (nominal: jitter is
+ * added to each), computed as the timers compute them, in milliseconds
+ * since the epoch.  Up to max times; *np is how many.  -1 if the
+ * schedule cannot be evaluated.
+ */
+int
+sched_preview(const struct job *j, int64_t from, size_t max, int64_t *out,
+    size_t *np)
+{
+	uint64_t	 left = UINT64_MAX, mono, real;
+	int64_t		 t, every = (int64_t)j->def->every_ms;
+	time_t		 c;
+	size_t		 n = 0;
+
+	*np = 0;
+	if (j->paused || j->sched_ended || !jobdef_has_schedule(j->def))
+		return (0);
+	if (j->def->max_runs > 0)
+		left = j->def->max_runs - j->sched_runs;
+	if (left < max)
+		max = (size_t)left;
+	if (j->def->at != NULL && !j->at_done) {
+		t = (int64_t)j->at_time * 1000;
+		if (n < max && (t > from || j->sched.idx != SIZE_MAX))
+			out[n++] = t > from ? t : from;
+		if (every == 0) {
+			*np = n;
+			return (0);
+		}
+		t += every;
+	} else if (j->cron != NULL) {
+		c = (time_t)(from / 1000);
+		while (n < max) {
+			if (cron_next(j->cron, sched_tz(j), c, &c) != 0)
+				return (-1);
+			out[n++] = (int64_t)c * 1000;
+		}
+		*np = n;
+		return (0);
+	} else {
+		/* every: from the armed deadline on */
+		real = sched_now_real_ns();
+		mono = sched_mono_ns();
+		t = (int64_t)((real + (j->nominal > mono ? j->nominal - mono :
+		    0)) / MS);
+	}
+	if (t <= from)
+		t += ((from - t) / every + 1) * every;
+	while (n < max) {
+		out[n++] = t;
+		t += every;
+	}
+	*np = n;
+	return (0);
+}
+
+/* Lateness of recent timer firings, for "status": microseconds. */
+static int
+sched_late_cmp(const void *a, const void *b)
+{
+	uint32_t	 x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+json_t *
+sched_stats(void)
+{
+	uint32_t	*v;
+	size_t		 n = sched_nlate < SCHED_LATE_SAMPLES ? sched_nlate :
+			    SCHED_LATE_SAMPLES;
+	json_t		*o;
+
+	o = json_pack("{s:I,s:I}", "fired", (json_int_t)sched_fired, "armed",
+	    (json_int_t)sched_n);
+	if (n == 0)
+		return (o);
+	v = xreallocarray(NULL, n, sizeof *v);
+	memcpy(v, sched_late, n * sizeof *v);
+	qsort(v, n, sizeof *v, sched_late_cmp);
+	json_object_set_new(o, "late_p50_us", json_integer(v[n / 2]));
+	json_object_set_new(o, "late_p99_us", json_integer(v[n * 99 / 100]));
+	json_object_set_new(o, "late_max_us", json_integer(v[n - 1]));
+	json_object_set_new(o, "samples", json_integer((json_int_t)n));
+	free(v);
+	return (o);
+}

@@ -1,0 +1,456 @@
+/*
+ * Unit tests: the scheduler with an injected clock (no sleeping) -- every,
+ * cron, at, jitter, max_runs, overlap, retries, pause/resume, wall-clock
+ * jumps, and that "next" previews exactly what the timers then do.
+ * Tasks stay queued (max_running 0), so no process is started.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "cron.h"
+#include "log.h"
+#include "schedd.h"
+
+#define NS	1000000000ULL
+
+static uint64_t		 fake_mono;
+static struct timespec	 fake_real;
+
+static uint64_t
+fake_mono_ns(void)
+{
+	return (fake_mono);
+}
+
+static void
+fake_real_ts(struct timespec *ts)
+{
+	*ts = fake_real;
+}
+
+/* Move both clocks forward together, as time passing does. */
+static void
+advance_ms(uint64_t ms)
+{
+	fake_mono += ms * 1000000;
+	fake_real.tv_sec += (time_t)(ms / 1000);
+	fake_real.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (fake_real.tv_nsec >= 1000000000) {
+		fake_real.tv_sec++;
+		fake_real.tv_nsec -= 1000000000;
+	}
+	sched_expire();
+}
+
+/* Set only the wall clock, as settimeofday does. */
+static void
+set_wall(time_t t)
+{
+	fake_real.tv_sec = t;
+	fake_real.tv_nsec = 0;
+	sched_wall_changed();
+}
+
+static void
+setup(time_t wall)
+{
+	daemon_init();
+	log_init("test", LOGLEVEL_ERROR, 0);
+	sd.settings.max_running = 0;		/* nothing starts */
+	sd.settings.timezone = strdup("UTC");
+	fake_mono = 1000 * NS;
+	fake_real.tv_sec = wall;
+	fake_real.tv_nsec = 0;
+	sched_mono_ns = fake_mono_ns;
+	sched_real_ts = fake_real_ts;
+	sd.base = event_base_new();
+	sched_init();
+}
+
+static struct job *
+mkjob(const char *yamlish_json)
+{
+	struct jobdef	*def;
+	json_error_t	 err;
+	json_t		*o;
+	char		*cause = NULL;
+
+	o = json_loads(yamlish_json, 0, &err);
+	ck_assert_msg(o != NULL, "bad test JSON: %s", err.text);
+	ck_assert_msg(jobdef_from_json(o, &def, &cause) == 0, "%s", cause);
+	json_decref(o);
+	return (job_create(def, ORIGIN_RUNTIME, 0));
+}
+
+/* 2026-01-05 12:02:30 UTC, a Monday. */
+#define T0	((time_t)1767614550)
+
+START_TEST(test_every)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"e\",\"command\":\"true\",\"every\":\"10s\"}");
+	advance_ms(9999);
+	ck_assert_uint_eq(j->nqueued, 0);
+	advance_ms(1);
+	ck_assert_uint_eq(j->nqueued, 1);
+	advance_ms(10000);
+	ck_assert_uint_eq(j->nqueued, 2);
+	/* a stall of 35s: one firing, the skipped ones counted, no burst */
+	advance_ms(35000);
+	ck_assert_uint_eq(j->nqueued, 3);
+	ck_assert_uint_eq(j->counters.missed, 2);
+	/* and the next stays on the 10s grid */
+	advance_ms(4999);
+	ck_assert_uint_eq(j->nqueued, 3);
+	advance_ms(1);
+	ck_assert_uint_eq(j->nqueued, 4);
+	ck_assert_int_eq(TAILQ_FIRST(&j->queue)->trigger, TRIGGER_SCHEDULE);
+}
+END_TEST
+
+START_TEST(test_cron)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"c\",\"command\":\"true\","
+	    "\"cron\":\"*/5 * * * *\"}");
+	ck_assert_int_eq(j->next_wall, T0 + 150);	/* 12:05:00 */
+	advance_ms(149999);
+	ck_assert_uint_eq(j->nqueued, 0);
+	advance_ms(1);
+	ck_assert_uint_eq(j->nqueued, 1);
+	ck_assert_int_eq(j->next_wall, T0 + 450);	/* 12:10:00 */
+}
+END_TEST
+
+START_TEST(test_never_early_on_wall_clock)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"c\",\"command\":\"true\","
+	    "\"cron\":\"*/5 * * * *\"}");
+	/* the monotonic clock gets there first: the wall clock decides */
+	fake_mono += 150 * NS;
+	fake_real.tv_sec += 149;
+	sched_expire();
+	ck_assert_uint_eq(j->nqueued, 0);
+	fake_mono += NS;
+	fake_real.tv_sec += 1;
+	sched_expire();
+	ck_assert_uint_eq(j->nqueued, 1);
+}
+END_TEST
+
+START_TEST(test_at)
+{
+	struct job	*j, *p;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"a\",\"command\":\"true\","
+	    "\"at\":\"2026-01-05T12:03:00Z\"}");
+	advance_ms(29999);
+	ck_assert_uint_eq(j->nqueued, 0);
+	advance_ms(1);
+	ck_assert_uint_eq(j->nqueued, 1);
+	ck_assert(j->at_done);
+	advance_ms(86400 * 1000ULL);
+	ck_assert_uint_eq(j->nqueued, 1);		/* never again */
+
+	/* a time already passed when loaded runs at once */
+	p = mkjob("{\"name\":\"p\",\"command\":\"true\","
+	    "\"at\":\"2020-01-01T00:00:00Z\"}");
+	advance_ms(0);
+	ck_assert_uint_eq(p->nqueued, 1);
+}
+END_TEST
+
+START_TEST(test_at_then_every)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"a\",\"command\":\"true\",\"every\":\"1m\","
+	    "\"at\":\"2026-01-05T12:03:00Z\"}");
+	advance_ms(29000);
+	ck_assert_uint_eq(j->nqueued, 0);
+	advance_ms(1000);
+	ck_assert_uint_eq(j->nqueued, 1);
+	advance_ms(59999);
+	ck_assert_uint_eq(j->nqueued, 1);
+	advance_ms(1);
+	ck_assert_uint_eq(j->nqueued, 2);
+}
+END_TEST
+
+START_TEST(test_max_runs)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"m\",\"command\":\"true\",\"every\":\"1s\","
+	    "\"max_runs\":2}");
+	advance_ms(1000);
+	advance_ms(1000);
+	advance_ms(1000);
+	advance_ms(1000);
+	ck_assert_uint_eq(j->nqueued, 2);
+	ck_assert(j->sched_ended);
+	ck_assert(json_is_null(sched_next_run(j)));
+}
+END_TEST
+
+START_TEST(test_jitter)
+{
+	struct job	*j;
+	uint64_t	 base;
+	int		 i, spread = 0;
+
+	setup(T0);
+	for (i = 0; i < 50; i++) {
+		char	 buf[128];
+
+		snprintf(buf, sizeof buf, "{\"name\":\"j%d\",\"command\":"
+		    "\"true\",\"every\":\"10s\",\"jitter\":\"5s\"}", i);
+		j = mkjob(buf);
+		base = fake_mono + 10 * NS;
+		ck_assert_uint_ge(j->sched.due, base);
+		ck_assert_uint_lt(j->sched.due, base + 5 * NS);
+		if (j->sched.due != base)
+			spread++;
+	}
+	ck_assert_int_gt(spread, 40);
+}
+END_TEST
+
+START_TEST(test_overlap_skip)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"s\",\"command\":\"true\",\"every\":\"1s\","
+	    "\"on_overlap\":\"skip\"}");
+	j->nrunning = 1;		/* as if a task were running */
+	advance_ms(1000);
+	ck_assert_uint_eq(j->nqueued, 0);
+	ck_assert_uint_eq(j->counters.skipped, 1);
+	j->nrunning = 0;
+	advance_ms(1000);
+	ck_assert_uint_eq(j->nqueued, 1);
+}
+END_TEST
+
+START_TEST(test_overlap_queue_and_ban)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"q\",\"command\":\"true\",\"every\":\"1s\"}");
+	j->nrunning = 1;
+	advance_ms(1000);
+	ck_assert_uint_eq(j->nqueued, 1);	/* queue is the default */
+	j->nrunning = 0;
+	ban_add("q*", "test", 0, 0);
+	advance_ms(1000);
+	ck_assert_uint_eq(j->nqueued, 1);
+	ck_assert_uint_eq(j->counters.skipped, 1);
+}
+END_TEST
+
+START_TEST(test_pause_resume)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"p\",\"command\":\"true\",\"every\":\"10s\"}");
+	advance_ms(5000);
+	sched_pause(j);
+	j->paused = 1;
+	advance_ms(60000);
+	ck_assert_uint_eq(j->nqueued, 0);
+	ck_assert(json_is_null(sched_next_run(j)));
+	j->paused = 0;
+	sched_resume(j);
+	/* recomputed from now: 10s after the resume */
+	advance_ms(9999);
+	ck_assert_uint_eq(j->nqueued, 0);
+	advance_ms(1);
+	ck_assert_uint_eq(j->nqueued, 1);
+}
+END_TEST
+
+START_TEST(test_enabled_false)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"d\",\"command\":\"true\",\"every\":\"1s\","
+	    "\"enabled\":false}");
+	ck_assert(j->paused);
+	advance_ms(5000);
+	ck_assert_uint_eq(j->nqueued, 0);
+}
+END_TEST
+
+START_TEST(test_clock_forward)
+{
+	struct job	*j, *k;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"c\",\"command\":\"true\","
+	    "\"cron\":\"*/5 * * * *\"}");
+	k = mkjob("{\"name\":\"k\",\"command\":\"true\","
+	    "\"cron\":\"*/5 * * * *\",\"catch_up\":true}");
+	/* 12:02:30 -> 14:02:30: 24 firings passed (12:05 ... 14:00) */
+	set_wall(T0 + 7200);
+	advance_ms(0);
+	ck_assert_uint_eq(j->counters.missed, 24);
+	ck_assert_uint_eq(j->nqueued, 0);
+	ck_assert_uint_eq(k->counters.missed, 24);
+	ck_assert_uint_eq(k->nqueued, 1);		/* once, not 24 */
+	ck_assert_int_eq(TAILQ_FIRST(&k->queue)->trigger, TRIGGER_CATCH_UP);
+	ck_assert_int_eq(j->next_wall, T0 + 7200 + 150);
+	advance_ms(150000);
+	ck_assert_uint_eq(j->nqueued, 1);
+}
+END_TEST
+
+START_TEST(test_clock_backward)
+{
+	struct job	*j;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"c\",\"command\":\"true\","
+	    "\"cron\":\"*/5 * * * *\"}");
+	advance_ms(150000);			/* 12:05:00 fired */
+	ck_assert_uint_eq(j->nqueued, 1);
+	/* back to 12:01:00: 12:05 must not fire a second time */
+	set_wall(T0 - 90);
+	advance_ms(240000);			/* 12:05:00 again */
+	ck_assert_uint_eq(j->nqueued, 1);
+	advance_ms(300000);			/* 12:10:00 */
+	ck_assert_uint_eq(j->nqueued, 2);
+	ck_assert_uint_eq(j->counters.missed, 0);
+}
+END_TEST
+
+START_TEST(test_retries)
+{
+	struct job	*j;
+	struct task	*t, *r;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"r\",\"command\":\"true\",\"retries\":2,"
+	    "\"retry_delay\":\"30s\"}");
+	t = queue_push(j, TRIGGER_MANUAL, 1000);
+	queue_remove(t);
+	t->state = TASK_FAILED;
+	TAILQ_INSERT_TAIL(&j->history, t, entry);
+	j->nhistory++;
+	sched_task_ended(t);
+	advance_ms(29999);
+	ck_assert_uint_eq(j->nqueued, 0);
+	advance_ms(1);
+	ck_assert_uint_eq(j->nqueued, 1);
+	r = TAILQ_FIRST(&j->queue);
+	ck_assert_int_eq(r->trigger, TRIGGER_RETRY);
+	ck_assert_uint_eq(r->attempt, 2);
+	ck_assert_uint_eq(r->uid, 1000);
+
+	/* the last allowed attempt is not retried again */
+	queue_remove(r);
+	r->state = TASK_TIMEOUT;
+	r->attempt = 3;
+	TAILQ_INSERT_TAIL(&j->history, r, entry);
+	j->nhistory++;
+	sched_task_ended(r);
+	advance_ms(60000);
+	ck_assert_uint_eq(j->nqueued, 0);
+	ck_assert(LIST_EMPTY(&j->retries));
+}
+END_TEST
+
+START_TEST(test_preview_is_the_truth)
+{
+	struct job	*j;
+	int64_t		 v[8];
+	size_t		 n, i;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"c\",\"command\":\"true\","
+	    "\"cron\":\"7,31 */3 * * *\"}");
+	ck_assert_int_eq(sched_preview(j, (int64_t)T0 * 1000, 8, v, &n), 0);
+	ck_assert_uint_eq(n, 8);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq((int64_t)j->next_wall * 1000, v[i]);
+		advance_ms((uint64_t)(j->next_wall - fake_real.tv_sec) * 1000);
+		ck_assert_uint_eq(j->nqueued, i + 1);
+	}
+
+	j = mkjob("{\"name\":\"e\",\"command\":\"true\",\"every\":\"90s\","
+	    "\"max_runs\":3}");
+	ck_assert_int_eq(sched_preview(j, (int64_t)fake_real.tv_sec * 1000,
+	    8, v, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(v[0], (int64_t)(fake_real.tv_sec + 90) * 1000);
+	ck_assert_int_eq(v[2] - v[1], 90000);
+}
+END_TEST
+
+START_TEST(test_burst_loses_nothing)
+{
+	struct job	*j[1000];
+	int		 i;
+
+	setup(T0);
+	for (i = 0; i < 1000; i++) {
+		char	 buf[128];
+
+		snprintf(buf, sizeof buf, "{\"name\":\"b%d\",\"command\":"
+		    "\"true\",\"cron\":\"* * * * *\",\"queue_limit\":5}", i);
+		j[i] = mkjob(buf);
+	}
+	sd.settings.max_queued = 100000;
+	advance_ms(30000);			/* 12:03:00 */
+	for (i = 0; i < 1000; i++)
+		ck_assert_uint_eq(j[i]->nqueued, 1);
+	ck_assert_uint_eq(sd.nqueued, 1000);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("sched");
+	TCase	*tc = tcase_create("sched");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_every);
+	tcase_add_test(tc, test_cron);
+	tcase_add_test(tc, test_never_early_on_wall_clock);
+	tcase_add_test(tc, test_at);
+	tcase_add_test(tc, test_at_then_every);
+	tcase_add_test(tc, test_max_runs);
+	tcase_add_test(tc, test_jitter);
+	tcase_add_test(tc, test_overlap_skip);
+	tcase_add_test(tc, test_overlap_queue_and_ban);
+	tcase_add_test(tc, test_pause_resume);
+	tcase_add_test(tc, test_enabled_false);
+	tcase_add_test(tc, test_clock_forward);
+	tcase_add_test(tc, test_clock_backward);
+	tcase_add_test(tc, test_retries);
+	tcase_add_test(tc, test_preview_is_the_truth);
+	tcase_add_test(tc, test_burst_loses_nothing);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}
