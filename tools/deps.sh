@@ -4,11 +4,12 @@
 set -e
 pkgs="build-essential autoconf automake pkg-config libevent-dev
 libjansson-dev libyaml-dev check libsystemd-dev jq python3 mandoc
-util-linux procps"
+util-linux procps faketime tzdata"
 if pkg-config --exists 'libevent >= 2.1' jansson yaml-0.1 check libsystemd \
     2>/dev/null && command -v autoreconf >/dev/null && command -v jq \
     >/dev/null && command -v python3 >/dev/null && command -v mandoc \
-    >/dev/null; then
+    >/dev/null && command -v faketime >/dev/null && \
+    [ -e /usr/share/zoneinfo/America/New_York ]; then
 	exit 0
 fi
 if [ "$(id -u)" -eq 0 ]; then
