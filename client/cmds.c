@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -31,6 +32,7 @@ static int	 cmd_unban(struct ctl *, struct args *);
 static int	 cmd_bans(struct ctl *, struct args *);
 static int	 cmd_pause(struct ctl *, struct args *);
 static int	 cmd_history(struct ctl *, struct args *);
+static int	 cmd_next(struct ctl *, struct args *);
 static int	 cmd_get(struct ctl *, struct args *);
 static int	 cmd_set(struct ctl *, struct args *);
 static int	 cmd_shutdown(struct ctl *, struct args *);
@@ -90,6 +92,11 @@ static const struct opt_spec opts_history[] = {
 	{ "limit", 'n', OPT_ARG },
 	{ NULL, 0, 0 }
 };
+static const struct opt_spec opts_next[] = {
+	{ "count", 'n', OPT_ARG },
+	{ "from", 0, OPT_ARG },
+	{ NULL, 0, 0 }
+};
 static const struct opt_spec opts_shutdown[] = {
 	{ "force", 0, 0 },
 	{ NULL, 0, 0 }
@@ -123,6 +130,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "resume", "resume JOB", NULL, 1, 1, 0, cmd_pause },
 	{ "history", "history [JOB] [--state S] [-n N]", opts_history, 0, 1,
 	    0, cmd_history },
+	{ "next", "next JOB [-n N] [--from TIME]", opts_next, 1, 1, 0,
+	    cmd_next },
 	{ "logs", "logs ID [-f]", stream_opts_logs, 1, 1, 0, cmd_logs },
 	{ "wait", "wait ID...", NULL, 1, -1, 0, cmd_wait },
 	{ "get", "get [KEY]", NULL, 0, 1, 0, cmd_get },
@@ -617,6 +626,52 @@ cmd_history(struct ctl *ctl, struct args *a)
 		return (rc);
 	if (!ctl->json)
 		format_tasks(json_object_get(res, "tasks"), stdout);
+	json_decref(res);
+	return (CTL_EXIT_OK);
+}
+
+/* next JOB [-n N] [--from TIME]: the coming run times of a schedule. */
+static int
+cmd_next(struct ctl *ctl, struct args *a)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	json_t		*args, *res, *times, *item;
+	json_int_t	 n;
+	const char	*v;
+	char		 buf[64], *rel;
+	size_t		 i;
+	int		 rc;
+
+	args = json_object();
+	json_object_set_new(args, "name", json_string(a->argv[0]));
+	if ((v = args_get(a, "count")) != NULL) {
+		if (number_parse(v, 1, 1000, &n) != 0) {
+			json_decref(args);
+			return (usage_error("next", "-n: not a number from 1 "
+			    "to 1000: %s", v));
+		}
+		json_object_set_new(args, "count", json_integer(n));
+	}
+	if ((v = args_get(a, "from")) != NULL)
+		json_object_set_new(args, "from", json_string(v));
+	if ((rc = ctl_call(ctl, "next", args, CALL_RAW, &res)) != 0)
+		return (rc);
+	times = json_object_get(res, "times");
+	if (!ctl->json && json_array_size(times) == 0)
+		printf("no upcoming runs\n");
+	json_array_foreach(times, i, item) {
+		if (ctl->json || (v = json_string_value(item)) == NULL)
+			continue;
+		/* Local time, then how far away: "2026-11-23 16:05:00  in 4m". */
+		if (time_parse(v, time(NULL), &ts) != 0 ||
+		    localtime_r(&ts.tv_sec, &tm) == NULL ||
+		    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+			snprintf(buf, sizeof buf, "?");
+		rel = format_reltime(v);
+		printf("%s  %s\n", buf, rel);
+		free(rel);
+	}
 	json_decref(res);
 	return (CTL_EXIT_OK);
 }

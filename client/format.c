@@ -236,9 +236,7 @@ format_span(long long ms)
 	char		*out;
 
 	/* Round to the precision that is shown, so 3m59s is "4m". */
-	if (s >= 60 && s < 3600)
-		s = (s + 30) / 60 * 60;
-	else if (s >= 3600 && s < 86400)
+	if (s >= 60 && s < 86400)
 		s = (s + 30) / 60 * 60;
 	else if (s >= 86400)
 		s = (s + 1800) / 3600 * 3600;
@@ -407,8 +405,7 @@ void
 format_status(json_t *st, FILE *fp)
 {
 	json_int_t	 v, w;
-	json_t		*bans;
-	char		*s;
+	json_t		*timers;
 
 	fprintf(fp, "%-14s %s\n", "schedd:", field_str(st, "version") ?
 	    field_str(st, "version") : "?");
@@ -427,18 +424,20 @@ format_status(json_t *st, FILE *fp)
 	    field_int(st, "max_queued", &w) == 0)
 		fprintf(fp, "%-14s %lld of %lld\n", "queued:", (long long)v,
 		    (long long)w);
-	bans = json_object_get(st, "bans");
-	if (json_is_array(bans))
-		fprintf(fp, "%-14s %zu\n", "bans:", json_array_size(bans));
-	else if (field_int(st, "bans", &v) == 0)
+	if (field_int(st, "bans", &v) == 0)
 		fprintf(fp, "%-14s %lld\n", "bans:", (long long)v);
 	if (field_int(st, "tasks_started", &v) == 0)
 		fprintf(fp, "%-14s %lld\n", "tasks started:", (long long)v);
-	if (json_is_false(json_object_get(st, "state_ok")))
-		s = xstrdup("NOT SAVED: cannot write the state (see the log)");
-	else
-		s = xstrdup("ok");
-	format_line_free(fp, "state:", s);
+	timers = json_object_get(st, "timers");
+	if (field_int(timers, "armed", &v) == 0 &&
+	    field_int(timers, "late_p99_us", &w) == 0)
+		fprintf(fp, "%-14s %lld armed, firings p99 %lldus late\n",
+		    "timers:", (long long)v, (long long)w);
+	else if (field_int(timers, "armed", &v) == 0)
+		fprintf(fp, "%-14s %lld armed\n", "timers:", (long long)v);
+	format_line(fp, "state:", json_is_false(json_object_get(st,
+	    "state_ok")) ? "NOT SAVED: cannot write the state (see the log)" :
+	    "ok");
 }
 
 /* The state column of a job summary. */

@@ -313,6 +313,7 @@ time_parse(const char *s, time_t now, struct timespec *out)
 	struct tm	 tm;
 	const char	*p = s;
 	int		 Y, M, D, h, m, sec = 0, oh, om, sign;
+	long		 nsec = 0, scale;
 	time_t		 t;
 
 	memset(&tm, 0, sizeof tm);
@@ -360,8 +361,9 @@ time_parse(const char *s, time_t now, struct timespec *out)
 			goto bad;
 		if (*p == '.') {
 			p++;
-			while (isdigit((unsigned char)*p))
-				p++;
+			for (scale = 100000000; isdigit((unsigned char)*p);
+			    p++, scale /= 10)
+				nsec += (*p - '0') * scale;
 		}
 	}
 	if (M < 1 || M > 12 || D < 1 || D > time_mdays(Y, M) || h > 23 ||
@@ -396,7 +398,7 @@ time_parse(const char *s, time_t now, struct timespec *out)
 		t -= sign * (oh * 3600 + om * 60);
 	}
 	out->tv_sec = t;
-	out->tv_nsec = 0;
+	out->tv_nsec = nsec;
 	return (0);
 bad:
 	errno = EINVAL;

@@ -89,6 +89,11 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	adhoc = !jobdef_has_schedule(def);
 	if (adhoc && cmd_add_full(ctx, j, def))
 		goto fail;
+	if (state_job_def(def, ctx->uid, !def->enabled) != 0) {
+		cmd_error(ctx, PROTO_PERSIST_FAILED, "job \"%s\" not added: "
+		    "the state cannot be written", def->name);
+		goto fail;
+	}
 
 	if (j != NULL) {
 		j->uid = ctx->uid;

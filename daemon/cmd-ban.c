@@ -2,11 +2,13 @@
  * ban, unban, bans: the ban list.  Banning cancels the queued tasks of
  * every matching job at once and, with "stop", stops running ones.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "log.h"
 #include "util.h"
+#include "xmalloc.h"
 
 static int
 cmd_ban_valid(const char *s)
@@ -26,9 +28,9 @@ static enum cmd_retval
 cmd_ban_exec(struct cmd_ctx *ctx)
 {
 	const char	*name, *reason;
-	struct ban	*b;
+	struct ban	*b, old;
 	json_t		*cancelled, *stopped;
-	int		 stop;
+	int		 stop, existed;
 
 	name = json_string_value(json_object_get(ctx->req, "name"));
 	reason = json_string_value(json_object_get(ctx->req, "reason"));
@@ -38,7 +40,29 @@ cmd_ban_exec(struct cmd_ctx *ctx)
 		    "name or pattern", name);
 		return (CMD_DONE);
 	}
+	if ((b = ban_find(name)) != NULL) {
+		/* Only the reason, time and author change: keep the old. */
+		old = *b;
+		old.name = NULL;
+		old.reason = b->reason != NULL ? xstrdup(b->reason) : NULL;
+	}
+	existed = b != NULL;
 	b = ban_add(name, reason, ctx->uid, 0);
+	if (state_bans() != 0) {
+		if (existed) {
+			free(b->reason);
+			b->reason = old.reason;
+			b->since = old.since;
+			b->by = old.by;
+			b->automatic = old.automatic;
+		} else
+			ban_remove(b);
+		cmd_error(ctx, PROTO_PERSIST_FAILED, "\"%s\" not banned: the "
+		    "state cannot be written", name);
+		return (CMD_DONE);
+	}
+	if (existed)
+		free(old.reason);
 	log_info("ban %s by uid %u%s%s", name, (unsigned)ctx->uid,
 	    reason != NULL ? ": " : "", reason != NULL ? reason : "");
 	cancelled = json_array();
@@ -55,7 +79,7 @@ static enum cmd_retval
 cmd_unban_exec(struct cmd_ctx *ctx)
 {
 	const char	*name;
-	struct ban	*b;
+	struct ban	*b, *prev;
 	json_t		*entry;
 
 	name = json_string_value(json_object_get(ctx->req, "name"));
@@ -63,6 +87,19 @@ cmd_unban_exec(struct cmd_ctx *ctx)
 		cmd_error(ctx, PROTO_NOT_FOUND, "\"%s\" is not banned", name);
 		return (CMD_DONE);
 	}
+	/* Out of the list while the new list is written; back on failure. */
+	prev = TAILQ_PREV(b, ban_list, entry);
+	TAILQ_REMOVE(&sd.bans, b, entry);
+	if (state_bans() != 0) {
+		if (prev == NULL)
+			TAILQ_INSERT_HEAD(&sd.bans, b, entry);
+		else
+			TAILQ_INSERT_AFTER(&sd.bans, prev, b, entry);
+		cmd_error(ctx, PROTO_PERSIST_FAILED, "\"%s\" not unbanned: the "
+		    "state cannot be written", name);
+		return (CMD_DONE);
+	}
+	TAILQ_INSERT_TAIL(&sd.bans, b, entry);
 	entry = ban_json(b);
 	log_info("unban %s by uid %u", name, (unsigned)ctx->uid);
 	event_emit(EV_JOB_UNBANNED, json_pack("{s:s}", "name", b->name));

@@ -14,9 +14,16 @@ cmd_pause_set(struct cmd_ctx *ctx, int paused)
 	if ((j = cmd_job_arg(ctx, 1)) == NULL)
 		return (CMD_DONE);
 	if (j->paused != paused) {
+		j->paused = paused;
+		if (state_job(j, 1) != 0) {
+			j->paused = !paused;
+			cmd_error(ctx, PROTO_PERSIST_FAILED, "job \"%s\" not "
+			    "%s: the state cannot be written", j->name,
+			    paused ? "paused" : "resumed");
+			return (CMD_DONE);
+		}
 		log_info("job %s %s by uid %u", j->name, paused ? "paused" :
 		    "resumed", (unsigned)ctx->uid);
-		j->paused = paused;
 		if (paused)
 			sched_pause(j);
 		else

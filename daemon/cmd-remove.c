@@ -19,6 +19,11 @@ cmd_remove_exec(struct cmd_ctx *ctx)
 		    "configuration file; remove it there and reload", j->name);
 		return (CMD_DONE);
 	}
+	if (state_job_remove(j->name) != 0) {
+		cmd_error(ctx, PROTO_PERSIST_FAILED, "job \"%s\" not removed: "
+		    "the state cannot be written", j->name);
+		return (CMD_DONE);
+	}
 	stop = json_is_true(json_object_get(ctx->req, "stop"));
 	cancelled = json_array();
 	stopped = json_array();

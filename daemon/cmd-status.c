@@ -29,6 +29,8 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	json_object_set_new(o, "shutting_down",
 	    json_boolean(sd.shutting_down));
 	json_object_set_new(o, "timers", sched_stats());
+	json_object_set_new(o, "state_error", sd.state_error != NULL ?
+	    json_string(sd.state_error) : json_null());
 	cmd_reply(ctx, o);
 	return (CMD_DONE);
 }

@@ -48,6 +48,7 @@ queue_push(struct job *j, enum task_trigger trigger, uid_t uid)
 		TAILQ_INSERT_TAIL(&sd.waiting, j, wentry);
 		j->waiting = 1;
 	}
+	state_task(t);
 	event_emit(EV_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
 	    (json_int_t)t->id, "job", j->name, "trigger",
 	    task_trigger_name(trigger)));

@@ -63,6 +63,7 @@ static void	 sched_heap_remove(struct sched_ent *);
 static void	 sched_arm_timer(void);
 static void	 sched_timer(evutil_socket_t, short, void *);
 static void	 sched_fire_job(struct job *, uint64_t);
+static void	 sched_fire_next(struct job *, uint64_t);
 static void	 sched_fire_retry(struct retry *);
 static int	 sched_trigger(struct job *, enum task_trigger);
 static void	 sched_start(struct job *);
@@ -401,8 +402,57 @@ sched_job_init(struct job *j)
 		    j->def->at);
 		j->at_done = 1;
 	}
-	if (!j->paused)
+	if (!j->paused && !sd.loading)
 		sched_start(j);
+}
+
+/*
+ * After start-up has restored the saved state: firings due while the
+ * daemon was down are counted as missed and, with catch_up, run once;
+ * then every schedule is armed.
+ */
+void
+sched_restore_all(void)
+{
+	struct job	*j;
+	time_t		 now = sched_now_wall(), n;
+	size_t		 missed;
+
+	TAILQ_FOREACH(j, &sd.jobs, entry) {
+		if (j->paused || j->sched_ended || !j->restored ||
+		    !sched_wall_phase(j)) {
+			if (!j->paused)
+				sched_start(j);
+			continue;
+		}
+		missed = 0;
+		if (j->cron != NULL) {
+			n = j->last_wall;
+			while (cron_next(j->cron, sched_tz(j), n, &n) == 0 &&
+			    n <= now && missed < SCHED_MAX_MISSED)
+				missed++;
+		} else if (j->at_time <= now) {
+			missed = 1;
+			j->at_done = 1;
+			if (j->def->every_ms == 0)
+				j->sched_ended = 1;
+		}
+		if (missed > 0) {
+			j->counters.missed += missed;
+			log_info("job %s: %zu firing%s missed while schedd was "
+			    "down%s", j->name, missed, missed == 1 ? "" : "s",
+			    j->def->catch_up ? ", catching up once" : "");
+			if (j->def->catch_up && sched_trigger(j,
+			    TRIGGER_CATCH_UP))
+				j->sched_runs++;
+			if (j->def->max_runs > 0 &&
+			    j->sched_runs >= j->def->max_runs)
+				j->sched_ended = 1;
+		}
+		j->last_wall = now;
+		sched_start(j);
+		state_job(j, 0);
+	}
 }
 
 /* Drop a job's schedule and pending retries (removal or redefinition). */
@@ -492,10 +542,7 @@ sched_trigger(struct job *j, enum task_trigger trigger)
 static void
 sched_fire_job(struct job *j, uint64_t mono)
 {
-	uint64_t	 real, every = j->def->every_ms * MS;
-	time_t		 n;
-	size_t		 missed = 0;
-	int		 was_at;
+	uint64_t	 real;
 
 	if (sched_wall_phase(j)) {
 		/* The wall clock has the last word: never early. */
@@ -509,8 +556,23 @@ sched_fire_job(struct job *j, uint64_t mono)
 	}
 	if (sched_trigger(j, TRIGGER_SCHEDULE))
 		j->sched_runs++;
+	sched_fire_next(j, mono);
+	state_job(j, 0);
+}
+
+/* Plan the firing after the one just handled. */
+static void
+sched_fire_next(struct job *j, uint64_t mono)
+{
+	uint64_t	 every = j->def->every_ms * MS;
+	time_t		 n;
+	size_t		 missed = 0;
+	int		 was_at;
+
 	if (j->def->max_runs > 0 && j->sched_runs >= j->def->max_runs) {
 		j->sched_ended = 1;
+		if (j->def->at != NULL)
+			j->at_done = 1;
 		log_info("job %s: max_runs reached, schedule ended", j->name);
 		sched_maybe_auto_remove(j);
 		return;
@@ -653,6 +715,7 @@ sched_wall_changed(void)
 			sched_maybe_auto_remove(j);
 			continue;
 		}
+		state_job(j, 0);
 		if (j->cron != NULL) {
 			sched_arm_wall(j);
 			continue;
@@ -824,8 +887,10 @@ sched_stats(void)
 			    SCHED_LATE_SAMPLES;
 	json_t		*o;
 
-	o = json_pack("{s:I,s:I}", "fired", (json_int_t)sched_fired, "armed",
-	    (json_int_t)sched_n);
+	o = json_pack("{s:I,s:I,s:n,s:n,s:n,s:I}", "fired",
+	    (json_int_t)sched_fired, "armed", (json_int_t)sched_n,
+	    "late_p50_us", "late_p99_us", "late_max_us", "samples",
+	    (json_int_t)n);
 	if (n == 0)
 		return (o);
 	v = xreallocarray(NULL, n, sizeof *v);

@@ -105,7 +105,7 @@ main(int argc, char **argv)
 	const char		*state_path = NULL;
 	struct event_config	*ecfg;
 	struct config		*conf;
-	char			**errors, *def_conf;
+	char			**errors, *def_conf, *cause;
 	size_t			 nerrors, i;
 	int			 ch, test = 0, verbose = 0, use_syslog = 0;
 	int			 must_exist;
@@ -203,8 +203,13 @@ main(int argc, char **argv)
 
 	if (spawn_subreaper() == -1)
 		log_debug("no child subreaper on this system");
+	sd.loading = 1;
 	sched_init();
 	schedd_load_jobs();
+	if (state_open(&cause) != 0)
+		fatalx("state: %s", cause);
+	sd.loading = 0;
+	sched_restore_all();
 
 	if (server_listen(sd.socket_path, sd.settings.socket_mode,
 	    sd.settings.socket_group) == -1) {
@@ -221,11 +226,13 @@ main(int argc, char **argv)
 	    sd.state_dir, sd.config_path != NULL ? sd.config_path : "(none)",
 	    sd.njobs, sd.njobs == 1 ? "" : "s");
 
+	queue_dispatch();
 	event_base_dispatch(sd.base);
 
 	server_flush_all();
 	server_close_clients();
 	server_close();
+	state_close();
 	event_base_loop(sd.base, EVLOOP_NONBLOCK);
 	job_free_all();
 	sched_free();
@@ -239,6 +246,7 @@ main(int argc, char **argv)
 	free(sd.socket_path);
 	free(sd.state_dir);
 	free(sd.log_dir);
+	free(sd.state_error);
 	log_info("schedd stopped");
 	return (0);
 }

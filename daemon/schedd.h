@@ -171,6 +171,7 @@ struct job {
 	time_t		 next_wall;	/* cron/at: nominal wall time, or 0 */
 	time_t		 last_wall;	/* cron: last wall time fired or passed */
 	uint64_t	 sched_runs;	/* tasks started by the schedule */
+	int		 restored;	/* its schedule state came from disk */
 	int		 sched_ended;	/* max_runs reached, or at done */
 	LIST_HEAD(, retry) retries;	/* pending retries */
 
@@ -250,7 +251,9 @@ struct schedd {
 	uint32_t	 nrunning;
 	uint32_t	 nqueued;
 	int		 shutting_down;
+	int		 loading;	/* start-up: schedules not armed yet */
 	int		 state_ok;
+	char		*state_error;	/* why the saved state was dropped */
 
 	struct job_list	 jobs;
 	struct hmap	 job_index;	/* name -> job */
@@ -294,6 +297,7 @@ void		 task_cancel(struct task *);
 int		 task_stop(struct task *, int, enum task_stop);
 void		 task_reaped(pid_t, int, const struct rusage *);
 json_t		*task_record(const struct task *);
+struct task	*task_from_record(struct job *, json_t *);
 void		 task_watch_add(struct task *, struct task_watch *);
 void		 task_watch_remove(struct task *, struct task_watch *);
 void		 task_free(struct task *);
@@ -327,10 +331,20 @@ json_t		*sched_next_run(const struct job *);
 json_t		*sched_stats(void);
 void		 sched_expire(void);
 void		 sched_wall_changed(void);
+void		 sched_restore_all(void);
 int		 sched_preview(const struct job *, int64_t, size_t, int64_t *,
 		    size_t *);
 extern uint64_t	 (*sched_mono_ns)(void);
 extern void	 (*sched_real_ts)(struct timespec *);
+
+/* state.c */
+int		 state_open(char **);
+void		 state_close(void);
+int		 state_job_def(const struct jobdef *, uid_t, int);
+int		 state_job(const struct job *, int);
+int		 state_job_remove(const char *);
+int		 state_bans(void);
+void		 state_task(const struct task *);
 
 /* ban.c */
 struct ban	*ban_match(const char *);

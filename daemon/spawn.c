@@ -736,6 +736,32 @@ spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
 	return (count);
 }
 
+int
+spawn_kill_lost(pid_t pid, unsigned long long taskid)
+{
+	struct spawn_proc	*procs, *sp;
+	char			 tag[64];
+	size_t			 n, i;
+	pid_t			 self = getpid();
+	int			 count = 0;
+
+	if (pid <= 1)
+		return (0);
+	snprintf(tag, sizeof tag, "SCHEDD_TASK_ID=%llu", taskid);
+	n = spawn_proc_scan(&procs);
+	for (i = 0; i < n; i++) {
+		sp = &procs[i];
+		if (sp->pid == self || sp->state == 'Z')
+			continue;
+		if ((sp->pid == pid || sp->pgid == pid || sp->sid == pid) &&
+		    spawn_proc_tagged(sp->pid, tag) && kill(sp->pid,
+		    SIGKILL) == 0)
+			count++;
+	}
+	free(procs);
+	return (count);
+}
+
 /* How many of a task's processes are still alive (zombies are not). */
 int
 spawn_tree_alive(pid_t pid, unsigned long long taskid)

@@ -63,6 +63,13 @@ int	 spawn_kill_tree(pid_t, unsigned long long, int);
 /* How many of the task's processes (as above) are alive, zombies aside. */
 int	 spawn_tree_alive(pid_t, unsigned long long);
 
+/*
+ * After a restart: SIGKILL what is left of a task of a previous daemon --
+ * only processes of its group or session that carry its SCHEDD_TASK_ID,
+ * so a reused pid is never hit.  Returns how many were signalled.
+ */
+int	 spawn_kill_lost(pid_t, unsigned long long);
+
 /* Become a child subreaper where the system has one; -1 if not. */
 int	 spawn_subreaper(void);
 

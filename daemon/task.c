@@ -81,6 +81,18 @@ task_trigger_name(enum task_trigger t)
 	return (task_triggers[t]);
 }
 
+static int
+task_trigger_parse(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof task_triggers / sizeof task_triggers[0]; i++) {
+		if (strcmp(task_triggers[i], name) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}
+
 /* A new queued task (not yet on any list) with the next id. */
 struct task *
 task_new(struct job *j, enum task_trigger trigger, uid_t uid)
@@ -334,6 +346,8 @@ task_start(struct task *t)
 	    (int64_t)sd.settings.default_timeout_ms;
 	if (timeout > 0)
 		task_arm(t, (uint64_t)timeout);
+	state_task(t);
+	state_job(j, 0);
 	event_emit(EV_TASK_STARTED, json_pack("{s:I,s:s,s:I}", "task",
 	    (json_int_t)t->id, "job", j->name, "pid", (json_int_t)pid));
 }
@@ -553,6 +567,7 @@ task_finish(struct task *t)
 		b = ban_add(j->name, reason, sd.uid, 1);
 		free(reason);
 		log_warnx("job %s banned: %s", j->name, b->reason);
+		state_bans();
 		ban_enforce(b, 0, NULL, NULL);
 		event_emit(EV_JOB_BANNED, json_pack("{s:s,s:s,s:b}", "name",
 		    b->name, "reason", b->reason, "auto", 1));
@@ -576,6 +591,10 @@ task_end(struct task *t)
 	j->last_state = t->state;
 	TAILQ_INSERT_TAIL(&j->history, t, entry);
 	j->nhistory++;
+	if (!j->removed) {
+		state_task(t);
+		state_job(j, 0);
+	}
 	event_emit(EV_TASK_FINISHED, json_pack("{s:I,s:s,s:s,s:o,s:o,s:o}",
 	    "task", (json_int_t)t->id, "job", j->name, "state",
 	    task_state_name(t->state),
@@ -675,4 +694,92 @@ task_record(const struct task *t)
 	json_object_set_new(o, "log", t->log_path != NULL ?
 	    json_string(t->log_path) : json_null());
 	return (o);
+}
+
+/* A time from a record: RFC 3339, or null (zero). */
+static void
+task_record_time(json_t *rec, const char *key, struct timespec *ts)
+{
+	const char	*s = json_string_value(json_object_get(rec, key));
+
+	if (s == NULL || time_parse(s, 0, ts) != 0) {
+		ts->tv_sec = 0;
+		ts->tv_nsec = 0;
+	}
+}
+
+static json_int_t
+task_record_int(json_t *rec, const char *key, json_int_t dflt)
+{
+	json_t	*v = json_object_get(rec, key);
+
+	return (json_is_integer(v) ? json_integer_value(v) : dflt);
+}
+
+/*
+ * A task rebuilt from a saved record (not on any list yet), running with
+ * its job's current definition.  NULL if the record is unusable.
+ */
+struct task *
+task_from_record(struct job *j, json_t *rec)
+{
+	struct task	*t;
+	const char	*s;
+	json_int_t	 ms;
+	int		 state, trigger;
+	size_t		 len;
+
+	s = json_string_value(json_object_get(rec, "state"));
+	if (s == NULL || (state = task_state_parse(s)) == -1)
+		return (NULL);
+	s = json_string_value(json_object_get(rec, "trigger"));
+	if (s == NULL || (trigger = task_trigger_parse(s)) == -1)
+		return (NULL);
+	t = xcalloc(1, sizeof *t);
+	t->id = (uint64_t)task_record_int(rec, "id", 0);
+	t->job = j;
+	t->def = jobdef_ref(j->def);
+	t->state = state;
+	t->trigger = trigger;
+	t->attempt = (uint32_t)task_record_int(rec, "attempt", 1);
+	t->uid = (uid_t)task_record_int(rec, "uid", 0);
+	t->seq = t->id;
+	task_record_time(rec, "queued_at", &t->queued_at);
+	task_record_time(rec, "started_at", &t->started_at);
+	task_record_time(rec, "finished_at", &t->finished_at);
+	t->duration_ms = task_record_int(rec, "duration_ms", -1);
+	t->pid = (pid_t)task_record_int(rec, "pid", 0);
+	t->exit_code = (int)task_record_int(rec, "exit_code", -1);
+	t->signal = (int)task_record_int(rec, "signal", 0);
+	if ((s = json_string_value(json_object_get(rec, "error"))) != NULL)
+		t->error = xstrdup(s);
+	if ((ms = task_record_int(rec, "user_cpu_ms", -1)) >= 0) {
+		t->have_rusage = 1;
+		t->rusage.ru_utime.tv_sec = ms / 1000;
+		t->rusage.ru_utime.tv_usec = (ms % 1000) * 1000;
+		ms = task_record_int(rec, "sys_cpu_ms", 0);
+		t->rusage.ru_stime.tv_sec = ms / 1000;
+		t->rusage.ru_stime.tv_usec = (ms % 1000) * 1000;
+		t->rusage.ru_maxrss = task_record_int(rec, "max_rss_kb", 0);
+	}
+	t->tail_cap = sd.settings.output_tail;
+	if ((s = json_string_value(json_object_get(rec, "output"))) != NULL &&
+	    (len = strlen(s)) > 0 && t->tail_cap > 0) {
+		if (len > t->tail_cap) {
+			s += len - t->tail_cap;
+			len = t->tail_cap;
+		}
+		t->tail = xmalloc(t->tail_cap);
+		memcpy(t->tail, s, len);
+		t->tail_len = len;
+	}
+	t->output_bytes = (uint64_t)task_record_int(rec, "output_bytes", 0);
+	if ((s = json_string_value(json_object_get(rec, "log"))) != NULL)
+		t->log_path = xstrdup(s);
+	t->log_fd = -1;
+	t->out_fd = -1;
+	t->reaped = t->out_closed = 1;
+	LIST_INIT(&t->watches);
+	hmap_iput(&sd.task_index, t->id, t);
+	return (t);
 }
