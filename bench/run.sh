@@ -4,6 +4,7 @@
 # against figures measured on this machine in this run: the raw spawn
 # ceiling (bench/ceiling) and schedd's dispatch rate (bench/dispatch),
 # plus the cost of schedctl calls.  Prints figures; asserts nothing.
+# Timer figures are bench/timers.sh's ("make bench" runs both).
 #
 # usage: bench/run.sh BUILDDIR
 # Environment: BENCH_N (dispatch tasks, 5000), BENCH_CEILING_N (2000),

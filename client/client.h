@@ -105,6 +105,8 @@ extern const struct opt_spec	 stream_opts_logs[];
 int		 cmd_logs(struct ctl *, struct args *);
 int		 cmd_wait(struct ctl *, struct args *);
 int		 cmd_watch(struct ctl *, struct args *);
+int		 cmd_reload(struct ctl *, struct args *);
+extern const struct opt_spec	 reload_opts[];
 int		 wait_tasks(struct ctl *, json_int_t *, size_t, FILE *);
 
 /* format.c */

@@ -134,6 +134,7 @@ const struct cmd_entry cmd_table[] = {
 	    cmd_next },
 	{ "logs", "logs ID [-f]", stream_opts_logs, 1, 1, 0, cmd_logs },
 	{ "wait", "wait ID...", NULL, 1, -1, 0, cmd_wait },
+	{ "reload", "reload [--dry-run]", reload_opts, 0, 0, 0, cmd_reload },
 	{ "get", "get [KEY]", NULL, 0, 1, 0, cmd_get },
 	{ "set", "set KEY VALUE", NULL, 2, 2, 0, cmd_set },
 	{ "shutdown", "shutdown [--force]", opts_shutdown, 0, 0, 0,

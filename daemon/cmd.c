@@ -28,6 +28,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_next_entry,
 	&cmd_output_entry,
 	&cmd_pause_entry,
+	&cmd_reload_entry,
 	&cmd_remove_entry,
 	&cmd_resume_entry,
 	&cmd_run_entry,

@@ -70,6 +70,7 @@ extern const struct cmd_entry cmd_jobs_entry;
 extern const struct cmd_entry cmd_next_entry;
 extern const struct cmd_entry cmd_output_entry;
 extern const struct cmd_entry cmd_pause_entry;
+extern const struct cmd_entry cmd_reload_entry;
 extern const struct cmd_entry cmd_remove_entry;
 extern const struct cmd_entry cmd_resume_entry;
 extern const struct cmd_entry cmd_run_entry;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "schedd.h"
 #include "tz.h"
 #include "util.h"
@@ -21,9 +22,13 @@ struct schedd		 sd;
 
 static struct event	*ev_sigchld, *ev_sigterm, *ev_sigint, *ev_sighup;
 static struct event	*ev_shutdown_timer;
+static struct event	*ev_reload;
+
+#define DAEMON_RELOAD_DELAY_MS	100
 static int		 daemon_force;
 
 static void	schedd_signal(evutil_socket_t, short, void *);
+static void	schedd_reload(evutil_socket_t, short, void *);
 static void	schedd_reap(void);
 static void	schedd_shutdown_timeout(evutil_socket_t, short, void *);
 static void	schedd_stop_all(void);
@@ -69,6 +74,23 @@ daemon_signals(void)
 	evsignal_add(ev_sigterm, NULL);
 	evsignal_add(ev_sigint, NULL);
 	evsignal_add(ev_sighup, NULL);
+	ev_reload = evtimer_new(sd.base, schedd_reload, NULL);
+}
+
+/* SIGHUP: the same reload as the "reload" command. */
+static void
+schedd_reload(evutil_socket_t fd, short events, void *arg)
+{
+	json_t	*result;
+	char	**errors;
+	size_t	 nerrors;
+
+	notify_reloading();
+	if (reload_run(0, &result, &errors, &nerrors) == 0)
+		json_decref(result);
+	else
+		config_errors_free(errors, nerrors);
+	notify_reloaded();
 }
 
 void
@@ -78,6 +100,7 @@ daemon_signals_free(void)
 	event_free(ev_sigterm);
 	event_free(ev_sigint);
 	event_free(ev_sighup);
+	event_free(ev_reload);
 	if (ev_shutdown_timer != NULL)
 		event_free(ev_shutdown_timer);
 }
@@ -86,6 +109,8 @@ daemon_signals_free(void)
 static void
 schedd_signal(evutil_socket_t sig, short events, void *arg)
 {
+	struct timeval	 tv;
+
 	switch (sig) {
 	case SIGCHLD:
 		schedd_reap();
@@ -96,8 +121,16 @@ schedd_signal(evutil_socket_t sig, short events, void *arg)
 		schedd_shutdown(sd.shutting_down);
 		break;
 	case SIGHUP:
-		log_info("SIGHUP received: reload is not available in this "
-		    "version; configuration unchanged");
+		/*
+		 * Reload a moment later: a burst of SIGHUPs (an editor
+		 * saving, a deploy tool signalling twice) is one reload.
+		 */
+		if (!evtimer_pending(ev_reload, NULL)) {
+			log_info("SIGHUP received: reloading");
+			tv.tv_sec = 0;
+			tv.tv_usec = DAEMON_RELOAD_DELAY_MS * 1000;
+			evtimer_add(ev_reload, &tv);
+		}
 		break;
 	}
 }
@@ -152,6 +185,7 @@ schedd_shutdown(int force)
 	struct timeval	 tv;
 	uint64_t	 ms = sd.settings.shutdown_timeout_ms;
 
+	notify_stopping();
 	if (force) {
 		if (!daemon_force)
 			log_info("shutting down now, stopping %u task%s",

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "notify.h"
 #include "schedd.h"
 #include "xmalloc.h"
 
@@ -49,6 +50,7 @@ queue_push(struct job *j, enum task_trigger trigger, uid_t uid)
 		j->waiting = 1;
 	}
 	state_task(t);
+	notify_status();
 	event_emit(EV_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
 	    (json_int_t)t->id, "job", j->name, "trigger",
 	    task_trigger_name(trigger)));

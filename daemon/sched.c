@@ -550,6 +550,7 @@ sched_fire_job(struct job *j, uint64_t mono)
 		if (real < (uint64_t)j->next_wall * NS) {
 			j->sched.due = mono + ((uint64_t)j->next_wall * NS -
 			    real);
+			j->nominal = j->sched.due;
 			sched_heap_push(&j->sched);
 			return;
 		}
@@ -796,7 +797,11 @@ sched_auto_remove(evutil_socket_t fd, short events, void *arg)
 	free(name);
 }
 
-/* When the job fires next (jitter included), or null. */
+/*
+ * When the job fires next (jitter included), or null.  A cron or at time
+ * is shown from the wall time itself, not converted back from the
+ * monotonic deadline, so it is exact.
+ */
 json_t *
 sched_next_run(const struct job *j)
 {
@@ -805,9 +810,14 @@ sched_next_run(const struct job *j)
 
 	if (j->sched.idx == SIZE_MAX)
 		return (json_null());
-	real = sched_now_real_ns();
-	mono = sched_mono_ns();
-	at = real + (j->sched.due > mono ? j->sched.due - mono : 0);
+	if (sched_wall_phase(j))
+		at = (uint64_t)j->next_wall * NS + (j->sched.due > j->nominal ?
+		    j->sched.due - j->nominal : 0);
+	else {
+		real = sched_now_real_ns();
+		mono = sched_mono_ns();
+		at = real + (j->sched.due > mono ? j->sched.due - mono : 0);
+	}
 	ts.tv_sec = (time_t)(at / NS);
 	ts.tv_nsec = (long)(at % NS);
 	return (json_time(&ts));

@@ -4,7 +4,9 @@
 #include <sys/types.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -12,12 +14,14 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "schedd.h"
 #include "spawn.h"
 #include "util.h"
@@ -27,6 +31,7 @@ static void	schedd_usage(void) __attribute__((__noreturn__));
 static int	schedd_check(const char *, int);
 static void	schedd_load_jobs(void);
 static void	schedd_lock(void);
+static void	schedd_listen(void);
 
 static void
 schedd_usage(void)
@@ -90,6 +95,42 @@ schedd_load_jobs(void)
 	for (i = 0; i < sd.config->njobs; i++)
 		job_create(jobdef_ref(sd.config->jobs[i]), ORIGIN_CONFIG,
 		    sd.uid);
+}
+
+/*
+ * Serve the control socket: the one systemd passed (socket activation),
+ * which wins over -s and the configuration, or our own.  A passed socket
+ * belongs to systemd: it is not unlinked at exit (server_listen alone
+ * records a path to unlink).
+ */
+static void
+schedd_listen(void)
+{
+	struct sockaddr_un	 sun;
+	socklen_t		 len = sizeof sun;
+	int			 fd;
+
+	if ((fd = notify_listen_fd()) != -1) {
+		memset(&sun, 0, sizeof sun);
+		if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
+		    len > offsetof(struct sockaddr_un, sun_path) &&
+		    sun.sun_path[0] != '\0') {
+			free(sd.socket_path);
+			sd.socket_path = xstrndup(sun.sun_path,
+			    len - offsetof(struct sockaddr_un, sun_path));
+		}
+		log_info("socket activation: serving the socket systemd "
+		    "passed (%s)", sd.socket_path);
+		server_adopt(fd);
+		return;
+	}
+	if (server_listen(sd.socket_path, sd.settings.socket_mode,
+	    sd.settings.socket_group) == -1) {
+		if (errno == EADDRINUSE)
+			fatalx("already running: a daemon answers on %s",
+			    sd.socket_path);
+		fatal("socket %s", sd.socket_path);
+	}
 }
 
 int
@@ -211,13 +252,7 @@ main(int argc, char **argv)
 	sd.loading = 0;
 	sched_restore_all();
 
-	if (server_listen(sd.socket_path, sd.settings.socket_mode,
-	    sd.settings.socket_group) == -1) {
-		if (errno == EADDRINUSE)
-			fatalx("already running: a daemon answers on %s",
-			    sd.socket_path);
-		fatal("socket %s", sd.socket_path);
-	}
+	schedd_listen();
 
 	daemon_signals();
 
@@ -227,6 +262,8 @@ main(int argc, char **argv)
 	    sd.njobs, sd.njobs == 1 ? "" : "s");
 
 	queue_dispatch();
+	notify_idle_check();
+	notify_ready();
 	event_base_dispatch(sd.base);
 
 	server_flush_all();
@@ -239,6 +276,7 @@ main(int argc, char **argv)
 	while (!TAILQ_EMPTY(&sd.bans))
 		ban_remove(TAILQ_FIRST(&sd.bans));
 	daemon_signals_free();
+	notify_free();
 	event_base_free(sd.base);
 	config_free(sd.config);
 	settings_free(&sd.settings);

@@ -337,6 +337,9 @@ int		 sched_preview(const struct job *, int64_t, size_t, int64_t *,
 extern uint64_t	 (*sched_mono_ns)(void);
 extern void	 (*sched_real_ts)(struct timespec *);
 
+/* reload.c */
+int		 reload_run(int, json_t **, char ***, size_t *);
+
 /* state.c */
 int		 state_open(char **);
 void		 state_close(void);

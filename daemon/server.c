@@ -21,6 +21,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "notify.h"
 #include "schedd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -266,6 +267,7 @@ server_accept(evutil_socket_t lfd, short events, void *arg)
 		TAILQ_INSERT_TAIL(&sd.clients, c, entry);
 		sd.nclients++;
 		client_arm_idle(c);
+		notify_idle_check();
 		log_debug("client connected: uid %u pid %ld%s",
 		    (unsigned)c->uid, (long)c->pid, c->admin ? " (admin)" : "");
 	}
@@ -451,6 +453,7 @@ client_close(struct client *c)
 	c->defer_id = NULL;
 	log_debug("client uid %u closed", (unsigned)c->uid);
 	event_base_once(sd.base, -1, EV_TIMEOUT, client_free, c, &tv);
+	notify_idle_check();
 	schedd_check_exit();
 }
 

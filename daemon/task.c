@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "schedd.h"
 #include "spawn.h"
 #include "util.h"
@@ -348,6 +349,7 @@ task_start(struct task *t)
 		task_arm(t, (uint64_t)timeout);
 	state_task(t);
 	state_job(j, 0);
+	notify_status();
 	event_emit(EV_TASK_STARTED, json_pack("{s:I,s:s,s:I}", "task",
 	    (json_int_t)t->id, "job", j->name, "pid", (json_int_t)pid));
 }
@@ -607,6 +609,8 @@ task_end(struct task *t)
 		w->fn(t, WATCH_END, NULL, 0, w->arg);
 	}
 	sched_task_ended(t);
+	notify_status();
+	notify_idle_check();
 	task_prune(j);
 	job_maybe_free(j);
 }

@@ -7,7 +7,8 @@
 
 ms() { date -d "$1" +%s%3N; }
 nfinished() {
-	[ "$(grep -c '"task.finished"' "$T/ev")" -ge "$1" ]
+	[ "$(jq -c 'select(.event == "task.finished")' "$T/ev" | wc -l)" \
+	    -ge "$1" ]
 }
 
 conf="daemon:

@@ -1,0 +1,272 @@
+#!/bin/sh
+#
+# Timer benchmarks of SPEC section 12, read from the daemon's own
+# "status".timers figures (lateness in microseconds from a timer's
+# deadline to the moment the daemon handles the firing):
+#   (a) 1000 "every: 1s" jobs spread over one second: lateness p50/p99/max
+#       (goal: p99 <= 1000 us);
+#   (b) 1000 "at" jobs due at the same second: none lost, and how long
+#       until all had started, against the machine's spawn ceiling;
+#   (c) 50 "* * * * *" cron jobs over minute boundaries: lateness
+#       (goal: p99 <= 300 us);
+#   (d) idle: voluntary context switches of a daemon with one hourly job
+#       over BENCH_IDLE_SECS (goal: 0).
+# Prints figures with the commands that produced them, then key=value
+# lines.  Asserts nothing.
+#
+# usage: bench/timers.sh BUILDDIR
+# Environment: BENCH_TIMER_JOBS (1000), BENCH_TIMER_SECS (12),
+# BENCH_BURST_JOBS (1000), BENCH_CRON_JOBS (50), BENCH_CRON_MINUTES (1),
+# BENCH_IDLE_SECS (60).
+
+set -eu
+
+BUILDDIR=${1:?usage: timers.sh BUILDDIR}
+BUILDDIR=$(cd "$BUILDDIR" && pwd)
+SCHEDD=$BUILDDIR/schedd
+SCHEDCTL=$BUILDDIR/schedctl
+CEILING=$BUILDDIR/bench/ceiling
+NJOBS=${BENCH_TIMER_JOBS:-1000}
+TSECS=${BENCH_TIMER_SECS:-12}
+NBURST=${BENCH_BURST_JOBS:-1000}
+NCRON=${BENCH_CRON_JOBS:-50}
+CMIN=${BENCH_CRON_MINUTES:-1}
+IDLE=${BENCH_IDLE_SECS:-60}
+
+for f in "$SCHEDD" "$SCHEDCTL"; do
+	if [ ! -x "$f" ]; then
+		echo "timers.sh: $f is missing: run make first" >&2
+		exit 1
+	fi
+done
+command -v python3 >/dev/null 2>&1 || { echo "timers.sh: needs python3" >&2; exit 1; }
+command -v jq >/dev/null 2>&1 || { echo "timers.sh: needs jq" >&2; exit 1; }
+
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/schedd-timers.XXXXXX")
+SOCK=$DIR/schedd.sock
+LOG=$DIR/schedd.log
+KV=$DIR/kv
+PID=
+: >"$KV"
+
+stop() {
+	if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+		kill "$PID" 2>/dev/null || true
+		i=0
+		while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$PID" 2>/dev/null || true
+		wait "$PID" 2>/dev/null || true
+	fi
+	PID=
+}
+cleanup() {
+	stop
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+	echo "timers.sh: $*" >&2
+	echo "--- schedd log:" >&2
+	tail -n 40 "$LOG" >&2 || true
+	exit 1
+}
+
+kv() {
+	echo "$1=$2" >>"$KV"
+	echo "$1=$2"
+}
+
+# The client: sends request lines on one connection, paced, and reads
+# the answers; "raw" mode prints them.
+cat >"$DIR/client.py" <<'EOF_PY'
+import json, socket, sys, time
+mode, path = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+f = s.makefile("rwb")
+def call(req):
+    f.write(json.dumps(req).encode() + b"\n"); f.flush()
+    while True:
+        a = json.loads(f.readline())
+        if "event" not in a:
+            return a
+if mode == "raw":
+    for r in sys.argv[3:]:
+        print(json.dumps(call(json.loads(r))))
+elif mode == "add":
+    # add N SPREAD_SECONDS JSON-TEMPLATE (name gets a number appended)
+    n, spread, tmpl = int(sys.argv[3]), float(sys.argv[4]), json.loads(sys.argv[5])
+    t0 = time.monotonic()
+    bad = 0
+    for i in range(n):
+        if spread > 0:
+            d = t0 + spread * i / n - time.monotonic()
+            if d > 0:
+                time.sleep(d)
+        j = dict(tmpl); j["name"] = "%s%d" % (tmpl["name"], i)
+        a = call({"cmd": "add", "job": j})
+        if not a.get("ok"):
+            bad += 1
+            if bad == 1:
+                sys.stderr.write("add: %s\n" % json.dumps(a))
+    print("added=%d refused=%d seconds=%.3f" % (n - bad, bad, time.monotonic() - t0))
+EOF_PY
+
+raw() {
+	python3 "$DIR/client.py" raw "$SOCK" "$@"
+}
+
+# start YAML: a fresh daemon and state folder.
+start() {
+	rm -rf "$DIR/state"
+	printf '%s\n' "$1" >"$DIR/schedd.yaml"
+	echo "\$ $SCHEDD -c $DIR/schedd.yaml -s $SOCK -d $DIR/state"
+	"$SCHEDD" -c "$DIR/schedd.yaml" -s "$SOCK" -d "$DIR/state" 2>>"$LOG" &
+	PID=$!
+	i=0
+	until [ -S "$SOCK" ] && raw '{"cmd":"hello"}' >/dev/null 2>&1; do
+		kill -0 "$PID" 2>/dev/null || fail "schedd exited at start"
+		[ $i -lt 100 ] || fail "no answer after 10 s"
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+timers() {
+	raw '{"cmd":"status"}' | jq -c .result.timers
+}
+
+# Print lateness figures of "status".timers with a key prefix.
+report_timers() {
+	t=$(timers)
+	echo "status.timers: $t"
+	kv "${1}_fired" "$(echo "$t" | jq .fired)"
+	kv "${1}_samples" "$(echo "$t" | jq .samples)"
+	kv "${1}_late_p50_us" "$(echo "$t" | jq .late_p50_us)"
+	kv "${1}_late_p99_us" "$(echo "$t" | jq .late_p99_us)"
+	kv "${1}_late_max_us" "$(echo "$t" | jq .late_max_us)"
+}
+
+daemon_conf="daemon:
+  max_running: 64
+  max_queued: 100000
+  history: 20"
+
+echo "== (a) $NJOBS 'every: 1s' jobs added over ~1 s, max_runs 10, /bin/true"
+start "$daemon_conf
+jobs: {}"
+echo "\$ client.py add $NJOBS 1.0 '{\"name\":\"ev\",\"command\":[\"/bin/true\"],\"every\":\"1s\",\"max_runs\":10}'"
+python3 "$DIR/client.py" add "$SOCK" "$NJOBS" 1.0 \
+    '{"name":"ev","command":["/bin/true"],"every":"1s","max_runs":10}' ||
+    fail "add failed"
+sleep "$TSECS"
+echo "\$ schedctl --json status   # after $TSECS s"
+report_timers every
+kv every_tasks_started "$(raw '{"cmd":"status"}' | jq .result.tasks_started)"
+stop
+
+echo "== (b) $NBURST 'at' jobs due at the same second"
+start "$daemon_conf
+jobs: {}"
+at=$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)
+at_ms=$(($(date -d "$at" +%s) * 1000))
+echo "\$ client.py add $NBURST 0 '{\"name\":\"at\",\"command\":[\"/bin/true\"],\"at\":\"$at\"}'"
+python3 "$DIR/client.py" add "$SOCK" "$NBURST" 0 \
+    "{\"name\":\"at\",\"command\":[\"/bin/true\"],\"at\":\"$at\"}" ||
+    fail "add failed"
+now_ms=$(date +%s%3N)
+[ "$now_ms" -lt "$at_ms" ] || fail "adding took past the at time $at"
+# Wait for the instant, then until every task has ended (bounded).
+i=0
+while :; do
+	s=$(raw '{"cmd":"status"}')
+	n=$(echo "$s" | jq .result.tasks_started)
+	r=$(echo "$s" | jq '.result.running + .result.queued')
+	[ "$(date +%s%3N)" -gt "$at_ms" ] && [ "$n" -ge "$NBURST" ] &&
+	    [ "$r" -eq 0 ] && break
+	[ $i -lt 600 ] || break
+	sleep 0.1
+	i=$((i + 1))
+done
+echo "\$ schedctl --json history --limit $((NBURST * 2))   # started_at of the tasks"
+raw "{\"cmd\":\"history\",\"limit\":$((NBURST * 2))}" |
+    jq -r '.result.tasks[] | select(.trigger == "schedule") | .started_at' \
+    >"$DIR/starts"
+started=0
+first=
+last=
+while read -r s; do
+	[ "$s" != null ] || continue
+	v=$(date -d "$s" +%s%3N)
+	started=$((started + 1))
+	if [ -z "$first" ] || [ "$v" -lt "$first" ]; then first=$v; fi
+	if [ -z "$last" ] || [ "$v" -gt "$last" ]; then last=$v; fi
+done <"$DIR/starts"
+report_timers burst
+kv burst_jobs "$NBURST"
+kv burst_started "$started"
+kv burst_lost $((NBURST - started))
+kv burst_first_start_after_ms $((first - at_ms))
+kv burst_all_started_after_ms $((last - at_ms))
+stop
+if [ -x "$CEILING" ]; then
+	echo "\$ $CEILING -n $NBURST -j 64"
+	"$CEILING" -n "$NBURST" -j 64 >"$DIR/ceiling.out" || true
+	ceil=$(sed -n 's/^ceiling_parallel=//p' "$DIR/ceiling.out" | tail -n 1)
+	if [ -n "$ceil" ]; then
+		kv burst_ceiling_spawns_per_s "$ceil"
+		kv burst_ceiling_ms "$(awk -v n="$NBURST" -v c="$ceil" \
+		    'BEGIN { printf "%.0f", 1000 * n / c }')"
+		echo "$NBURST spawns at the ceiling take" \
+		    "$(awk -v n="$NBURST" -v c="$ceil" 'BEGIN { printf "%.0f", 1000 * n / c }') ms;" \
+		    "schedd started all $started in $((last - at_ms)) ms after the instant"
+	fi
+fi
+
+echo "== (c) $NCRON '* * * * *' cron jobs, $CMIN minute boundar(y/ies)"
+conf="$daemon_conf
+jobs:"
+i=0
+while [ $i -lt "$NCRON" ]; do
+	conf="$conf
+  cr$i:
+    command: [\"/bin/true\"]
+    cron: \"* * * * *\""
+	i=$((i + 1))
+done
+start "$conf"
+m=0
+while [ $m -lt "$CMIN" ]; do
+	# Sleep past the next minute boundary, plus 2 s for the tasks.
+	sleep $((62 - $(date +%s) % 60))
+	m=$((m + 1))
+done
+echo "\$ schedctl --json status   # after $CMIN minute boundar(y/ies)"
+report_timers cron
+stop
+
+echo "== (d) idle: one hourly job, no clients, $IDLE s"
+start "jobs:
+  hourly:
+    command: [\"/bin/true\"]
+    cron: \"0 * * * *\""
+sleep 0.5
+vcsw() {
+	cat /proc/"$PID"/task/*/status 2>/dev/null |
+	    awk '/^voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+a=$(vcsw)
+sleep "$IDLE"
+b=$(vcsw)
+echo "\$ grep voluntary_ctxt_switches /proc/$PID/task/*/status   # before/after: $a/$b"
+kv idle_secs "$IDLE"
+kv idle_voluntary_ctxt_switches $((b - a))
+stop
+
+echo "== summary (goals: every p99 <= 1000 us; cron p99 <= 300 us; burst lost 0; idle 0)"
+cat "$KV"

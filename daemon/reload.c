@@ -1,0 +1,171 @@
+/*
+ * Reload (spec section 8): SIGHUP and the "reload" command share this
+ * path.  The whole new configuration is parsed and validated first; on
+ * any error the running one stays.  Otherwise the difference is applied
+ * by job name: new jobs are scheduled, removed ones unscheduled with their
+ * queued tasks cancelled (running tasks finish), changed ones take the new
+ * definition from their next task on.  An unchanged job keeps its next run
+ * time; runtime jobs, bans, queues and history are untouched; a config job
+ * of the same name replaces a runtime job.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "schedd.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static int	 reload_same_schedule(const struct jobdef *,
+		    const struct jobdef *);
+static void	 reload_settings(const struct settings *);
+static int	 reload_streq(const char *, const char *);
+
+static int
+reload_streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+/* Would the timers compute the same next run for both definitions? */
+static int
+reload_same_schedule(const struct jobdef *a, const struct jobdef *b)
+{
+	return (a->every_ms == b->every_ms && reload_streq(a->cron, b->cron) &&
+	    reload_streq(a->at, b->at) && a->jitter_ms == b->jitter_ms &&
+	    a->max_runs == b->max_runs && reload_streq(a->timezone,
+	    b->timezone) && a->enabled == b->enabled);
+}
+
+/* Take the new daemon settings that can change while running. */
+static void
+reload_settings(const struct settings *n)
+{
+	struct settings	*s = &sd.settings;
+	struct job	*j;
+	uint32_t	 history = s->history;
+
+	if (!reload_streq(n->socket, s->socket) ||
+	    !reload_streq(n->state_dir, s->state_dir) ||
+	    !reload_streq(n->socket_group, s->socket_group) ||
+	    n->socket_mode != s->socket_mode)
+		log_warnx("reload: socket and state_dir settings take effect "
+		    "at the next start");
+	s->max_running = n->max_running;
+	s->max_queued = n->max_queued;
+	s->queue_limit = n->queue_limit;
+	s->default_timeout_ms = n->default_timeout_ms;
+	s->kill_grace_ms = n->kill_grace_ms;
+	s->history = n->history;
+	s->output_tail = n->output_tail;
+	s->log_max = n->log_max;
+	s->log_level = n->log_level;
+	s->idle_exit_ms = n->idle_exit_ms;
+	s->shutdown_timeout_ms = n->shutdown_timeout_ms;
+	free(s->timezone);
+	s->timezone = n->timezone != NULL ? xstrdup(n->timezone) : NULL;
+	log_setlevel(s->log_level);
+	if (s->history < history) {
+		TAILQ_FOREACH(j, &sd.jobs, entry)
+			task_prune(j);
+	}
+}
+
+/*
+ * Reload the configuration file.  Returns 0 and the added, removed and
+ * changed names (applied unless dry_run), or -1 and every error.
+ */
+int
+reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
+{
+	struct config	*conf;
+	struct jobdef	*def;
+	struct job	*j, *next;
+	json_t		*added, *removed, *changed;
+	size_t		 i;
+	int		 same;
+
+	*errors = NULL;
+	*nerrors = 0;
+	if (config_load(sd.config_path, sd.config_path != NULL, &conf, errors,
+	    nerrors) != 0) {
+		log_warnx("reload of %s refused: %zu error%s; the running "
+		    "configuration stays", sd.config_path != NULL ?
+		    sd.config_path : "(none)", *nerrors,
+		    *nerrors == 1 ? "" : "s");
+		for (i = 0; i < *nerrors; i++)
+			log_warnx("%s", (*errors)[i]);
+		return (-1);
+	}
+	added = json_array();
+	removed = json_array();
+	changed = json_array();
+
+	/* Removed: config jobs the new file no longer has. */
+	TAILQ_FOREACH_SAFE(j, &sd.jobs, entry, next) {
+		if (j->origin != ORIGIN_CONFIG ||
+		    config_find_job(conf, j->name) != NULL)
+			continue;
+		json_array_append_new(removed, json_string(j->name));
+		if (!dry_run) {
+			log_info("reload: job %s removed", j->name);
+			job_remove(j, NULL, NULL, 0);
+		}
+	}
+	for (i = 0; i < conf->njobs; i++) {
+		def = conf->jobs[i];
+		j = job_find(def->name);
+		if (j == NULL || j->origin == ORIGIN_RUNTIME) {
+			json_array_append_new(added, json_string(def->name));
+			if (dry_run)
+				continue;
+			if (j != NULL) {
+				log_warnx("reload: config job %s replaces the "
+				    "runtime job of that name", def->name);
+				j->origin = ORIGIN_CONFIG;
+				j->uid = sd.uid;
+				job_set_def(j, jobdef_ref(def));
+				state_job(j, 1);
+			} else {
+				log_info("reload: job %s added", def->name);
+				job_create(jobdef_ref(def), ORIGIN_CONFIG,
+				    sd.uid);
+			}
+			continue;
+		}
+		if (jobdef_equal(j->def, def))
+			continue;
+		json_array_append_new(changed, json_string(def->name));
+		if (dry_run)
+			continue;
+		log_info("reload: job %s changed", def->name);
+		same = reload_same_schedule(j->def, def);
+		if (!same) {
+			job_set_def(j, jobdef_ref(def));
+			continue;
+		}
+		/* Same schedule: the next run time stays as it is. */
+		jobdef_unref(j->def);
+		j->def = jobdef_ref(def);
+		j->name = def->name;
+		hmap_sput(&sd.job_index, j->name, j);
+	}
+
+	*result = json_pack("{s:o,s:o,s:o}", "added", added, "removed",
+	    removed, "changed", changed);
+	if (dry_run) {
+		config_free(conf);
+		return (0);
+	}
+	reload_settings(&conf->settings);
+	config_free(sd.config);
+	sd.config = conf;
+	log_info("configuration reloaded: %zu added, %zu removed, %zu changed",
+	    json_array_size(added), json_array_size(removed),
+	    json_array_size(changed));
+	event_emit(EV_CONFIG_RELOADED, json_deep_copy(*result));
+	queue_dispatch();
+	return (0);
+}
