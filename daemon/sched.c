@@ -27,13 +27,12 @@
 #include <unistd.h>
 
 #include "cron.h"
+#include "sched.h"
 #include "log.h"
 #include "schedd.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define NS		1000000000ULL
-#define MS		1000000ULL
 #define SCHED_MAX_MISSED 100000		/* missed firings counted one by one */
 #define SCHED_LATE_SAMPLES 8192
 
@@ -43,9 +42,6 @@ static void	 sched_clock_real(struct timespec *);
 uint64_t	 (*sched_mono_ns)(void) = sched_clock_mono;
 void		 (*sched_real_ts)(struct timespec *) = sched_clock_real;
 
-static struct sched_ent	**sched_heap;
-static size_t		  sched_n;
-static size_t		  sched_size;
 static struct event	 *sched_ev;
 static int		  sched_tfd = -1;
 static struct event	 *sched_tfd_ev;
@@ -56,10 +52,6 @@ static uint32_t		  sched_late[SCHED_LATE_SAMPLES];	/* us */
 static size_t		  sched_nlate;
 static uint64_t		  sched_fired;
 
-static void	 sched_heap_up(size_t);
-static void	 sched_heap_down(size_t);
-static void	 sched_heap_push(struct sched_ent *);
-static void	 sched_heap_remove(struct sched_ent *);
 static void	 sched_arm_timer(void);
 static void	 sched_timer(evutil_socket_t, short, void *);
 static void	 sched_fire_job(struct job *, uint64_t);
@@ -70,10 +62,6 @@ static void	 sched_start(struct job *);
 static void	 sched_arm_wall(struct job *);
 static void	 sched_arm_mono(struct job *);
 static uint64_t	 sched_jitter(const struct job *);
-static time_t	 sched_now_wall(void);
-static uint64_t	 sched_now_real_ns(void);
-static const char *sched_tz(const struct job *);
-static int	 sched_wall_phase(const struct job *);
 static void	 sched_tfd_arm(void);
 static void	 sched_tfd_read(evutil_socket_t, short, void *);
 static void	 sched_auto_remove(evutil_socket_t, short, void *);
@@ -94,7 +82,8 @@ sched_clock_real(struct timespec *ts)
 	clock_gettime(CLOCK_REALTIME, ts);
 }
 
-static uint64_t
+/* The wall clock, ns. */
+uint64_t
 sched_now_real_ns(void)
 {
 	struct timespec	 ts;
@@ -103,7 +92,7 @@ sched_now_real_ns(void)
 	return ((uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec);
 }
 
-static time_t
+time_t
 sched_now_wall(void)
 {
 	struct timespec	 ts;
@@ -113,7 +102,7 @@ sched_now_wall(void)
 }
 
 /* The zone a job's cron and at are evaluated in (NULL: the system's). */
-static const char *
+const char *
 sched_tz(const struct job *j)
 {
 	if (j->def->timezone != NULL)
@@ -122,7 +111,7 @@ sched_tz(const struct job *j)
 }
 
 /* Is the job's next firing a wall-clock time (cron, or a pending at)? */
-static int
+int
 sched_wall_phase(const struct job *j)
 {
 	return (j->cron != NULL || (j->def->at != NULL && !j->at_done));
@@ -158,79 +147,6 @@ sched_jitter(const struct job *j)
 	if (j->def->jitter_ms == 0)
 		return (0);
 	return (sched_random() % (j->def->jitter_ms * MS));
-}
-
-/* Heap of entries by due time; idx kept in each entry. */
-static void
-sched_heap_up(size_t i)
-{
-	struct sched_ent	*e = sched_heap[i];
-	size_t			 parent;
-
-	while (i > 0) {
-		parent = (i - 1) / 2;
-		if (sched_heap[parent]->due <= e->due)
-			break;
-		sched_heap[i] = sched_heap[parent];
-		sched_heap[i]->idx = i;
-		i = parent;
-	}
-	sched_heap[i] = e;
-	e->idx = i;
-}
-
-static void
-sched_heap_down(size_t i)
-{
-	struct sched_ent	*e = sched_heap[i];
-	size_t			 child;
-
-	for (;;) {
-		child = 2 * i + 1;
-		if (child >= sched_n)
-			break;
-		if (child + 1 < sched_n &&
-		    sched_heap[child + 1]->due < sched_heap[child]->due)
-			child++;
-		if (sched_heap[child]->due >= e->due)
-			break;
-		sched_heap[i] = sched_heap[child];
-		sched_heap[i]->idx = i;
-		i = child;
-	}
-	sched_heap[i] = e;
-	e->idx = i;
-}
-
-static void
-sched_heap_push(struct sched_ent *e)
-{
-	if (sched_n == sched_size) {
-		sched_size = sched_size == 0 ? 64 : sched_size * 2;
-		sched_heap = xreallocarray(sched_heap, sched_size,
-		    sizeof *sched_heap);
-	}
-	sched_heap[sched_n] = e;
-	e->idx = sched_n++;
-	sched_heap_up(e->idx);
-}
-
-static void
-sched_heap_remove(struct sched_ent *e)
-{
-	size_t	 i = e->idx;
-
-	if (i == SIZE_MAX)
-		return;
-	e->idx = SIZE_MAX;
-	if (i == --sched_n)
-		return;
-	sched_heap[i] = sched_heap[sched_n];
-	sched_heap[i]->idx = i;
-	if (i > 0 && sched_heap[(i - 1) / 2]->due > sched_heap[i]->due)
-		sched_heap_up(i);
-	else
-		sched_heap_down(i);
 }
 
 /* Arm the one timer for the earliest deadline, or disarm it. */
@@ -286,9 +202,7 @@ sched_free(void)
 	sched_tfd_ev = NULL;
 	sched_tfd = -1;
 	sched_ev = NULL;
-	free(sched_heap);
-	sched_heap = NULL;
-	sched_n = sched_size = 0;
+	sched_heap_free();
 }
 
 /*
@@ -795,89 +709,6 @@ sched_auto_remove(evutil_socket_t fd, short events, void *arg)
 		job_remove(j, NULL, NULL, 0);
 	}
 	free(name);
-}
-
-/*
- * When the job fires next (jitter included), or null.  A cron or at time
- * is shown from the wall time itself, not converted back from the
- * monotonic deadline, so it is exact.
- */
-json_t *
-sched_next_run(const struct job *j)
-{
-	struct timespec	 ts;
-	uint64_t	 real, mono, at;
-
-	if (j->sched.idx == SIZE_MAX)
-		return (json_null());
-	if (sched_wall_phase(j))
-		at = (uint64_t)j->next_wall * NS + (j->sched.due > j->nominal ?
-		    j->sched.due - j->nominal : 0);
-	else {
-		real = sched_now_real_ns();
-		mono = sched_mono_ns();
-		at = real + (j->sched.due > mono ? j->sched.due - mono : 0);
-	}
-	ts.tv_sec = (time_t)(at / NS);
-	ts.tv_nsec = (long)(at % NS);
-	return (json_time(&ts));
-}
-
-/*
- * The next run times of a job's schedule after "from" (nominal: jitter is
- * added to each), computed as the timers compute them, in milliseconds
- * since the epoch.  Up to max times; *np is how many.  -1 if the
- * schedule cannot be evaluated.
- */
-int
-sched_preview(const struct job *j, int64_t from, size_t max, int64_t *out,
-    size_t *np)
-{
-	uint64_t	 left = UINT64_MAX, mono, real;
-	int64_t		 t, every = (int64_t)j->def->every_ms;
-	time_t		 c;
-	size_t		 n = 0;
-
-	*np = 0;
-	if (j->paused || j->sched_ended || !jobdef_has_schedule(j->def))
-		return (0);
-	if (j->def->max_runs > 0)
-		left = j->def->max_runs - j->sched_runs;
-	if (left < max)
-		max = (size_t)left;
-	if (j->def->at != NULL && !j->at_done) {
-		t = (int64_t)j->at_time * 1000;
-		if (n < max && (t > from || j->sched.idx != SIZE_MAX))
-			out[n++] = t > from ? t : from;
-		if (every == 0) {
-			*np = n;
-			return (0);
-		}
-		t += every;
-	} else if (j->cron != NULL) {
-		c = (time_t)(from / 1000);
-		while (n < max) {
-			if (cron_next(j->cron, sched_tz(j), c, &c) != 0)
-				return (-1);
-			out[n++] = (int64_t)c * 1000;
-		}
-		*np = n;
-		return (0);
-	} else {
-		/* every: from the armed deadline on */
-		real = sched_now_real_ns();
-		mono = sched_mono_ns();
-		t = (int64_t)((real + (j->nominal > mono ? j->nominal - mono :
-		    0)) / MS);
-	}
-	if (t <= from)
-		t += ((from - t) / every + 1) * every;
-	while (n < max) {
-		out[n++] = t;
-		t += every;
-	}
-	*np = n;
-	return (0);
 }
 
 /* Lateness of recent timer firings, for "status": microseconds. */

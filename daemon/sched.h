@@ -1,0 +1,26 @@
+/*
+ * Private to the scheduler's files (sched.c, sched-heap.c, sched-view.c).
+ */
+#ifndef SCHED_H
+#define SCHED_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "schedd.h"
+
+#define NS		1000000000ULL
+#define MS		1000000ULL
+
+extern struct sched_ent	**sched_heap;
+extern size_t		  sched_n;
+
+void		 sched_heap_push(struct sched_ent *);
+void		 sched_heap_remove(struct sched_ent *);
+void		 sched_heap_free(void);
+uint64_t	 sched_now_real_ns(void);
+time_t		 sched_now_wall(void);
+const char	*sched_tz(const struct job *);
+int		 sched_wall_phase(const struct job *);
+
+#endif
