@@ -1,8 +1,9 @@
 #!/bin/bash
 # at: a one-shot a few seconds ahead ("Z" form) runs once and only once,
 # and "next" shows exactly its time before it runs; an at that has passed
-# when the job is loaded runs at once; neither runs again after a restart.
-# The "HH:MM" form parses (schedd -t) and means the next such local time.
+# when the job is loaded runs at once; neither runs again after a reload
+# or a restart.  The "HH:MM" form parses (schedd -t) and means the next
+# such local time.
 . "$(dirname "$0")/lib.sh"
 
 ms() { date -d "$1" +%s%3N; }
@@ -71,13 +72,13 @@ for j in later past; do
 	    jq -c .result.times)" "$j: next after it ran"
 done
 
-# Not after a restart.  (Reload is not in the daemon yet: add a reload
-# here when it is.)
+# Not after a reload, not after a restart.
+must_equal ok "$(raw_code '{"cmd":"reload"}')" "reload"
 stop_daemon
 start_daemon "$conf"
 sleep 1
-must_equal 1 "$(ntasks later)" "tasks of later after a restart"
-must_equal 1 "$(ntasks past)" "tasks of past after a restart"
+must_equal 1 "$(ntasks later)" "tasks of later after a reload and a restart"
+must_equal 1 "$(ntasks past)" "tasks of past after a reload and a restart"
 
 # HH:MM: the next 09:00 local time, within a day.
 d=$(raw '{"cmd":"next","name":"daily","count":1}' | jq -r '.result.times[0]')

@@ -1,0 +1,458 @@
+/*
+ * Loading the saved state at start: the snapshot, then the journal of the
+ * same generation, each line an upsert applied in order ("last line
+ * wins"); a torn last line is skipped, an unreadable snapshot is moved
+ * aside, a newer format refuses the start.  Tasks that were running are
+ * lost, and what is left of them is killed.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "schedd.h"
+#include "spawn.h"
+#include "state.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static void	 state_apply(json_t *, int);
+static void	 state_apply_job(json_t *);
+static void	 state_apply_task(json_t *);
+static void	 state_apply_bans(json_t *);
+
+/* Move an unreadable file aside, loudly. */
+static void
+state_move_aside(const char *name, const char *why)
+{
+	char	*path, *to;
+
+	path = state_path(name);
+	xasprintf(&to, "%s.corrupt-%lld", path, (long long)time(NULL));
+	if (rename(path, to) == -1)
+		log_warn("state: rename %s", path);
+	log_warnx("STATE LOST: %s %s; moved to %s and starting without it",
+	    path, why, to);
+	free(sd.state_error);
+	xasprintf(&sd.state_error, "%s %s; moved to %s", path, why, to);
+	free(path);
+	free(to);
+}
+
+/* Apply one snapshot or journal object. */
+static void
+state_apply(json_t *o, int from_journal)
+{
+	const char	*t = json_string_value(json_object_get(o, "t"));
+	json_int_t	 next;
+
+	if (t == NULL)
+		return;
+	if (strcmp(t, "job") == 0)
+		state_apply_job(o);
+	else if (strcmp(t, "job-") == 0) {
+		struct job	*j;
+		const char	*name;
+
+		name = json_string_value(json_object_get(o, "name"));
+		if (name != NULL && (j = job_find(name)) != NULL &&
+		    j->origin == ORIGIN_RUNTIME)
+			job_remove(j, NULL, NULL, 0);
+	} else if (strcmp(t, "task") == 0)
+		state_apply_task(o);
+	else if (strcmp(t, "bans") == 0)
+		state_apply_bans(json_object_get(o, "bans"));
+	else if (strcmp(t, "ids") == 0) {
+		next = json_integer_value(json_object_get(o, "next"));
+		if (next > 0 && (uint64_t)next > sd.next_task_id)
+			sd.next_task_id = (uint64_t)next;
+		if (next > 0 && (uint64_t)next > state_ids_reserved)
+			state_ids_reserved = (uint64_t)next;
+	} else if (from_journal)
+		log_warnx("state: unknown journal record \"%s\" skipped", t);
+}
+
+static void
+state_apply_job(json_t *o)
+{
+	struct jobdef	*def;
+	struct job	*j;
+	json_t		*c, *l, *s, *dv;
+	const char	*name, *origin, *at;
+	char		*cause;
+
+	name = json_string_value(json_object_get(o, "name"));
+	origin = json_string_value(json_object_get(o, "origin"));
+	if (name == NULL || origin == NULL)
+		return;
+	j = job_find(name);
+	dv = json_object_get(o, "def");
+	if (strcmp(origin, "runtime") == 0 && dv != NULL) {
+		if (j != NULL && j->origin == ORIGIN_CONFIG) {
+			log_warnx("job %s: the configuration defines it; the "
+			    "saved runtime job of that name is dropped", name);
+			return;
+		}
+		if (jobdef_from_json(dv, &def, &cause) != 0) {
+			log_warnx("job %s: saved definition unusable: %s", name,
+			    cause);
+			free(cause);
+			return;
+		}
+		if (j == NULL)
+			j = job_create(def, ORIGIN_RUNTIME,
+			    (uid_t)json_integer_value(json_object_get(o,
+			    "uid")));
+		else
+			job_set_def(j, def);
+	}
+	if (j == NULL || (j->origin == ORIGIN_CONFIG) !=
+	    (strcmp(origin, "config") == 0))
+		return;
+	if (j->origin == ORIGIN_RUNTIME)
+		j->uid = (uid_t)json_integer_value(json_object_get(o, "uid"));
+	j->paused = json_is_true(json_object_get(o, "paused"));
+	if ((c = json_object_get(o, "counters")) != NULL) {
+		j->counters.runs = json_integer_value(json_object_get(c,
+		    "runs"));
+		j->counters.succeeded = json_integer_value(json_object_get(c,
+		    "succeeded"));
+		j->counters.failed = json_integer_value(json_object_get(c,
+		    "failed"));
+		j->counters.timeouts = json_integer_value(json_object_get(c,
+		    "timeouts"));
+		j->counters.stopped = json_integer_value(json_object_get(c,
+		    "stopped"));
+		j->counters.skipped = json_integer_value(json_object_get(c,
+		    "skipped"));
+		j->counters.missed = json_integer_value(json_object_get(c,
+		    "missed"));
+		j->counters.consecutive_failures = json_integer_value(
+		    json_object_get(c, "consecutive_failures"));
+	}
+	if ((l = json_object_get(o, "last")) != NULL) {
+		j->last_task = json_integer_value(json_object_get(l, "task"));
+		if (json_is_string(json_object_get(l, "state")) &&
+		    task_state_parse(json_string_value(json_object_get(l,
+		    "state"))) != -1)
+			j->last_state = task_state_parse(json_string_value(
+			    json_object_get(l, "state")));
+		j->last_run.tv_sec = json_integer_value(json_object_get(l,
+		    "run_s"));
+		j->last_run.tv_nsec = json_integer_value(json_object_get(l,
+		    "run_ns"));
+	}
+	if ((s = json_object_get(o, "sched")) != NULL) {
+		j->restored = 1;
+		j->last_wall = json_integer_value(json_object_get(s,
+		    "last_wall"));
+		j->sched_runs = json_integer_value(json_object_get(s, "runs"));
+		j->sched_ended = json_is_true(json_object_get(s, "ended"));
+		/* An at that ran stays done unless its time was changed. */
+		at = json_string_value(json_object_get(s, "at"));
+		j->at_done = json_is_true(json_object_get(s, "at_done")) &&
+		    at != NULL && j->def->at != NULL &&
+		    strcmp(at, j->def->at) == 0;
+		if (j->def->at != NULL && (at == NULL ||
+		    strcmp(at, j->def->at) != 0)) {
+			j->sched_runs = 0;
+			j->sched_ended = 0;
+		}
+	}
+}
+
+/* Take a task out of whatever list of its job it is on, and free it. */
+static void
+state_drop_task(struct task *t)
+{
+	struct job	*j = t->job;
+
+	switch (t->state) {
+	case TASK_QUEUED:
+		queue_remove(t);
+		break;
+	case TASK_RUNNING:
+		TAILQ_REMOVE(&j->running, t, entry);
+		j->nrunning--;
+		sd.nrunning--;
+		break;
+	default:
+		TAILQ_REMOVE(&j->history, t, entry);
+		j->nhistory--;
+		break;
+	}
+	task_free(t);
+}
+
+static void
+state_apply_task(json_t *rec)
+{
+	struct task	*t, *old, *o;
+	struct job	*j;
+	json_int_t	 id;
+	const char	*name;
+
+	id = json_integer_value(json_object_get(rec, "id"));
+	name = json_string_value(json_object_get(rec, "job"));
+	if (id <= 0 || name == NULL)
+		return;
+	if ((uint64_t)id >= sd.next_task_id)
+		sd.next_task_id = (uint64_t)id + 1;
+	if ((old = task_find((uint64_t)id)) != NULL)
+		state_drop_task(old);
+	if ((j = job_find(name)) == NULL)
+		return;
+	if ((t = task_from_record(j, rec)) == NULL)
+		return;
+	switch (t->state) {
+	case TASK_QUEUED:
+		/* in id order, which is the order they were queued */
+		t->seq = t->id;
+		for (o = TAILQ_LAST(&j->queue, task_list); o != NULL &&
+		    o->id > t->id; o = TAILQ_PREV(o, task_list, entry))
+			;
+		if (o == NULL)
+			TAILQ_INSERT_HEAD(&j->queue, t, entry);
+		else
+			TAILQ_INSERT_AFTER(&j->queue, o, t, entry);
+		j->nqueued++;
+		sd.nqueued++;
+		if (!j->waiting) {
+			TAILQ_INSERT_TAIL(&sd.waiting, j, wentry);
+			j->waiting = 1;
+		}
+		break;
+	case TASK_RUNNING:
+		TAILQ_INSERT_TAIL(&j->running, t, entry);
+		j->nrunning++;
+		sd.nrunning++;
+		break;
+	default:
+		for (o = TAILQ_LAST(&j->history, task_list); o != NULL &&
+		    o->id > t->id; o = TAILQ_PREV(o, task_list, entry))
+			;
+		if (o == NULL)
+			TAILQ_INSERT_HEAD(&j->history, t, entry);
+		else
+			TAILQ_INSERT_AFTER(&j->history, o, t, entry);
+		j->nhistory++;
+		break;
+	}
+}
+
+static void
+state_apply_bans(json_t *list)
+{
+	struct ban	*b;
+	json_t		*e;
+	size_t		 i;
+	const char	*name;
+
+	while ((b = TAILQ_FIRST(&sd.bans)) != NULL)
+		ban_remove(b);
+	json_array_foreach(list, i, e) {
+		name = json_string_value(json_object_get(e, "name"));
+		if (name == NULL)
+			continue;
+		b = ban_add(name, json_string_value(json_object_get(e,
+		    "reason")), (uid_t)json_integer_value(json_object_get(e,
+		    "by")), json_is_true(json_object_get(e, "auto")));
+		b->since.tv_sec = json_integer_value(json_object_get(e,
+		    "since_s"));
+		b->since.tv_nsec = json_integer_value(json_object_get(e,
+		    "since_ns"));
+	}
+}
+
+/* Read a whole file; NULL and errno on failure (ENOENT: none). */
+static char *
+state_read(const char *path, size_t *lenp)
+{
+	struct stat	 st;
+	char		*buf;
+	size_t		 off = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (NULL);
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return (NULL);
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (off < (size_t)st.st_size) {
+		n = read(fd, buf + off, (size_t)st.st_size - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*lenp = off;
+	return (buf);
+}
+
+/* Replay the journal of the current generation; a torn tail is skipped. */
+static int
+state_replay(char **cause)
+{
+	json_error_t	 err;
+	json_t		*o;
+	char		*path, *buf, *line, *nl;
+	size_t		 len, lines = 0, bad = 0;
+	json_int_t	 v;
+
+	path = state_path("journal");
+	if ((buf = state_read(path, &len)) == NULL) {
+		free(path);
+		return (errno == ENOENT ? 0 : -1);
+	}
+	line = buf;
+	for (; line < buf + len; line = nl + 1) {
+		if ((nl = memchr(line, '\n', buf + len - line)) == NULL) {
+			log_warnx("state: journal ends in a partial line "
+			    "(a write cut short); ignored");
+			break;
+		}
+		*nl = '\0';
+		o = json_loads(line, JSON_REJECT_DUPLICATES, &err);
+		if (o == NULL) {
+			bad++;
+			continue;
+		}
+		if (lines++ == 0) {
+			v = json_integer_value(json_object_get(o, "journal"));
+			if (v > STATE_VERSION) {
+				xasprintf(cause, "%s has format version %lld; "
+				    "this schedd knows %d: refusing to start",
+				    path, (long long)v, STATE_VERSION);
+				json_decref(o);
+				free(buf);
+				free(path);
+				return (-2);
+			}
+			if ((uint64_t)json_integer_value(json_object_get(o,
+			    "generation")) != state_generation) {
+				/* Already part of the snapshot. */
+				json_decref(o);
+				break;
+			}
+			json_decref(o);
+			continue;
+		}
+		state_apply(o, 1);
+		json_decref(o);
+	}
+	if (bad > 0)
+		log_warnx("state: %zu unreadable journal line%s skipped", bad,
+		    bad == 1 ? "" : "s");
+	free(buf);
+	free(path);
+	return (0);
+}
+
+/*
+ * Load the saved state over the configured jobs, turn tasks that were
+ * running into "lost" (killing what is left of them), and start a new
+ * snapshot and journal.  -1 and a cause if the daemon must not start.
+ */
+int
+state_open(char **cause)
+{
+	json_error_t	 err;
+	json_t		*o, *v;
+	struct job	*j;
+	struct task	*t;
+	char		*path, *buf;
+	size_t		 len, i;
+	json_int_t	 version;
+	int		 rc;
+
+	state_timers_init();
+	path = state_path("state.json");
+	if ((buf = state_read(path, &len)) == NULL && errno != ENOENT) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return (-1);
+	}
+	if (buf != NULL) {
+		o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+		version = o != NULL ? json_integer_value(json_object_get(o,
+		    "version")) : 0;
+		if (o != NULL && version > STATE_VERSION) {
+			xasprintf(cause, "%s has format version %lld; this "
+			    "schedd knows %d: refusing to start (the file is "
+			    "left as it is)", path, (long long)version,
+			    STATE_VERSION);
+			json_decref(o);
+			free(buf);
+			free(path);
+			return (-1);
+		}
+		if (o == NULL || !json_is_object(o) || version < 1) {
+			json_decref(o);
+			state_move_aside("state.json", o == NULL ?
+			    "does not parse" : "is not a schedd state");
+			state_move_aside("journal", "belongs to it");
+		} else {
+			state_generation = json_integer_value(json_object_get(o,
+			    "generation"));
+			v = json_object_get(o, "next_task_id");
+			if (json_integer_value(v) > 0)
+				sd.next_task_id = json_integer_value(v);
+			state_ids_reserved = sd.next_task_id;
+			state_apply_bans(json_object_get(o, "bans"));
+			json_array_foreach(json_object_get(o, "jobs"), i, v)
+				state_apply_job(v);
+			json_array_foreach(json_object_get(o, "tasks"), i, v)
+				state_apply_task(v);
+			json_decref(o);
+		}
+		free(buf);
+	}
+	free(path);
+	if ((rc = state_replay(cause)) == -2)
+		return (-1);
+	if (rc != 0) {
+		xasprintf(cause, "journal: %s", strerror(errno));
+		return (-1);
+	}
+
+	/* What was running when the daemon died is lost. */
+	TAILQ_FOREACH(j, &sd.jobs, entry) {
+		while ((t = TAILQ_FIRST(&j->running)) != NULL) {
+			TAILQ_REMOVE(&j->running, t, entry);
+			j->nrunning--;
+			sd.nrunning--;
+			if (t->pid > 0 && spawn_kill_lost(t->pid, t->id) > 0)
+				log_warnx("task %llu (%s): killed what was left "
+				    "of it", (unsigned long long)t->id,
+				    j->name);
+			log_warnx("task %llu (%s) lost: it was running when "
+			    "schedd stopped", (unsigned long long)t->id,
+			    j->name);
+			t->state = TASK_LOST;
+			time_now(&t->finished_at);
+			if (t->started_at.tv_sec != 0)
+				t->duration_ms = (t->finished_at.tv_sec -
+				    t->started_at.tv_sec) * 1000 +
+				    (t->finished_at.tv_nsec -
+				    t->started_at.tv_nsec) / 1000000;
+			TAILQ_INSERT_TAIL(&j->history, t, entry);
+			j->nhistory++;
+		}
+		task_prune(j);
+	}
+	if (state_snapshot(cause) != 0 || state_journal_new(cause) != 0)
+		return (-1);
+	return (0);
+}
+

@@ -1,0 +1,19 @@
+/*
+ * Private to the state files (state.c writes, state-load.c loads).
+ */
+#ifndef STATE_H
+#define STATE_H
+
+#include <stdint.h>
+
+#define STATE_VERSION		1
+
+extern uint64_t		 state_generation;
+extern uint64_t		 state_ids_reserved;
+
+char	*state_path(const char *);
+int	 state_snapshot(char **);
+int	 state_journal_new(char **);
+void	 state_timers_init(void);
+
+#endif
