@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "notify.h"
 #include "util.h"
 
 /* Every setting, durations in milliseconds under *_ms keys. */
@@ -148,8 +149,10 @@ cmd_set_exec(struct cmd_ctx *ctx)
 		if (!(bad = cmd_set_duration(v, &n)))
 			s->kill_grace_ms = n;
 	} else if (strcmp(key, "idle_exit") == 0) {
-		if (!(bad = cmd_set_duration(v, &n)))
+		if (!(bad = cmd_set_duration(v, &n))) {
 			s->idle_exit_ms = n;
+			notify_idle_check();
+		}
 	} else if (strcmp(key, "log_level") == 0) {
 		level = json_is_string(v) ?
 		    log_level_parse(json_string_value(v)) : -1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 #include "schedd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -33,6 +34,8 @@ job_create(struct jobdef *def, enum job_origin origin, uid_t uid)
 	hmap_sput(&sd.job_index, j->name, j);
 	sd.njobs++;
 	sched_job_init(j);
+	notify_status();
+	notify_idle_check();
 	return (j);
 }
 
@@ -97,6 +100,8 @@ job_remove(struct job *j, json_t *cancelled, json_t *stopped, int stop)
 	sd.njobs--;
 	j->removed = 1;
 	event_emit(EV_JOB_REMOVED, json_pack("{s:s}", "job", j->name));
+	notify_status();
+	notify_idle_check();
 	job_maybe_free(j);
 }
 

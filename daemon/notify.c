@@ -50,7 +50,7 @@
 
 static int		 notify_fd = -2;	/* -2: not looked at yet */
 static struct event	*notify_status_ev;
-static uint64_t		 notify_status_at;	/* when the last was sent */
+static uint64_t		 notify_status_at;	/* last STATUS sent */
 static char		*notify_status_last;	/* its text, or NULL */
 static struct event	*notify_idle_ev;
 
@@ -210,7 +210,7 @@ notify_status(void)
 		return;
 	if (notify_status_ev != NULL &&
 	    evtimer_pending(notify_status_ev, NULL))
-		return;		/* the timer will send the latest counts */
+		return;		/* the timer sends the latest */
 	text = notify_status_text();
 	if (notify_status_last != NULL &&
 	    strcmp(text, notify_status_last) == 0) {

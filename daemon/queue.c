@@ -96,6 +96,37 @@ queue_pick(void)
 	return (best);
 }
 
+static struct event	*queue_ev;
+
+static void
+queue_dispatch_cb(evutil_socket_t fd, short events, void *arg)
+{
+	queue_dispatch();
+}
+
+/*
+ * Dispatch at the loop's next turn: a burst of firings is queued first,
+ * at once, and started after.
+ */
+void
+queue_dispatch_soon(void)
+{
+	if (sd.base == NULL)
+		return;
+	if (queue_ev == NULL)
+		queue_ev = event_new(sd.base, -1, 0, queue_dispatch_cb, NULL);
+	if (!event_pending(queue_ev, EV_TIMEOUT, NULL))
+		event_active(queue_ev, EV_TIMEOUT, 0);
+}
+
+void
+queue_free(void)
+{
+	if (queue_ev != NULL)
+		event_free(queue_ev);
+	queue_ev = NULL;
+}
+
 /* Start tasks while there are slots and eligible tasks. */
 void
 queue_dispatch(void)

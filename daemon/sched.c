@@ -29,6 +29,7 @@
 #include "cron.h"
 #include "sched.h"
 #include "log.h"
+#include "notify.h"
 #include "schedd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -158,6 +159,8 @@ sched_arm_timer(void)
 
 	if (sched_ev == NULL)
 		return;
+	/* idle_exit waits while anything is scheduled */
+	notify_idle_check();
 	if (sched_n == 0) {
 		evtimer_del(sched_ev);
 		return;
@@ -176,6 +179,8 @@ void
 sched_init(void)
 {
 	sched_ev = evtimer_new(sd.base, sched_timer, NULL);
+	/* Firings come before any other work waiting in the loop. */
+	event_priority_set(sched_ev, 0);
 #ifdef __linux__
 	sched_tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (sched_tfd == -1)
@@ -448,7 +453,7 @@ sched_trigger(struct job *j, enum task_trigger trigger)
 		return (0);
 	}
 	queue_push(j, trigger, j->uid);
-	queue_dispatch();
+	queue_dispatch_soon();
 	return (1);
 }
 
@@ -554,7 +559,7 @@ sched_fire_retry(struct retry *r)
 	} else {
 		t = queue_push(j, TRIGGER_RETRY, r->uid);
 		t->attempt = r->attempt;
-		queue_dispatch();
+		queue_dispatch_soon();
 	}
 	free(r);
 	sched_maybe_auto_remove(j);
@@ -573,8 +578,8 @@ sched_expire(void)
 	struct sched_ent	*e;
 	uint64_t		 now, late;
 
-	now = sched_mono_ns();
-	while (sched_n > 0 && sched_heap[0]->due <= now) {
+	/* The clock is read per entry: handling one delays the next. */
+	while (sched_n > 0 && sched_heap[0]->due <= (now = sched_mono_ns())) {
 		e = sched_heap[0];
 		sched_heap_remove(e);
 		late = (now - e->due) / 1000;

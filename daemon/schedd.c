@@ -238,6 +238,8 @@ main(int argc, char **argv)
 	event_config_free(ecfg);
 	if (sd.base == NULL)
 		fatalx("cannot create the event loop");
+	/* 0: the scheduler's timer; 1: everything else. */
+	event_base_priority_init(sd.base, 2);
 
 	time_now(&sd.started);
 	sd.started_mono = time_mono_ms();
@@ -273,6 +275,7 @@ main(int argc, char **argv)
 	event_base_loop(sd.base, EVLOOP_NONBLOCK);
 	job_free_all();
 	sched_free();
+	queue_free();
 	while (!TAILQ_EMPTY(&sd.bans))
 		ban_remove(TAILQ_FIRST(&sd.bans));
 	daemon_signals_free();

@@ -318,6 +318,8 @@ struct task	*queue_push(struct job *, enum task_trigger, uid_t);
 void		 queue_remove(struct task *);
 struct task	*queue_pick(void);
 void		 queue_dispatch(void);
+void		 queue_dispatch_soon(void);
+void		 queue_free(void);
 
 /* sched.c */
 void		 sched_init(void);

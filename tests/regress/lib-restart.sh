@@ -63,7 +63,7 @@ tagged_pids()
 		p=${p#/proc/}
 		st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)
 		[ -n "$st" ] && [ "$st" != Z ] || continue
-		[ "$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -cx \
+		[ "$(tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -cx \
 		    -e "SCHEDD_TASK_ID=$1" -e "REGRESS_DIR=$T")" -eq 2 ] &&
 		    echo "$p"
 	done

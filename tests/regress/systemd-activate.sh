@@ -50,7 +50,7 @@ stop_daemon
 rm -f "$SOCK"
 : >"$LOG"
 LISTEN_PID=1 LISTEN_FDS=1 start_daemon "jobs: {}"
-grep -q 'socket activation' "$LOG" &&
+grep -q 'serving the socket systemd passed' "$LOG" &&
     fail "schedd took LISTEN_FDS meant for pid 1"
 must_succeed cj status
 must_equal "$SOCK" "$(json_get "$OUT" .result.socket)" "socket in status"

@@ -19,10 +19,12 @@ if ! out=$(cd "$T/probe" && systemd-analyze verify --man=no ./probe.service 2>&1
 	skip "systemd-analyze verify cannot run here: $out"
 fi
 
-# Install into a private DESTDIR (a make of its own, not the caller's jobs).
+# Install the data files into a private DESTDIR: "install-data", which
+# rebuilds nothing (the programs other tests are running stay as they are),
+# in a make of its own (not the caller's jobs).
 (cd "$BUILDDIR" && unset MAKEFLAGS MFLAGS MAKELEVEL &&
-    "${MAKE:-make}" install DESTDIR="$T/inst") >"$T/install.log" 2>&1 ||
-    { cat "$T/install.log" >&2; fail "make install DESTDIR=$T/inst failed"; }
+    "${MAKE:-make}" install-data DESTDIR="$T/inst") >"$T/install.log" 2>&1 ||
+    { cat "$T/install.log" >&2; fail "make install-data DESTDIR=$T/inst failed"; }
 unit=$(find "$T/inst" -name schedd.service -path '*/systemd/system/*')
 [ -n "$unit" ] || fail "make install did not install schedd.service"
 unitdir=$(dirname "$unit")
@@ -34,16 +36,19 @@ tmpfiles=$(find "$T/inst" -path '*/tmpfiles.d/schedd.conf')
 [ -n "$(find "$T/inst" -path '*/schedd/schedd.yaml')" ] ||
     fail "the example configuration was not installed"
 
-# Every @placeholder@ was filled in, and ExecStart names the installed
-# schedd (under DESTDIR here).
+# Every @placeholder@ was filled in, and ExecStart is schedd in sbindir.
 grep -n '@[a-z_]*@' "$unit" && fail "a placeholder is left in $unit"
 exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit")
-[ -x "$T/inst$exe" ] || fail "ExecStart=$exe is not the installed schedd"
+must_match '^/.*/schedd$' "$exe" "ExecStart of schedd.service"
 
-# verify checks that ExecStart exists: point it into DESTDIR, nothing else
-# changes.
+# verify checks that ExecStart and ExecReload exist: point them at the
+# built programs, which are not installed here; nothing else changes.
 mkdir "$T/units"
-sed "s|^ExecStart=|ExecStart=$T/inst|" "$unit" >"$T/units/schedd.service"
+reload=$(sed -n 's/^ExecReload=\([^ ]*\).*/\1/p' "$unit")
+must_match '^/.*/schedctl$' "$reload" "ExecReload of schedd.service"
+sed -e "s|^ExecStart=$exe|ExecStart=$SCHEDD|" \
+    -e "s|^ExecReload=$reload|ExecReload=$SCHEDCTL|" "$unit" \
+    >"$T/units/schedd.service"
 cp "$unitdir/schedd.socket" "$T/units/"
 if ! out=$(cd "$T/units" &&
     systemd-analyze verify --man=no ./schedd.socket ./schedd.service 2>&1); then
