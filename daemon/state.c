@@ -35,6 +35,7 @@
 
 #define STATE_JOURNAL_MAX	(16 * 1024 * 1024)	/* then compact */
 #define STATE_IDS_BLOCK		1000
+#define STATE_BUFFER_MAX	(1024 * 1024)	/* then write at once */
 #define STATE_RETRY_SECS	5
 
 static int		 state_fd = -1;		/* the journal */
@@ -45,6 +46,10 @@ uint64_t		 state_generation;
 uint64_t		 state_ids_reserved;
 static struct event	*state_sync_ev;
 static struct event	*state_retry_ev;
+static struct event	*state_flush_ev;
+static char		*state_buf;		/* lines not yet written */
+static size_t		 state_blen;
+static size_t		 state_bsize;
 
 static int	 state_write_all(int, const char *, size_t);
 static int	 state_append(json_t *, int);
@@ -149,47 +154,44 @@ state_compact_cb(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
+/* Collect an encoded line in the write buffer. */
+static int
+state_dump(const char *buf, size_t len, void *arg)
+{
+	if (state_blen + len > state_bsize) {
+		while (state_blen + len > state_bsize)
+			state_bsize = state_bsize == 0 ? 65536 :
+			    state_bsize * 2;
+		state_buf = xreallocarray(state_buf, state_bsize, 1);
+	}
+	memcpy(state_buf + state_blen, buf, len);
+	state_blen += len;
+	return (0);
+}
+
 /*
- * Append one line to the journal.  With sync it is on disk when this
- * returns 0; otherwise within a second.  -1 if it could not be written.
+ * Write the buffered lines with one write(2): after that a crash of the
+ * daemon loses none of them; they are fsynced within a second.
  */
 static int
-state_append(json_t *rec, int sync)
+state_flush(void)
 {
 	struct timeval	 tv = { 1, 0 };
-	char		*s;
-	size_t		 len;
-	int		 rc = 0;
 
-	if (state_fd == -1) {
-		json_decref(rec);
-		return (sd.state_dir == NULL ? 0 : -1);
-	}
-	s = json_dumps(rec, JSON_COMPACT);
-	json_decref(rec);
-	if (s == NULL)
-		return (-1);
-	len = strlen(s);
-	s[len] = '\n';
-	if (!sd.state_ok) {
-		/* Until a snapshot succeeds, nothing may be half-written. */
-		free(s);
+	if (state_blen == 0)
+		return (0);
+	if (!sd.state_ok || state_fd == -1) {
+		state_blen = 0;
 		return (-1);
 	}
-	if (state_write_all(state_fd, s, len + 1) != 0) {
-		free(s);
+	if (state_write_all(state_fd, state_buf, state_blen) != 0) {
+		state_blen = 0;
 		state_failed("write journal");
 		return (-1);
 	}
-	free(s);
-	state_jsize += len + 1;
-	if (sync) {
-		if (fdatasync(state_fd) == -1) {
-			state_failed("fdatasync journal");
-			return (-1);
-		}
-		state_dirty = 0;
-	} else if (!state_dirty) {
+	state_jsize += state_blen;
+	state_blen = 0;
+	if (!state_dirty) {
 		state_dirty = 1;
 		evtimer_add(state_sync_ev, &tv);
 	}
@@ -199,7 +201,55 @@ state_append(json_t *rec, int sync)
 		event_base_once(sd.base, -1, EV_TIMEOUT, state_compact_cb,
 		    NULL, &tv);
 	}
-	return (rc);
+	return (0);
+}
+
+static void
+state_flush_cb(evutil_socket_t fd, short events, void *arg)
+{
+	state_flush();
+}
+
+/*
+ * Append one line to the journal.  With sync it is on disk when this
+ * returns 0.  Otherwise it is written at the end of this turn of the loop
+ * (before any answer of this turn reaches its client) and on disk within
+ * a second.  -1 if it cannot be written.
+ */
+static int
+state_append(json_t *rec, int sync)
+{
+	int	 rc;
+
+	if (state_fd == -1) {
+		json_decref(rec);
+		return (sd.state_dir == NULL ? 0 : -1);
+	}
+	if (!sd.state_ok) {
+		/* Until a snapshot succeeds, nothing may be half-written. */
+		json_decref(rec);
+		return (-1);
+	}
+	rc = json_dump_callback(rec, state_dump, NULL, JSON_COMPACT);
+	json_decref(rec);
+	if (rc != 0)
+		return (-1);
+	state_dump("\n", 1, NULL);
+	if (sync) {
+		if (state_flush() != 0)
+			return (-1);
+		if (fdatasync(state_fd) == -1) {
+			state_failed("fdatasync journal");
+			return (-1);
+		}
+		state_dirty = 0;
+		return (0);
+	}
+	if (state_blen >= STATE_BUFFER_MAX)
+		return (state_flush());
+	if (!event_pending(state_flush_ev, EV_TIMEOUT, NULL))
+		event_active(state_flush_ev, EV_TIMEOUT, 0);
+	return (0);
 }
 
 /* A job's persistent state; with_def adds a runtime job's definition. */
@@ -410,6 +460,7 @@ state_journal_new(char **cause)
 	}
 	state_jsize = strlen(s);
 	state_dirty = 0;
+	state_blen = 0;		/* the snapshot just written holds them */
 	free(s);
 	free(tmp);
 	free(path);
@@ -422,6 +473,7 @@ state_timers_init(void)
 {
 	state_sync_ev = evtimer_new(sd.base, state_sync_cb, NULL);
 	state_retry_ev = evtimer_new(sd.base, state_retry_cb, NULL);
+	state_flush_ev = event_new(sd.base, -1, 0, state_flush_cb, NULL);
 }
 
 /* At exit: one last snapshot, so the next start replays nothing. */
@@ -432,6 +484,7 @@ state_close(void)
 
 	if (state_fd == -1)
 		return;
+	state_flush();
 	if (state_snapshot(&cause) == 0 && state_journal_new(&cause) == 0)
 		log_debug("state: saved");
 	else {
@@ -447,5 +500,10 @@ state_close(void)
 		event_free(state_sync_ev);
 	if (state_retry_ev != NULL)
 		event_free(state_retry_ev);
-	state_sync_ev = state_retry_ev = NULL;
+	if (state_flush_ev != NULL)
+		event_free(state_flush_ev);
+	state_sync_ev = state_retry_ev = state_flush_ev = NULL;
+	free(state_buf);
+	state_buf = NULL;
+	state_blen = state_bsize = 0;
 }
