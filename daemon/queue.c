@@ -14,6 +14,8 @@
 #include "schedd.h"
 #include "xmalloc.h"
 
+#define QUEUE_BATCH	16	/* tasks started per turn of the loop */
+
 /*
  * May one more task be queued for this job?  PROTO_OK, or
  * PROTO_QUEUE_FULL with a caller-freed cause.
@@ -134,11 +136,21 @@ queue_dispatch(void)
 	static int	 dispatching;
 	struct task	*t;
 
+	int		 n = 0;
+
 	/* A task that fails to start ends inside task_start: no recursion. */
 	if (sd.shutting_down || dispatching)
 		return;
 	dispatching = 1;
 	while ((t = queue_pick()) != NULL) {
+		/*
+		 * Start a bounded batch per turn of the loop, so a long queue
+		 * does not hold up timers and clients; the rest next turn.
+		 */
+		if (n++ == QUEUE_BATCH) {
+			queue_dispatch_soon();
+			break;
+		}
 		queue_remove(t);
 		task_start(t);
 	}
