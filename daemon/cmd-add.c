@@ -97,7 +97,7 @@ cmd_add_exec(struct cmd_ctx *ctx)
 
 	if (j != NULL) {
 		j->uid = ctx->uid;
-		job_set_def(j, def);
+		job_set_def(j, def, 1);
 	} else
 		j = job_create(def, ORIGIN_RUNTIME, ctx->uid);
 	log_info("job %s %s by uid %u", j->name, replace ? "replaced" :

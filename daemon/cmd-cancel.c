@@ -12,6 +12,8 @@ cmd_cancel_exec(struct cmd_ctx *ctx)
 
 	if (cmd_task_or_name(ctx, &t, &j) != 0)
 		return (CMD_DONE);
+	if (cmd_state_check(ctx) != 0)
+		return (CMD_DONE);
 	cancelled = json_array();
 	if (t != NULL) {
 		if (t->state == TASK_QUEUED) {

@@ -16,6 +16,8 @@ cmd_run_exec(struct cmd_ctx *ctx)
 
 	if ((j = cmd_job_arg(ctx, 1)) == NULL)
 		return (CMD_DONE);
+	if (cmd_state_check(ctx) != 0)
+		return (CMD_DONE);
 	if ((b = ban_match(j->name)) != NULL) {
 		cmd_error(ctx, PROTO_BANNED, "job \"%s\" is banned (%s%s%s)",
 		    j->name, b->name, b->reason != NULL ? ": " : "",

@@ -23,6 +23,10 @@ cmd_stop_exec(struct cmd_ctx *ctx)
 		cmd_error(ctx, PROTO_BAD_REQUEST, "stop: unknown signal");
 		return (CMD_DONE);
 	}
+	/*
+	 * Stopping works even while the state cannot be written: a runaway
+	 * task on a full disk must still be stoppable.
+	 */
 	if (cmd_task_or_name(ctx, &t, &j) != 0)
 		return (CMD_DONE);
 	stopped = json_array();

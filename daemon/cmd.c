@@ -338,3 +338,17 @@ cmd_job_arg(struct cmd_ctx *ctx, int act)
 	}
 	return (j);
 }
+
+/*
+ * Refuse a change while the state cannot be written: nothing is applied
+ * that could not be kept.  Answers persist_failed and returns -1.
+ */
+int
+cmd_state_check(struct cmd_ctx *ctx)
+{
+	if (sd.state_ok)
+		return (0);
+	cmd_error(ctx, PROTO_PERSIST_FAILED, "the state cannot be written "
+	    "at the moment; nothing was changed");
+	return (-1);
+}

@@ -57,6 +57,7 @@ void		 cmd_error(struct cmd_ctx *, enum proto_error, const char *, ...)
 int		 cmd_task_or_name(struct cmd_ctx *, struct task **,
 		    struct job **);
 struct job	*cmd_job_arg(struct cmd_ctx *, int);
+int		 cmd_state_check(struct cmd_ctx *);
 
 extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_ban_entry;

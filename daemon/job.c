@@ -46,21 +46,35 @@ job_find(const char *name)
 }
 
 /*
- * Give a job a new definition; tasks keep the one they hold.  The
- * schedule starts afresh from the new definition.
+ * Give a job a new definition; tasks keep the one they hold, and the
+ * schedule is recomputed from the new one.  With fresh (a runtime job
+ * redefined by "add --replace") the schedule starts over; otherwise (a
+ * reload) what it has done stays: an at that ran stays done unless its
+ * time changed, the max_runs count goes on, paused stays unless
+ * "enabled" changed.
  */
 void
-job_set_def(struct job *j, struct jobdef *def)
+job_set_def(struct job *j, struct jobdef *def, int fresh)
 {
+	struct jobdef	*old = j->def;
+	int		 same_at;
+
 	sched_job_fini(j);
 	hmap_sdel(&sd.job_index, j->name);
-	jobdef_unref(j->def);
+	same_at = old->at != NULL && def->at != NULL &&
+	    strcmp(old->at, def->at) == 0;
+	if (fresh || old->enabled != def->enabled)
+		j->paused = !def->enabled;
+	if (fresh || !same_at)
+		j->at_done = 0;
+	if (fresh)
+		j->sched_runs = 0;
 	j->def = def;
 	j->name = def->name;
-	j->paused = !def->enabled;
-	j->at_done = 0;
-	j->sched_runs = 0;
-	j->sched_ended = 0;
+	j->sched_ended = (def->max_runs > 0 && j->sched_runs >=
+	    def->max_runs) || (def->at != NULL && def->every_ms == 0 &&
+	    j->at_done);
+	jobdef_unref(old);
 	hmap_sput(&sd.job_index, j->name, j);
 	sched_job_init(j);
 }

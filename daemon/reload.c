@@ -126,7 +126,7 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 				    "runtime job of that name", def->name);
 				j->origin = ORIGIN_CONFIG;
 				j->uid = sd.uid;
-				job_set_def(j, jobdef_ref(def));
+				job_set_def(j, jobdef_ref(def), 1);
 				state_job(j, 1);
 			} else {
 				log_info("reload: job %s added", def->name);
@@ -143,7 +143,7 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 		log_info("reload: job %s changed", def->name);
 		same = reload_same_schedule(j->def, def);
 		if (!same) {
-			job_set_def(j, jobdef_ref(def));
+			job_set_def(j, jobdef_ref(def), 0);
 			continue;
 		}
 		/* Same schedule: the next run time stays as it is. */

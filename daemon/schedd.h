@@ -117,6 +117,7 @@ struct task {
 	int		 stop_signal;
 	int		 killing;	/* SIGKILL already sent */
 	int		 draining;	/* ended but processes left its group */
+	int		 state_dirty;	/* its record is to be written */
 
 	struct task_watches watches;
 	TAILQ_ENTRY(task) entry;	/* job's queue, running or history */
@@ -172,6 +173,7 @@ struct job {
 	time_t		 last_wall;	/* cron: last wall time fired or passed */
 	uint64_t	 sched_runs;	/* tasks started by the schedule */
 	int		 restored;	/* its schedule state came from disk */
+	int		 state_dirty;	/* its state is to be written */
 	int		 sched_ended;	/* max_runs reached, or at done */
 	LIST_HEAD(, retry) retries;	/* pending retries */
 
@@ -280,7 +282,7 @@ void		 schedd_check_exit(void);
 /* job.c */
 struct job	*job_create(struct jobdef *, enum job_origin, uid_t);
 struct job	*job_find(const char *);
-void		 job_set_def(struct job *, struct jobdef *);
+void		 job_set_def(struct job *, struct jobdef *, int);
 void		 job_remove(struct job *, json_t *, json_t *, int);
 void		 job_maybe_free(struct job *);
 uint32_t	 job_concurrency(const struct job *);

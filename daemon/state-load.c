@@ -111,14 +111,22 @@ state_apply_job(json_t *o)
 			    (uid_t)json_integer_value(json_object_get(o,
 			    "uid")));
 		else
-			job_set_def(j, def);
+			job_set_def(j, def, 1);
 	}
 	if (j == NULL || (j->origin == ORIGIN_CONFIG) !=
 	    (strcmp(origin, "config") == 0))
 		return;
 	if (j->origin == ORIGIN_RUNTIME)
 		j->uid = (uid_t)json_integer_value(json_object_get(o, "uid"));
-	j->paused = json_is_true(json_object_get(o, "paused"));
+	/*
+	 * The saved paused flag stands, unless "enabled" was changed in the
+	 * configuration since: then the file says.
+	 */
+	if (json_is_boolean(json_object_get(o, "enabled")) &&
+	    json_is_true(json_object_get(o, "enabled")) != j->def->enabled)
+		j->paused = !j->def->enabled;
+	else
+		j->paused = json_is_true(json_object_get(o, "paused"));
 	if ((c = json_object_get(o, "counters")) != NULL) {
 		j->counters.runs = json_integer_value(json_object_get(c,
 		    "runs"));

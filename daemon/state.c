@@ -48,11 +48,23 @@ static struct event	*state_sync_ev;
 static struct event	*state_retry_ev;
 static struct event	*state_flush_ev;
 static char		*state_buf;		/* lines not yet written */
+static char		**state_pjobs;		/* jobs changed this turn */
+static size_t		 state_njobs;
+static size_t		 state_sjobs;
+static uint64_t		*state_ptasks;		/* tasks changed this turn */
+static size_t		 state_ntasks;
+static size_t		 state_stasks;
 static size_t		 state_blen;
 static size_t		 state_bsize;
 
 static int	 state_write_all(int, const char *, size_t);
 static int	 state_append(json_t *, int);
+static int	 state_encode(json_t *);
+static void	 state_encode_pending(void);
+static void	 state_flush_soon(void);
+static void	 state_pending_job(const char *);
+static void	 state_pending_task(uint64_t);
+static void	 state_drop_pending(void);
 static void	 state_failed(const char *);
 static void	 state_sync_cb(evutil_socket_t, short, void *);
 static void	 state_retry_cb(evutil_socket_t, short, void *);
@@ -178,6 +190,8 @@ state_flush(void)
 {
 	struct timeval	 tv = { 1, 0 };
 
+	if (sd.state_ok && state_fd != -1)
+		state_encode_pending();
 	if (state_blen == 0)
 		return (0);
 	if (!sd.state_ok || state_fd == -1) {
@@ -219,8 +233,6 @@ state_flush_cb(evutil_socket_t fd, short events, void *arg)
 static int
 state_append(json_t *rec, int sync)
 {
-	int	 rc;
-
 	if (state_fd == -1) {
 		json_decref(rec);
 		return (sd.state_dir == NULL ? 0 : -1);
@@ -230,11 +242,10 @@ state_append(json_t *rec, int sync)
 		json_decref(rec);
 		return (-1);
 	}
-	rc = json_dump_callback(rec, state_dump, NULL, JSON_COMPACT);
-	json_decref(rec);
-	if (rc != 0)
+	/* Lines of this turn first, so the order on disk is the real one. */
+	state_encode_pending();
+	if (state_encode(rec) != 0)
 		return (-1);
-	state_dump("\n", 1, NULL);
 	if (sync) {
 		if (state_flush() != 0)
 			return (-1);
@@ -247,9 +258,50 @@ state_append(json_t *rec, int sync)
 	}
 	if (state_blen >= STATE_BUFFER_MAX)
 		return (state_flush());
-	if (!event_pending(state_flush_ev, EV_TIMEOUT, NULL))
-		event_active(state_flush_ev, EV_TIMEOUT, 0);
+	state_flush_soon();
 	return (0);
+}
+
+/* Forget what changed this turn: a snapshot has just saved it all. */
+static void
+state_drop_pending(void)
+{
+	struct task	*t;
+	struct job	*j;
+	size_t		 i;
+
+	for (i = 0; i < state_ntasks; i++) {
+		if ((t = task_find(state_ptasks[i])) != NULL)
+			t->state_dirty = 0;
+	}
+	for (i = 0; i < state_njobs; i++) {
+		if ((j = job_find(state_pjobs[i])) != NULL)
+			j->state_dirty = 0;
+		free(state_pjobs[i]);
+	}
+	state_ntasks = state_njobs = 0;
+}
+
+/* One object as one line in the write buffer; takes rec. */
+static int
+state_encode(json_t *rec)
+{
+	int	 rc;
+
+	rc = json_dump_callback(rec, state_dump, NULL, JSON_COMPACT);
+	json_decref(rec);
+	if (rc != 0)
+		return (-1);
+	return (state_dump("\n", 1, NULL));
+}
+
+/* Write what this turn changed at the end of the turn. */
+static void
+state_flush_soon(void)
+{
+	if (state_flush_ev != NULL &&
+	    !event_pending(state_flush_ev, EV_TIMEOUT, NULL))
+		event_active(state_flush_ev, EV_TIMEOUT, 0);
 }
 
 /* A job's persistent state; with_def adds a runtime job's definition. */
@@ -258,9 +310,10 @@ state_job_json(const struct job *j, int with_def)
 {
 	json_t	*o;
 
-	o = json_pack("{s:s,s:s,s:s,s:I,s:b}", "t", "job", "name", j->name,
-	    "origin", j->origin == ORIGIN_CONFIG ? "config" : "runtime",
-	    "uid", (json_int_t)j->uid, "paused", j->paused);
+	o = json_pack("{s:s,s:s,s:s,s:I,s:b,s:b}", "t", "job", "name",
+	    j->name, "origin", j->origin == ORIGIN_CONFIG ? "config" :
+	    "runtime", "uid", (json_int_t)j->uid, "paused", j->paused,
+	    "enabled", j->def->enabled);
 	if (with_def && j->origin == ORIGIN_RUNTIME)
 		json_object_set_new(o, "def", jobdef_to_json(j->def, NULL));
 	json_object_set_new(o, "counters", json_pack("{s:I,s:I,s:I,s:I,s:I,"
@@ -322,7 +375,14 @@ state_job_def(const struct jobdef *def, uid_t uid, int paused)
 int
 state_job(const struct job *j, int sync)
 {
-	return (state_append(state_job_json(j, 0), sync));
+	if (sync)
+		return (state_append(state_job_json(j, 0), 1));
+	/* Written once at the end of this turn, however often it changed. */
+	if (!j->state_dirty && state_fd != -1) {
+		((struct job *)j)->state_dirty = 1;
+		state_pending_job(j->name);
+	}
+	return (0);
 }
 
 /* A runtime job was removed: durable before the answer. */
@@ -344,17 +404,75 @@ state_bans(void)
 void
 state_task(const struct task *t)
 {
-	json_t	*rec;
-
 	/* Ids never go back, even after a power loss: reserve ahead. */
 	if (t->id >= state_ids_reserved && state_fd != -1) {
 		state_ids_reserved = t->id + STATE_IDS_BLOCK;
 		state_append(json_pack("{s:s,s:I}", "t", "ids", "next",
 		    (json_int_t)state_ids_reserved), 1);
 	}
-	rec = task_record(t);
-	json_object_set_new(rec, "t", json_string("task"));
-	state_append(rec, 0);
+	if (!t->state_dirty && state_fd != -1) {
+		((struct task *)t)->state_dirty = 1;
+		state_pending_task(t->id);
+	}
+}
+
+/* Remember a job whose state must be written at the end of the turn. */
+static void
+state_pending_job(const char *name)
+{
+	if (state_njobs == state_sjobs) {
+		state_sjobs = state_sjobs == 0 ? 64 : state_sjobs * 2;
+		state_pjobs = xreallocarray(state_pjobs, state_sjobs,
+		    sizeof *state_pjobs);
+	}
+	state_pjobs[state_njobs++] = xstrdup(name);
+	state_flush_soon();
+}
+
+/* Remember a task whose record must be written at the end of the turn. */
+static void
+state_pending_task(uint64_t id)
+{
+	if (state_ntasks == state_stasks) {
+		state_stasks = state_stasks == 0 ? 256 : state_stasks * 2;
+		state_ptasks = xreallocarray(state_ptasks, state_stasks,
+		    sizeof *state_ptasks);
+	}
+	state_ptasks[state_ntasks++] = id;
+	state_flush_soon();
+}
+
+/*
+ * Encode the tasks and jobs that changed this turn, each once, as it is
+ * now.  One that is gone by now (a task pruned, a job removed) needs no
+ * line: the state no longer has it.
+ */
+static void
+state_encode_pending(void)
+{
+	struct task	*t;
+	struct job	*j;
+	json_t		*rec;
+	size_t		 i;
+
+	for (i = 0; i < state_ntasks; i++) {
+		if ((t = task_find(state_ptasks[i])) == NULL ||
+		    !t->state_dirty)
+			continue;
+		t->state_dirty = 0;
+		rec = task_record(t);
+		json_object_set_new(rec, "t", json_string("task"));
+		state_encode(rec);
+	}
+	state_ntasks = 0;
+	for (i = 0; i < state_njobs; i++) {
+		if ((j = job_find(state_pjobs[i])) != NULL && j->state_dirty) {
+			j->state_dirty = 0;
+			state_encode(state_job_json(j, 0));
+		}
+		free(state_pjobs[i]);
+	}
+	state_njobs = 0;
 }
 
 /* Write the whole state as a new snapshot of the next generation. */
@@ -461,6 +579,7 @@ state_journal_new(char **cause)
 	state_jsize = strlen(s);
 	state_dirty = 0;
 	state_blen = 0;		/* the snapshot just written holds them */
+	state_drop_pending();
 	free(s);
 	free(tmp);
 	free(path);
@@ -506,4 +625,9 @@ state_close(void)
 	free(state_buf);
 	state_buf = NULL;
 	state_blen = state_bsize = 0;
+	state_drop_pending();
+	free(state_pjobs);
+	free(state_ptasks);
+	state_pjobs = NULL;
+	state_ptasks = NULL;
 }
