@@ -48,6 +48,7 @@ daemon_init(void)
 	TAILQ_INIT(&sd.jobs);
 	TAILQ_INIT(&sd.waiting);
 	TAILQ_INIT(&sd.draining);
+	TAILQ_INIT(&sd.running);
 	TAILQ_INIT(&sd.bans);
 	TAILQ_INIT(&sd.clients);
 	hmap_init(&sd.job_index);
@@ -154,17 +155,14 @@ schedd_reap(void)
 	}
 }
 
-/* Stop every running task with the kill sequence. */
+/* Stop every running task with the kill sequence, removed jobs' too. */
 static void
 schedd_stop_all(void)
 {
-	struct job	*j;
 	struct task	*t, *next;
 
-	TAILQ_FOREACH(j, &sd.jobs, entry) {
-		TAILQ_FOREACH_SAFE(t, &j->running, entry, next)
-			task_stop(t, 0, STOP_SHUTDOWN);
-	}
+	TAILQ_FOREACH_SAFE(t, &sd.running, rentry, next)
+		task_stop(t, 0, STOP_SHUTDOWN);
 }
 
 static void

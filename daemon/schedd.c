@@ -228,6 +228,10 @@ main(int argc, char **argv)
 	if (mkdir_p(sd.state_dir, 0700) == -1)
 		fatal("state folder %s", sd.state_dir);
 	schedd_lock();
+	/* Before the state is touched: another daemon may own the socket. */
+	if (notify_listen_fd() == -1 && server_in_use(sd.socket_path))
+		fatalx("already running: a daemon answers on %s",
+		    sd.socket_path);
 	if (mkdir_p(sd.log_dir, 0750) == -1)
 		fatal("log folder %s", sd.log_dir);
 

@@ -122,6 +122,7 @@ struct task {
 	struct task_watches watches;
 	TAILQ_ENTRY(task) entry;	/* job's queue, running or history */
 	TAILQ_ENTRY(task) dentry;	/* daemon's draining list */
+	TAILQ_ENTRY(task) rentry;	/* daemon's running list */
 };
 TAILQ_HEAD(task_list, task);
 
@@ -264,6 +265,7 @@ struct schedd {
 	struct hmap	 task_index;	/* id -> task */
 	struct hmap	 pid_index;	/* pid -> running task */
 	struct task_list draining;	/* stopping, waiting for escapees */
+	struct task_list running;	/* every running task, any job */
 	struct ban_list	 bans;
 	size_t		 nbans;
 	struct client_list clients;
@@ -373,6 +375,7 @@ void		 event_emit(unsigned, json_t *);
 
 /* server.c */
 int		 server_listen(const char *, mode_t, const char *);
+int		 server_in_use(const char *);
 void		 server_close(void);
 void		 server_adopt(int);
 void		 client_send(struct client *, json_t *);

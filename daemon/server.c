@@ -50,7 +50,7 @@ struct client_ext {
 };
 
 /* Is something already answering on this socket path? */
-static int
+int
 server_in_use(const char *path)
 {
 	struct sockaddr_un	 sun;

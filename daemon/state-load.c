@@ -40,8 +40,16 @@ state_move_aside(const char *name, const char *why)
 		log_warn("state: rename %s", path);
 	log_warnx("STATE LOST: %s %s; moved to %s and starting without it",
 	    path, why, to);
-	free(sd.state_error);
-	xasprintf(&sd.state_error, "%s %s; moved to %s", path, why, to);
+	if (sd.state_error == NULL)
+		xasprintf(&sd.state_error, "%s %s; moved to %s", path, why, to);
+	else {
+		char	*both;
+
+		xasprintf(&both, "%s; %s %s; moved to %s", sd.state_error,
+		    path, why, to);
+		free(sd.state_error);
+		sd.state_error = both;
+	}
 	free(path);
 	free(to);
 }
@@ -170,8 +178,10 @@ state_apply_job(json_t *o)
 		    strcmp(at, j->def->at) == 0;
 		if (j->def->at != NULL && (at == NULL ||
 		    strcmp(at, j->def->at) != 0)) {
+			/* A changed at is a new one: as if first loaded. */
 			j->sched_runs = 0;
 			j->sched_ended = 0;
+			j->restored = 0;
 		}
 	}
 }

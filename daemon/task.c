@@ -311,6 +311,7 @@ task_start(struct task *t)
 	time_now(&t->started_at);
 	t->start_mono = time_mono_ms();
 	TAILQ_INSERT_TAIL(&j->running, t, entry);
+	TAILQ_INSERT_TAIL(&sd.running, t, rentry);
 	j->nrunning++;
 	sd.nrunning++;
 	j->counters.runs++;
@@ -536,6 +537,7 @@ task_finish(struct task *t)
 		t->state = TASK_FAILED;
 
 	TAILQ_REMOVE(&j->running, t, entry);
+	TAILQ_REMOVE(&sd.running, t, rentry);
 	j->nrunning--;
 	sd.nrunning--;
 	switch (t->state) {
@@ -782,7 +784,9 @@ task_from_record(struct job *j, json_t *rec)
 		t->log_path = xstrdup(s);
 	t->log_fd = -1;
 	t->out_fd = -1;
-	t->reaped = t->out_closed = 1;
+	/* A queued task gets its process and pipe when it starts. */
+	if (t->state != TASK_QUEUED)
+		t->reaped = t->out_closed = 1;
 	LIST_INIT(&t->watches);
 	hmap_iput(&sd.task_index, t->id, t);
 	return (t);
