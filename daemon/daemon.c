@@ -46,7 +46,6 @@ daemon_init(void)
 {
 	memset(&sd, 0, sizeof sd);
 	TAILQ_INIT(&sd.jobs);
-	TAILQ_INIT(&sd.waiting);
 	TAILQ_INIT(&sd.draining);
 	TAILQ_INIT(&sd.running);
 	TAILQ_INIT(&sd.bans);

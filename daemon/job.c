@@ -27,6 +27,7 @@ job_create(struct jobdef *def, enum job_origin origin, uid_t uid)
 	j->origin = origin;
 	j->uid = uid;
 	j->paused = !def->enabled;
+	j->qidx = SIZE_MAX;
 	TAILQ_INIT(&j->queue);
 	TAILQ_INIT(&j->running);
 	TAILQ_INIT(&j->history);
@@ -77,6 +78,7 @@ job_set_def(struct job *j, struct jobdef *def, int fresh)
 	jobdef_unref(old);
 	hmap_sput(&sd.job_index, j->name, j);
 	sched_job_init(j);
+	queue_update(j);	/* concurrency or priority may have changed */
 }
 
 /*

@@ -4,7 +4,10 @@
  * task with the highest priority starts first, ties in queue order.
  *
  * Only the head of a job's queue can start, so the choice is among the
- * heads of the jobs on the waiting list: O(jobs with queued tasks).
+ * heads of the jobs that may start one more task ("ready": something
+ * queued and below their concurrency).  Those are kept in a heap ordered
+ * by their head's priority, then queue order, so picking is O(1) and
+ * every change O(log ready jobs).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,99 @@
 #include "xmalloc.h"
 
 #define QUEUE_BATCH	16	/* tasks started per turn of the loop */
+
+static struct job	**queue_heap;
+static size_t		  queue_n;
+static size_t		  queue_size;
+
+static int	 queue_before(const struct job *, const struct job *);
+static void	 queue_heap_up(size_t);
+static void	 queue_heap_down(size_t);
+
+/* Does a's head go before b's: higher priority, then queued first? */
+static int
+queue_before(const struct job *a, const struct job *b)
+{
+	const struct task	*ta = TAILQ_FIRST(&a->queue);
+	const struct task	*tb = TAILQ_FIRST(&b->queue);
+
+	if (ta->def->priority != tb->def->priority)
+		return (ta->def->priority > tb->def->priority);
+	return (ta->seq < tb->seq);
+}
+
+static void
+queue_heap_up(size_t i)
+{
+	struct job	*j = queue_heap[i];
+	size_t		 parent;
+
+	while (i > 0) {
+		parent = (i - 1) / 2;
+		if (!queue_before(j, queue_heap[parent]))
+			break;
+		queue_heap[i] = queue_heap[parent];
+		queue_heap[i]->qidx = i;
+		i = parent;
+	}
+	queue_heap[i] = j;
+	j->qidx = i;
+}
+
+static void
+queue_heap_down(size_t i)
+{
+	struct job	*j = queue_heap[i];
+	size_t		 child;
+
+	for (;;) {
+		child = 2 * i + 1;
+		if (child >= queue_n)
+			break;
+		if (child + 1 < queue_n &&
+		    queue_before(queue_heap[child + 1], queue_heap[child]))
+			child++;
+		if (!queue_before(queue_heap[child], j))
+			break;
+		queue_heap[i] = queue_heap[child];
+		queue_heap[i]->qidx = i;
+		i = child;
+	}
+	queue_heap[i] = j;
+	j->qidx = i;
+}
+
+/*
+ * A job's queue, running count or definition changed: put it in the
+ * ready heap, move it, or take it out.
+ */
+void
+queue_update(struct job *j)
+{
+	size_t	 i = j->qidx;
+	int	 ready;
+
+	ready = j->nqueued > 0 && j->nrunning < job_concurrency(j);
+	if (i != SIZE_MAX) {
+		j->qidx = SIZE_MAX;
+		if (i != --queue_n) {
+			queue_heap[i] = queue_heap[queue_n];
+			queue_heap[i]->qidx = i;
+			queue_heap_up(i);
+			queue_heap_down(queue_heap[i]->qidx);
+		}
+	}
+	if (!ready)
+		return;
+	if (queue_n == queue_size) {
+		queue_size = queue_size == 0 ? 64 : queue_size * 2;
+		queue_heap = xreallocarray(queue_heap, queue_size,
+		    sizeof *queue_heap);
+	}
+	queue_heap[queue_n] = j;
+	j->qidx = queue_n++;
+	queue_heap_up(j->qidx);
+}
 
 /*
  * May one more task be queued for this job?  PROTO_OK, or
@@ -43,14 +139,12 @@ queue_push(struct job *j, enum task_trigger trigger, uid_t uid)
 	struct task	*t;
 
 	t = task_new(j, trigger, uid);
-	t->seq = sd.next_seq++;
+	t->seq = t->id;		/* ids are handed out in queue order */
 	TAILQ_INSERT_TAIL(&j->queue, t, entry);
 	j->nqueued++;
 	sd.nqueued++;
-	if (!j->waiting) {
-		TAILQ_INSERT_TAIL(&sd.waiting, j, wentry);
-		j->waiting = 1;
-	}
+	if (j->nqueued == 1)
+		queue_update(j);
 	state_task(t);
 	notify_status();
 	event_emit(EV_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
@@ -68,10 +162,7 @@ queue_remove(struct task *t)
 	TAILQ_REMOVE(&j->queue, t, entry);
 	j->nqueued--;
 	sd.nqueued--;
-	if (j->nqueued == 0 && j->waiting) {
-		TAILQ_REMOVE(&sd.waiting, j, wentry);
-		j->waiting = 0;
-	}
+	queue_update(j);
 }
 
 /*
@@ -81,23 +172,10 @@ queue_remove(struct task *t)
 struct task *
 queue_pick(void)
 {
-	struct job	*j;
-	struct task	*t, *best = NULL;
-
-	if (sd.nrunning >= sd.settings.max_running)
+	if (sd.nrunning >= sd.settings.max_running || queue_n == 0)
 		return (NULL);
-	TAILQ_FOREACH(j, &sd.waiting, wentry) {
-		if (j->nrunning >= job_concurrency(j))
-			continue;
-		t = TAILQ_FIRST(&j->queue);
-		if (best == NULL || t->def->priority > best->def->priority ||
-		    (t->def->priority == best->def->priority &&
-		    t->seq < best->seq))
-			best = t;
-	}
-	return (best);
+	return (TAILQ_FIRST(&queue_heap[0]->queue));
 }
-
 static struct event	*queue_ev;
 
 static void
@@ -124,6 +202,9 @@ queue_dispatch_soon(void)
 void
 queue_free(void)
 {
+	free(queue_heap);
+	queue_heap = NULL;
+	queue_n = queue_size = 0;
 	if (queue_ev != NULL)
 		event_free(queue_ev);
 	queue_ev = NULL;

@@ -151,6 +151,7 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 		j->def = jobdef_ref(def);
 		j->name = def->name;
 		hmap_sput(&sd.job_index, j->name, j);
+		queue_update(j);
 	}
 
 	*result = json_pack("{s:o,s:o,s:o}", "added", added, "removed",

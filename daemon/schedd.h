@@ -162,7 +162,7 @@ struct job {
 	uint32_t	 nrunning;
 	uint32_t	 nhistory;
 
-	int		 waiting;	/* on the daemon's waiting list */
+	size_t		 qidx;		/* in the ready heap, or SIZE_MAX */
 
 	/* The schedule (sched.c). */
 	struct sched_ent sched;		/* next firing, when armed */
@@ -179,7 +179,6 @@ struct job {
 	LIST_HEAD(, retry) retries;	/* pending retries */
 
 	TAILQ_ENTRY(job) entry;		/* all jobs, in creation order */
-	TAILQ_ENTRY(job) wentry;	/* jobs with queued tasks */
 };
 TAILQ_HEAD(job_list, job);
 
@@ -249,7 +248,6 @@ struct schedd {
 	struct timespec	 started;
 	uint64_t	 started_mono;
 	uint64_t	 next_task_id;
-	uint64_t	 next_seq;
 	uint64_t	 tasks_started;
 	uint32_t	 nrunning;
 	uint32_t	 nqueued;
@@ -261,7 +259,6 @@ struct schedd {
 	struct job_list	 jobs;
 	struct hmap	 job_index;	/* name -> job */
 	size_t		 njobs;
-	struct job_list	 waiting;	/* jobs with queued tasks */
 	struct hmap	 task_index;	/* id -> task */
 	struct hmap	 pid_index;	/* pid -> running task */
 	struct task_list draining;	/* stopping, waiting for escapees */
@@ -320,6 +317,7 @@ char		*output_read_log(const struct task *, size_t *);
 enum proto_error queue_check(const struct job *, char **);
 struct task	*queue_push(struct job *, enum task_trigger, uid_t);
 void		 queue_remove(struct task *);
+void		 queue_update(struct job *);
 struct task	*queue_pick(void);
 void		 queue_dispatch(void);
 void		 queue_dispatch_soon(void);

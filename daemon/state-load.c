@@ -200,6 +200,7 @@ state_drop_task(struct task *t)
 		TAILQ_REMOVE(&j->running, t, entry);
 		j->nrunning--;
 		sd.nrunning--;
+		queue_update(j);
 		break;
 	default:
 		TAILQ_REMOVE(&j->history, t, entry);
@@ -242,10 +243,7 @@ state_apply_task(json_t *rec)
 			TAILQ_INSERT_AFTER(&j->queue, o, t, entry);
 		j->nqueued++;
 		sd.nqueued++;
-		if (!j->waiting) {
-			TAILQ_INSERT_TAIL(&sd.waiting, j, wentry);
-			j->waiting = 1;
-		}
+		queue_update(j);
 		break;
 	case TASK_RUNNING:
 		TAILQ_INSERT_TAIL(&j->running, t, entry);
@@ -467,6 +465,7 @@ state_open(char **cause)
 			TAILQ_INSERT_TAIL(&j->history, t, entry);
 			j->nhistory++;
 		}
+		queue_update(j);
 		task_prune(j);
 	}
 	if (state_snapshot(cause) != 0 || state_journal_new(cause) != 0)

@@ -314,6 +314,7 @@ task_start(struct task *t)
 	TAILQ_INSERT_TAIL(&sd.running, t, rentry);
 	j->nrunning++;
 	sd.nrunning++;
+	queue_update(j);
 	j->counters.runs++;
 	j->last_run = t->started_at;
 	sd.tasks_started++;
@@ -540,6 +541,7 @@ task_finish(struct task *t)
 	TAILQ_REMOVE(&sd.running, t, rentry);
 	j->nrunning--;
 	sd.nrunning--;
+	queue_update(j);
 	switch (t->state) {
 	case TASK_SUCCEEDED:
 		j->counters.succeeded++;

@@ -46,6 +46,7 @@ start_next(void)
 	TAILQ_INSERT_TAIL(&t->job->running, t, entry);
 	t->job->nrunning++;
 	sd.nrunning++;
+	queue_update(t->job);
 	return (t);
 }
 
@@ -55,6 +56,7 @@ finish(struct task *t)
 	TAILQ_REMOVE(&t->job->running, t, entry);
 	t->job->nrunning--;
 	sd.nrunning--;
+	queue_update(t->job);
 	t->state = TASK_SUCCEEDED;
 	TAILQ_INSERT_TAIL(&t->job->history, t, entry);
 	t->job->nhistory++;
