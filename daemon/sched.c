@@ -374,6 +374,15 @@ sched_restore_all(void)
 	}
 }
 
+/* Forget a pending retry. */
+void
+sched_retry_cancel(struct retry *r)
+{
+	LIST_REMOVE(r, entry);
+	sched_heap_remove(&r->ent);
+	free(r);
+}
+
 /* Drop a job's schedule and pending retries (removal or redefinition). */
 void
 sched_job_fini(struct job *j)
@@ -381,11 +390,8 @@ sched_job_fini(struct job *j)
 	struct retry	*r;
 
 	sched_heap_remove(&j->sched);
-	while ((r = LIST_FIRST(&j->retries)) != NULL) {
-		LIST_REMOVE(r, entry);
-		sched_heap_remove(&r->ent);
-		free(r);
-	}
+	while ((r = LIST_FIRST(&j->retries)) != NULL)
+		sched_retry_cancel(r);
 	if (j->cron != NULL) {
 		cron_free(j->cron);
 		j->cron = NULL;
@@ -546,6 +552,7 @@ sched_fire_retry(struct retry *r)
 	char		*cause;
 
 	LIST_REMOVE(r, entry);
+	state_job(j, 0);
 	if (ban_match(j->name) != NULL)
 		log_info("job %s: retry %u dropped, banned", j->name,
 		    r->attempt);
@@ -654,6 +661,30 @@ sched_wall_changed(void)
 	sched_arm_timer();
 }
 
+/*
+ * Plan attempt number "attempt" of a job for the wall time "at" (ns; a
+ * retry saved before a restart may be due already).
+ */
+struct retry *
+sched_retry_add(struct job *j, uint32_t attempt, uid_t uid, uint64_t at)
+{
+	struct retry	*r;
+	uint64_t	 real = sched_now_real_ns();
+
+	r = xcalloc(1, sizeof *r);
+	r->ent.kind = SCHED_RETRY;
+	r->ent.idx = SIZE_MAX;
+	r->ent.due = sched_mono_ns() + (at > real ? at - real : 0);
+	r->at = at;
+	r->job = j;
+	r->attempt = attempt;
+	r->uid = uid;
+	LIST_INSERT_HEAD(&j->retries, r, entry);
+	sched_heap_push(&r->ent);
+	sched_arm_timer();
+	return (r);
+}
+
 /* A task ended: retry a failure, maybe remove a finished runtime job. */
 void
 sched_task_ended(struct task *t)
@@ -663,16 +694,9 @@ sched_task_ended(struct task *t)
 
 	if ((t->state == TASK_FAILED || t->state == TASK_TIMEOUT) &&
 	    t->attempt <= t->def->retries && !j->removed) {
-		r = xcalloc(1, sizeof *r);
-		r->ent.kind = SCHED_RETRY;
-		r->ent.idx = SIZE_MAX;
-		r->ent.due = sched_mono_ns() + t->def->retry_delay_ms * MS;
-		r->job = j;
-		r->attempt = t->attempt + 1;
-		r->uid = t->uid;
-		LIST_INSERT_HEAD(&j->retries, r, entry);
-		sched_heap_push(&r->ent);
-		sched_arm_timer();
+		r = sched_retry_add(j, t->attempt + 1, t->uid,
+		    sched_now_real_ns() + t->def->retry_delay_ms * MS);
+		state_job(j, 0);
 		log_info("task %llu (%s) %s: attempt %u in %llums",
 		    (unsigned long long)t->id, j->name,
 		    task_state_name(t->state), r->attempt,

@@ -188,6 +188,7 @@ struct retry {
 	struct job	*job;
 	uint32_t	 attempt;
 	uid_t		 uid;
+	uint64_t	 at;		/* wall time it is due, ns */
 	LIST_ENTRY(retry) entry;
 };
 
@@ -336,6 +337,8 @@ json_t		*sched_stats(void);
 void		 sched_expire(void);
 void		 sched_wall_changed(void);
 void		 sched_restore_all(void);
+struct retry	*sched_retry_add(struct job *, uint32_t, uid_t, uint64_t);
+void		 sched_retry_cancel(struct retry *);
 int		 sched_preview(const struct job *, int64_t, size_t, int64_t *,
 		    size_t *);
 extern uint64_t	 (*sched_mono_ns)(void);

@@ -92,7 +92,9 @@ state_apply_job(json_t *o)
 {
 	struct jobdef	*def;
 	struct job	*j;
-	json_t		*c, *l, *s, *dv;
+	struct retry	*r;
+	json_t		*c, *l, *s, *dv, *rl, *rv;
+	size_t		 i;
 	const char	*name, *origin, *at;
 	char		*cause;
 
@@ -164,6 +166,18 @@ state_apply_job(json_t *o)
 		    "run_s"));
 		j->last_run.tv_nsec = json_integer_value(json_object_get(l,
 		    "run_ns"));
+	}
+	if ((rl = json_object_get(o, "retries")) != NULL) {
+		/* The saved list replaces what an earlier line planned. */
+		while ((r = LIST_FIRST(&j->retries)) != NULL)
+			sched_retry_cancel(r);
+		json_array_foreach(rl, i, rv) {
+			sched_retry_add(j, (uint32_t)json_integer_value(
+			    json_object_get(rv, "attempt")),
+			    (uid_t)json_integer_value(json_object_get(rv, "uid")),
+			    (uint64_t)json_integer_value(json_object_get(rv,
+			    "at_ms")) * 1000000);
+		}
 	}
 	if ((s = json_object_get(o, "sched")) != NULL) {
 		j->restored = 1;

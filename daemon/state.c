@@ -308,7 +308,8 @@ state_flush_soon(void)
 static json_t *
 state_job_json(const struct job *j, int with_def)
 {
-	json_t	*o;
+	const struct retry	*r;
+	json_t			*o, *retries;
 
 	o = json_pack("{s:s,s:s,s:s,s:I,s:b,s:b}", "t", "job", "name",
 	    j->name, "origin", j->origin == ORIGIN_CONFIG ? "config" :
@@ -332,6 +333,12 @@ state_job_json(const struct job *j, int with_def)
 	    "state", task_state_name(j->last_state),
 	    "run_s", (json_int_t)j->last_run.tv_sec,
 	    "run_ns", (json_int_t)j->last_run.tv_nsec));
+	retries = json_array();
+	LIST_FOREACH(r, &j->retries, entry)
+		json_array_append_new(retries, json_pack("{s:I,s:I,s:I}",
+		    "attempt", (json_int_t)r->attempt, "uid", (json_int_t)r->uid,
+		    "at_ms", (json_int_t)(r->at / 1000000)));
+	json_object_set_new(o, "retries", retries);
 	json_object_set_new(o, "sched", json_pack("{s:I,s:s?,s:b,s:I,s:b}",
 	    "last_wall", (json_int_t)j->last_wall,
 	    "at", j->def->at,
