@@ -237,7 +237,13 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	ecfg = event_config_new();
+	/*
+	 * Timers on time: the precise monotonic clock, and no cached "now"
+	 * (libevent would compute the next wait from the time the loop
+	 * woke, before this turn's work, and fire that much late).
+	 */
 	event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_NO_CACHE_TIME);
 	sd.base = event_base_new_with_config(ecfg);
 	event_config_free(ecfg);
 	if (sd.base == NULL)

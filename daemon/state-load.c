@@ -482,6 +482,9 @@ state_open(char **cause)
 		queue_update(j);
 		task_prune(j);
 	}
+	/* The snapshot also reserves the first block of task ids. */
+	if (state_ids_reserved < sd.next_task_id + STATE_IDS_BLOCK)
+		state_ids_reserved = sd.next_task_id + STATE_IDS_BLOCK;
 	if (state_snapshot(cause) != 0 || state_journal_new(cause) != 0)
 		return (-1);
 	return (0);

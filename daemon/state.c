@@ -34,7 +34,6 @@
 
 
 #define STATE_JOURNAL_MAX	(16 * 1024 * 1024)	/* then compact */
-#define STATE_IDS_BLOCK		1000
 #define STATE_BUFFER_MAX	(1024 * 1024)	/* then write at once */
 #define STATE_RETRY_SECS	5
 
@@ -189,9 +188,19 @@ static int
 state_flush(void)
 {
 	struct timeval	 tv = { 1, 0 };
+	int		 reserve = 0;
 
-	if (sd.state_ok && state_fd != -1)
+	if (sd.state_ok && state_fd != -1) {
 		state_encode_pending();
+		/* Half of the id block is used: reserve the next one now. */
+		if (sd.next_task_id + STATE_IDS_BLOCK / 2 >
+		    state_ids_reserved) {
+			state_ids_reserved = sd.next_task_id + STATE_IDS_BLOCK;
+			state_encode(json_pack("{s:s,s:I}", "t", "ids", "next",
+			    (json_int_t)state_ids_reserved));
+			reserve = 1;
+		}
+	}
 	if (state_blen == 0)
 		return (0);
 	if (!sd.state_ok || state_fd == -1) {
@@ -205,7 +214,13 @@ state_flush(void)
 	}
 	state_jsize += state_blen;
 	state_blen = 0;
-	if (!state_dirty) {
+	if (reserve) {
+		if (fdatasync(state_fd) == -1) {
+			state_failed("fdatasync journal");
+			return (-1);
+		}
+		state_dirty = 0;
+	} else if (!state_dirty) {
 		state_dirty = 1;
 		evtimer_add(state_sync_ev, &tv);
 	}
@@ -411,7 +426,11 @@ state_bans(void)
 void
 state_task(const struct task *t)
 {
-	/* Ids never go back, even after a power loss: reserve ahead. */
+	/*
+	 * Ids never go back, even after a power loss: they are reserved in
+	 * blocks ahead (state_flush); a burst that outruns the reservation
+	 * reserves here, at once.
+	 */
 	if (t->id >= state_ids_reserved && state_fd != -1) {
 		state_ids_reserved = t->id + STATE_IDS_BLOCK;
 		state_append(json_pack("{s:s,s:I}", "t", "ids", "next",

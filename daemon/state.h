@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define STATE_VERSION		1
+#define STATE_IDS_BLOCK		1000
 
 extern uint64_t		 state_generation;
 extern uint64_t		 state_ids_reserved;
