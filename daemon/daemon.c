@@ -150,7 +150,8 @@ schedd_reap(void)
 				continue;
 			break;
 		}
-		task_reaped(pid, status, &ru);
+		if (!state_child_reaped(pid, status))
+			task_reaped(pid, status, &ru);
 	}
 }
 

@@ -355,6 +355,7 @@ int		 state_job(const struct job *, int);
 int		 state_job_remove(const char *);
 int		 state_bans(void);
 void		 state_task(const struct task *);
+int		 state_child_reaped(pid_t, int);
 
 /* ban.c */
 struct ban	*ban_match(const char *);

@@ -1,5 +1,6 @@
 /*
- * Starting a task's process: the only place in schedd that forks.
+ * Starting a task's process: the only place in schedd that forks (tasks
+ * with vfork; spawn_worker's fork for the state's compaction).
  *
  * spawn_start uses vfork, so the cost of starting a task does not grow
  * with the daemon's memory (no page tables are copied).  The child shares
@@ -779,6 +780,34 @@ spawn_tree_alive(pid_t pid, unsigned long long taskid)
 	}
 	free(procs);
 	return (count);
+}
+
+pid_t
+spawn_worker(int (*fn)(void *), void *arg)
+{
+	struct sigaction	 sa;
+	sigset_t		 all, old;
+	pid_t			 pid;
+	int			 i;
+
+	/* No daemon handler may run in the child: block, fork, reset. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if ((pid = fork()) == -1) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return (-1);
+	}
+	if (pid != 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return (pid);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 1; i < NSIG; i++)
+		sigaction(i, &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	_exit(fn(arg));
 }
 
 /* Become a child subreaper so orphaned task processes stay ours. */

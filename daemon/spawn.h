@@ -70,6 +70,13 @@ int	 spawn_tree_alive(pid_t, unsigned long long);
  */
 int	 spawn_kill_lost(pid_t, unsigned long long);
 
+/*
+ * Run fn(arg) in a forked child that exits with its return value: for
+ * work on a copy of the daemon's memory (a snapshot).  The child gets
+ * default signal dispositions.  Returns the pid, or -1.
+ */
+pid_t	 spawn_worker(int (*)(void *), void *);
+
 /* Become a child subreaper where the system has one; -1 if not. */
 int	 spawn_subreaper(void);
 

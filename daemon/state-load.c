@@ -330,9 +330,12 @@ state_read(const char *path, size_t *lenp)
 	return (buf);
 }
 
-/* Replay the journal of the current generation; a torn tail is skipped. */
+/*
+ * Replay a journal of the snapshot's generation or a later one; an older
+ * one is already in the snapshot.  A torn tail is skipped.
+ */
 static int
-state_replay(char **cause)
+state_replay(const char *name, char **cause)
 {
 	json_error_t	 err;
 	json_t		*o;
@@ -340,7 +343,7 @@ state_replay(char **cause)
 	size_t		 len, lines = 0, bad = 0;
 	json_int_t	 v;
 
-	path = state_path("journal");
+	path = state_path(name);
 	if ((buf = state_read(path, &len)) == NULL) {
 		free(path);
 		return (errno == ENOENT ? 0 : -1);
@@ -370,7 +373,7 @@ state_replay(char **cause)
 				return (-2);
 			}
 			if ((uint64_t)json_integer_value(json_object_get(o,
-			    "generation")) != state_generation) {
+			    "generation")) < state_generation) {
 				/* Already part of the snapshot. */
 				json_decref(o);
 				break;
@@ -449,7 +452,13 @@ state_open(char **cause)
 		free(buf);
 	}
 	free(path);
-	if ((rc = state_replay(cause)) == -2)
+	/*
+	 * The journal, then a newer one a compaction had started (its
+	 * snapshot may or may not have been written when schedd stopped).
+	 */
+	if ((rc = state_replay("journal", cause)) == 0)
+		rc = state_replay("journal.new", cause);
+	if (rc == -2)
 		return (-1);
 	if (rc != 0) {
 		xasprintf(cause, "journal: %s", strerror(errno));

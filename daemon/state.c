@@ -16,9 +16,11 @@
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,8 @@ static int		 state_fd = -1;		/* the journal */
 static uint64_t		 state_jsize;
 static int		 state_dirty;		/* written, not yet synced */
 static int		 state_compacting;
+static pid_t		 state_compact_pid;	/* compaction child */
+static uint64_t		 state_journal_max = STATE_JOURNAL_MAX;
 uint64_t		 state_generation;
 uint64_t		 state_ids_reserved;
 static struct event	*state_sync_ev;
@@ -64,6 +68,10 @@ static void	 state_flush_soon(void);
 static void	 state_pending_job(const char *);
 static void	 state_pending_task(uint64_t);
 static void	 state_drop_pending(void);
+static int	 state_snapshot_write(uint64_t, char **);
+static int	 state_compact_child(void *);
+static void	 state_compact_abandon(void);
+static int	 state_flush(void);
 static void	 state_failed(const char *);
 static void	 state_sync_cb(evutil_socket_t, short, void *);
 static void	 state_retry_cb(evutil_socket_t, short, void *);
@@ -153,16 +161,131 @@ state_sync_cb(evutil_socket_t fd, short events, void *arg)
 	state_dirty = 0;
 }
 
+/*
+ * Compaction without stopping the loop: a new journal (journal.new, the
+ * next generation) takes every change from now on, and a forked child
+ * writes the snapshot of that generation from its copy of memory.  When
+ * it has, journal.new becomes the journal.  Until then a restart replays
+ * both journals; if the child fails, a snapshot is written here instead.
+ */
 static void
 state_compact_cb(evutil_socket_t fd, short events, void *arg)
 {
-	char	*cause;
+	char	*cause, *path, *s;
+	uint64_t gen = state_generation + 1;
+	int	 nfd;
 
+	if (state_compact_pid != 0 || !sd.state_ok || state_fd == -1) {
+		state_compacting = 0;
+		return;
+	}
+	state_flush();
+	path = state_path("journal.new");
+	xasprintf(&s, "{\"journal\":%d,\"generation\":%llu}\n",
+	    STATE_VERSION, (unsigned long long)gen);
+	nfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+	    0600);
+	if (nfd == -1 || state_write_all(nfd, s, strlen(s)) != 0 ||
+	    fdatasync(nfd) != 0 || state_sync_dir() != 0 ||
+	    fdatasync(state_fd) != 0) {
+		if (nfd != -1)
+			close(nfd);
+		unlink(path);
+		free(path);
+		free(s);
+		goto sync;
+	}
+	free(path);
+	state_compact_pid = spawn_worker(state_compact_child, &gen);
+	if (state_compact_pid == -1) {
+		state_compact_pid = 0;
+		close(nfd);
+		free(s);
+		goto sync;
+	}
+	close(state_fd);
+	state_fd = nfd;
+	state_generation = gen;
+	state_jsize = strlen(s);
+	state_dirty = 0;
+	free(s);
+	log_debug("state: compacting in process %ld", (long)state_compact_pid);
+	return;
+sync:
 	state_compacting = 0;
 	if (state_snapshot(&cause) != 0 || state_journal_new(&cause) != 0) {
 		state_failed(cause);
 		free(cause);
 	}
+}
+
+/* In the forked child: write the snapshot, and say how it went. */
+static int
+state_compact_child(void *arg)
+{
+	char	*cause;
+
+	if (state_snapshot_write(*(uint64_t *)arg, &cause) != 0) {
+		log_warnx("state: compaction: %s", cause);
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * The compaction child ended: on success the new journal becomes the
+ * journal; otherwise the snapshot is written here.  Returns 0 if pid was
+ * not the compaction child.
+ */
+int
+state_child_reaped(pid_t pid, int status)
+{
+	char	*cause, *from, *to;
+
+	if (pid != state_compact_pid || pid == 0)
+		return (0);
+	state_compact_pid = 0;
+	state_compacting = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		from = state_path("journal.new");
+		to = state_path("journal");
+		if (rename(from, to) == 0 && state_sync_dir() == 0) {
+			free(from);
+			free(to);
+			return (1);
+		}
+		log_warn("state: rename %s", from);
+		free(from);
+		free(to);
+	} else
+		log_warnx("state: compaction process failed; writing the "
+		    "snapshot here");
+	if (state_snapshot(&cause) != 0 || state_journal_new(&cause) != 0) {
+		state_failed(cause);
+		free(cause);
+	}
+	return (1);
+}
+
+/*
+ * A snapshot written here covers everything: a compaction still running
+ * is of no use any more.
+ */
+static void
+state_compact_abandon(void)
+{
+	char	*path;
+	int	 status;
+
+	if (state_compact_pid != 0) {
+		kill(state_compact_pid, SIGKILL);
+		waitpid(state_compact_pid, &status, 0);
+		state_compact_pid = 0;
+		state_compacting = 0;
+	}
+	path = state_path("journal.new");
+	unlink(path);
+	free(path);
 }
 
 /* Collect an encoded line in the write buffer. */
@@ -224,7 +347,7 @@ state_flush(void)
 		state_dirty = 1;
 		evtimer_add(state_sync_ev, &tv);
 	}
-	if (state_jsize > STATE_JOURNAL_MAX && !state_compacting) {
+	if (state_jsize > state_journal_max && !state_compacting) {
 		state_compacting = 1;
 		tv.tv_sec = 0;
 		event_base_once(sd.base, -1, EV_TIMEOUT, state_compact_cb,
@@ -505,6 +628,16 @@ state_encode_pending(void)
 int
 state_snapshot(char **cause)
 {
+	if (state_snapshot_write(state_generation + 1, cause) != 0)
+		return (-1);
+	state_generation++;
+	return (0);
+}
+
+/* Write the whole state as the snapshot of generation gen. */
+static int
+state_snapshot_write(uint64_t gen, char **cause)
+{
 	struct job	*j;
 	struct task	*t;
 	json_t		*o, *jobs, *tasks, *bans, *list;
@@ -526,7 +659,7 @@ state_snapshot(char **cause)
 			json_array_append_new(tasks, task_record(t));
 	}
 	o = json_pack("{s:i,s:I,s:I,s:o,s:o,s:o}", "version", STATE_VERSION,
-	    "generation", (json_int_t)(state_generation + 1),
+	    "generation", (json_int_t)gen,
 	    "next_task_id", (json_int_t)(sd.next_task_id > state_ids_reserved ?
 	    sd.next_task_id : state_ids_reserved),
 	    "jobs", jobs, "bans", list, "tasks", tasks);
@@ -554,7 +687,6 @@ state_snapshot(char **cause)
 		unlink(tmp);
 		goto fail;
 	}
-	state_generation++;
 	free(s);
 	free(tmp);
 	free(path);
@@ -605,6 +737,7 @@ state_journal_new(char **cause)
 	state_jsize = strlen(s);
 	state_dirty = 0;
 	state_blen = 0;		/* the snapshot just written holds them */
+	state_compact_abandon();
 	state_drop_pending();
 	free(s);
 	free(tmp);
@@ -612,10 +745,20 @@ state_journal_new(char **cause)
 	return (0);
 }
 
-/* The sync and retry timers (armed only when needed). */
+/*
+ * The sync and retry timers (armed only when needed), and the journal
+ * size that starts a compaction (SCHEDD_JOURNAL_MAX, in bytes, lets the
+ * tests make it small).
+ */
 void
 state_timers_init(void)
 {
+	const char	*e;
+	uint64_t	 n;
+
+	if ((e = getenv("SCHEDD_JOURNAL_MAX")) != NULL &&
+	    parse_size(e, &n) == 0 && n > 0)
+		state_journal_max = n;
 	state_sync_ev = evtimer_new(sd.base, state_sync_cb, NULL);
 	state_retry_ev = evtimer_new(sd.base, state_retry_cb, NULL);
 	state_flush_ev = event_new(sd.base, -1, 0, state_flush_cb, NULL);
