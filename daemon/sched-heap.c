@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "sched.h"
+#include "sched-int.h"
 #include "xmalloc.h"
 
 struct sched_ent	**sched_heap;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "cron.h"
-#include "sched.h"
+#include "sched-int.h"
 
 /*
  * When the job fires next (jitter included), or null.  A cron or at time

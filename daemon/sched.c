@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "cron.h"
-#include "sched.h"
+#include "sched-int.h"
 #include "log.h"
 #include "notify.h"
 #include "schedd.h"

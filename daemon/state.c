@@ -44,6 +44,7 @@ static uint64_t		 state_jsize;
 static int		 state_dirty;		/* written, not yet synced */
 static int		 state_compacting;
 static pid_t		 state_compact_pid;	/* compaction child */
+static int		 state_compact_fds[2];	/* journals it syncs */
 static uint64_t		 state_journal_max = STATE_JOURNAL_MAX;
 uint64_t		 state_generation;
 uint64_t		 state_ids_reserved;
@@ -72,7 +73,6 @@ static int	 state_snapshot_write(uint64_t, char **);
 static int	 state_compact_child(void *);
 static void	 state_compact_abandon(void);
 static int	 state_flush(void);
-static void	 state_failed(const char *);
 static void	 state_sync_cb(evutil_socket_t, short, void *);
 static void	 state_retry_cb(evutil_socket_t, short, void *);
 static void	 state_compact_cb(evutil_socket_t, short, void *);
@@ -123,7 +123,7 @@ state_sync_dir(void)
  * Writing failed: mark the state broken, say so once, and retry a full
  * snapshot every few seconds until one succeeds.
  */
-static void
+void
 state_failed(const char *what)
 {
 	struct timeval	 tv = { STATE_RETRY_SECS, 0 };
@@ -156,7 +156,7 @@ state_retry_cb(evutil_socket_t fd, short events, void *arg)
 static void
 state_sync_cb(evutil_socket_t fd, short events, void *arg)
 {
-	if (state_dirty && state_fd != -1 && fdatasync(state_fd) == -1)
+	if (state_dirty && state_fd != -1 && state_sync_async(state_fd) == -1)
 		state_failed("fdatasync journal");
 	state_dirty = 0;
 }
@@ -185,9 +185,7 @@ state_compact_cb(evutil_socket_t fd, short events, void *arg)
 	    STATE_VERSION, (unsigned long long)gen);
 	nfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
 	    0600);
-	if (nfd == -1 || state_write_all(nfd, s, strlen(s)) != 0 ||
-	    fdatasync(nfd) != 0 || state_sync_dir() != 0 ||
-	    fdatasync(state_fd) != 0) {
+	if (nfd == -1 || state_write_all(nfd, s, strlen(s)) != 0) {
 		if (nfd != -1)
 			close(nfd);
 		unlink(path);
@@ -196,6 +194,9 @@ state_compact_cb(evutil_socket_t fd, short events, void *arg)
 		goto sync;
 	}
 	free(path);
+	/* The child syncs both journals before writing the snapshot. */
+	state_compact_fds[0] = state_fd;
+	state_compact_fds[1] = nfd;
 	state_compact_pid = spawn_worker(state_compact_child, &gen);
 	if (state_compact_pid == -1) {
 		state_compact_pid = 0;
@@ -225,6 +226,11 @@ state_compact_child(void *arg)
 {
 	char	*cause;
 
+	if (fdatasync(state_compact_fds[0]) != 0 ||
+	    fdatasync(state_compact_fds[1]) != 0 || state_sync_dir() != 0) {
+		log_warn("state: compaction: fdatasync");
+		return (1);
+	}
 	if (state_snapshot_write(*(uint64_t *)arg, &cause) != 0) {
 		log_warnx("state: compaction: %s", cause);
 		return (1);
@@ -338,7 +344,7 @@ state_flush(void)
 	state_jsize += state_blen;
 	state_blen = 0;
 	if (reserve) {
-		if (fdatasync(state_fd) == -1) {
+		if (state_sync_async(state_fd) == -1) {
 			state_failed("fdatasync journal");
 			return (-1);
 		}
@@ -759,6 +765,7 @@ state_timers_init(void)
 	if ((e = getenv("SCHEDD_JOURNAL_MAX")) != NULL &&
 	    parse_size(e, &n) == 0 && n > 0)
 		state_journal_max = n;
+	state_sync_init();
 	state_sync_ev = evtimer_new(sd.base, state_sync_cb, NULL);
 	state_retry_ev = evtimer_new(sd.base, state_retry_cb, NULL);
 	state_flush_ev = event_new(sd.base, -1, 0, state_flush_cb, NULL);
@@ -780,6 +787,7 @@ state_close(void)
 		    "has everything)", cause);
 		free(cause);
 	}
+	state_sync_stop();
 	if (state_dirty)
 		fdatasync(state_fd);
 	close(state_fd);

@@ -16,5 +16,9 @@ char	*state_path(const char *);
 int	 state_snapshot(char **);
 int	 state_journal_new(char **);
 void	 state_timers_init(void);
+void	 state_failed(const char *);
+void	 state_sync_init(void);
+int	 state_sync_async(int);
+void	 state_sync_stop(void);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * Private to the scheduler's files (sched.c, sched-heap.c, sched-view.c).
  */
-#ifndef SCHED_H
-#define SCHED_H
+#ifndef SCHED_INT_H
+#define SCHED_INT_H
 
 #include <stdint.h>
 #include <time.h>
