@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "heap.h"
 #include "log.h"
 #include "notify.h"
 #include "schedd.h"
@@ -19,65 +20,28 @@
 
 #define QUEUE_BATCH	16	/* tasks started per turn of the loop */
 
-static struct job	**queue_heap;
-static size_t		  queue_n;
-static size_t		  queue_size;
+static struct heap	 queue_heap;
 
-static int	 queue_before(const struct job *, const struct job *);
-static void	 queue_heap_up(size_t);
-static void	 queue_heap_down(size_t);
+static int	 queue_before(const void *, const void *);
+static size_t	*queue_index(void *);
 
 /* Does a's head go before b's: higher priority, then queued first? */
 static int
-queue_before(const struct job *a, const struct job *b)
+queue_before(const void *a, const void *b)
 {
-	const struct task	*ta = TAILQ_FIRST(&a->queue);
-	const struct task	*tb = TAILQ_FIRST(&b->queue);
+	const struct job	*ja = a, *jb = b;
+	const struct task	*ta = TAILQ_FIRST(&ja->queue);
+	const struct task	*tb = TAILQ_FIRST(&jb->queue);
 
 	if (ta->def->priority != tb->def->priority)
 		return (ta->def->priority > tb->def->priority);
 	return (ta->seq < tb->seq);
 }
 
-static void
-queue_heap_up(size_t i)
+static size_t *
+queue_index(void *j)
 {
-	struct job	*j = queue_heap[i];
-	size_t		 parent;
-
-	while (i > 0) {
-		parent = (i - 1) / 2;
-		if (!queue_before(j, queue_heap[parent]))
-			break;
-		queue_heap[i] = queue_heap[parent];
-		queue_heap[i]->qidx = i;
-		i = parent;
-	}
-	queue_heap[i] = j;
-	j->qidx = i;
-}
-
-static void
-queue_heap_down(size_t i)
-{
-	struct job	*j = queue_heap[i];
-	size_t		 child;
-
-	for (;;) {
-		child = 2 * i + 1;
-		if (child >= queue_n)
-			break;
-		if (child + 1 < queue_n &&
-		    queue_before(queue_heap[child + 1], queue_heap[child]))
-			child++;
-		if (!queue_before(queue_heap[child], j))
-			break;
-		queue_heap[i] = queue_heap[child];
-		queue_heap[i]->qidx = i;
-		i = child;
-	}
-	queue_heap[i] = j;
-	j->qidx = i;
+	return (&((struct job *)j)->qidx);
 }
 
 /*
@@ -87,31 +51,12 @@ queue_heap_down(size_t i)
 void
 queue_update(struct job *j)
 {
-	size_t	 i = j->qidx;
-	int	 ready;
-
-	ready = j->nqueued > 0 && j->nrunning < job_concurrency(j);
-	if (i != SIZE_MAX) {
-		j->qidx = SIZE_MAX;
-		if (i != --queue_n) {
-			queue_heap[i] = queue_heap[queue_n];
-			queue_heap[i]->qidx = i;
-			queue_heap_up(i);
-			queue_heap_down(queue_heap[i]->qidx);
-		}
-	}
-	if (!ready)
-		return;
-	if (queue_n == queue_size) {
-		queue_size = queue_size == 0 ? 64 : queue_size * 2;
-		queue_heap = xreallocarray(queue_heap, queue_size,
-		    sizeof *queue_heap);
-	}
-	queue_heap[queue_n] = j;
-	j->qidx = queue_n++;
-	queue_heap_up(j->qidx);
+	if (queue_heap.before == NULL)
+		heap_init(&queue_heap, queue_before, queue_index);
+	heap_remove(&queue_heap, j);
+	if (j->nqueued > 0 && j->nrunning < job_concurrency(j))
+		heap_push(&queue_heap, j);
 }
-
 /*
  * May one more task be queued for this job?  PROTO_OK, or
  * PROTO_QUEUE_FULL with a caller-freed cause.
@@ -172,9 +117,12 @@ queue_remove(struct task *t)
 struct task *
 queue_pick(void)
 {
-	if (sd.nrunning >= sd.settings.max_running || queue_n == 0)
+	struct job	*j;
+
+	if (sd.nrunning >= sd.settings.max_running ||
+	    (j = heap_top(&queue_heap)) == NULL)
 		return (NULL);
-	return (TAILQ_FIRST(&queue_heap[0]->queue));
+	return (TAILQ_FIRST(&j->queue));
 }
 static struct event	*queue_ev;
 
@@ -202,9 +150,7 @@ queue_dispatch_soon(void)
 void
 queue_free(void)
 {
-	free(queue_heap);
-	queue_heap = NULL;
-	queue_n = queue_size = 0;
+	heap_clear(&queue_heap);
 	if (queue_ev != NULL)
 		event_free(queue_ev);
 	queue_ev = NULL;

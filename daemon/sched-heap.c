@@ -5,94 +5,48 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "heap.h"
 #include "sched-int.h"
-#include "xmalloc.h"
 
-struct sched_ent	**sched_heap;
-size_t			  sched_n;
-static size_t		  sched_size;
+struct heap	 sched_heap;
 
-static void	 sched_heap_up(size_t);
-static void	 sched_heap_down(size_t);
-
-/* Heap of entries by due time; idx kept in each entry. */
-static void
-sched_heap_up(size_t i)
+static int
+sched_heap_before(const void *a, const void *b)
 {
-	struct sched_ent	*e = sched_heap[i];
-	size_t			 parent;
-
-	while (i > 0) {
-		parent = (i - 1) / 2;
-		if (sched_heap[parent]->due <= e->due)
-			break;
-		sched_heap[i] = sched_heap[parent];
-		sched_heap[i]->idx = i;
-		i = parent;
-	}
-	sched_heap[i] = e;
-	e->idx = i;
+	return (((const struct sched_ent *)a)->due <
+	    ((const struct sched_ent *)b)->due);
 }
 
-static void
-sched_heap_down(size_t i)
+static size_t *
+sched_heap_index(void *e)
 {
-	struct sched_ent	*e = sched_heap[i];
-	size_t			 child;
-
-	for (;;) {
-		child = 2 * i + 1;
-		if (child >= sched_n)
-			break;
-		if (child + 1 < sched_n &&
-		    sched_heap[child + 1]->due < sched_heap[child]->due)
-			child++;
-		if (sched_heap[child]->due >= e->due)
-			break;
-		sched_heap[i] = sched_heap[child];
-		sched_heap[i]->idx = i;
-		i = child;
-	}
-	sched_heap[i] = e;
-	e->idx = i;
+	return (&((struct sched_ent *)e)->idx);
 }
 
 void
 sched_heap_push(struct sched_ent *e)
 {
-	if (sched_n == sched_size) {
-		sched_size = sched_size == 0 ? 64 : sched_size * 2;
-		sched_heap = xreallocarray(sched_heap, sched_size,
-		    sizeof *sched_heap);
-	}
-	sched_heap[sched_n] = e;
-	e->idx = sched_n++;
-	sched_heap_up(e->idx);
+	if (sched_heap.before == NULL)
+		heap_init(&sched_heap, sched_heap_before, sched_heap_index);
+	heap_push(&sched_heap, e);
 }
 
 void
 sched_heap_remove(struct sched_ent *e)
 {
-	size_t	 i = e->idx;
-
-	if (i == SIZE_MAX)
-		return;
-	e->idx = SIZE_MAX;
-	if (i == --sched_n)
-		return;
-	sched_heap[i] = sched_heap[sched_n];
-	sched_heap[i]->idx = i;
-	if (i > 0 && sched_heap[(i - 1) / 2]->due > sched_heap[i]->due)
-		sched_heap_up(i);
-	else
-		sched_heap_down(i);
+	if (sched_heap.before != NULL)
+		heap_remove(&sched_heap, e);
 }
 
+/* The earliest deadline, or NULL. */
+struct sched_ent *
+sched_heap_top(void)
+{
+	return (heap_top(&sched_heap));
+}
 
 void
 sched_heap_free(void)
 {
-	free(sched_heap);
-	sched_heap = NULL;
-	sched_n = sched_size = 0;
+	heap_clear(&sched_heap);
 }

@@ -154,19 +154,20 @@ sched_jitter(const struct job *j)
 static void
 sched_arm_timer(void)
 {
-	struct timeval	 tv;
-	uint64_t	 now, wait;
+	struct sched_ent	*top;
+	struct timeval		 tv;
+	uint64_t		 now, wait;
 
 	if (sched_ev == NULL)
 		return;
 	/* idle_exit waits while anything is scheduled */
 	notify_idle_check();
-	if (sched_n == 0) {
+	if ((top = sched_heap_top()) == NULL) {
 		evtimer_del(sched_ev);
 		return;
 	}
 	now = sched_mono_ns();
-	wait = sched_heap[0]->due > now ? sched_heap[0]->due - now : 0;
+	wait = top->due > now ? top->due - now : 0;
 	/* Round up to whole microseconds: never early. */
 	wait = (wait + 999) / 1000;
 	tv.tv_sec = wait / 1000000;
@@ -586,8 +587,8 @@ sched_expire(void)
 	uint64_t		 now, late;
 
 	/* The clock is read per entry: handling one delays the next. */
-	while (sched_n > 0 && sched_heap[0]->due <= (now = sched_mono_ns())) {
-		e = sched_heap[0];
+	while ((e = sched_heap_top()) != NULL &&
+	    e->due <= (now = sched_mono_ns())) {
 		sched_heap_remove(e);
 		late = (now - e->due) / 1000;
 		sched_late[sched_nlate++ % SCHED_LATE_SAMPLES] =
@@ -758,7 +759,7 @@ sched_stats(void)
 	json_t		*o;
 
 	o = json_pack("{s:I,s:I,s:n,s:n,s:n,s:I}", "fired",
-	    (json_int_t)sched_fired, "armed", (json_int_t)sched_n,
+	    (json_int_t)sched_fired, "armed", (json_int_t)sched_heap.n,
 	    "late_p50_us", "late_p99_us", "late_max_us", "samples",
 	    (json_int_t)n);
 	if (n == 0)
