@@ -42,18 +42,10 @@ DIR=$(mktemp -d "${TMPDIR:-/tmp}/schedd-durability.XXXXXX")
 STATES=
 PID=
 
+. "$(dirname "$0")/lib.sh"
+
 stop() {
-	if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-		"$SCHEDCTL" -s "$DIR/sock" shutdown --force >/dev/null 2>&1 ||
-		    kill "$PID" 2>/dev/null || true
-		i=0
-		while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
+	bench_stop "$PID"
 	PID=
 }
 cleanup() {

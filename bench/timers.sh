@@ -49,17 +49,10 @@ KV=$DIR/kv
 PID=
 : >"$KV"
 
+. "$(dirname "$0")/lib.sh"
+
 stop() {
-	if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-		kill "$PID" 2>/dev/null || true
-		i=0
-		while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
+	bench_stop "$PID"
 	PID=
 }
 cleanup() {
