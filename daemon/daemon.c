@@ -56,6 +56,7 @@ daemon_init(void)
 	settings_defaults(&sd.settings);
 	sd.next_task_id = 1;
 	sd.state_ok = 1;
+	sd.lock_fd = -1;
 	sd.uid = geteuid();
 	sd.gid = getegid();
 	sd.is_root = sd.uid == 0;

@@ -83,6 +83,7 @@ schedd_lock(void)
 			    "folder %s", sd.state_dir);
 		fatal("lock %s", path);
 	}
+	sd.lock_fd = fd;
 	free(path);
 }
 

@@ -256,6 +256,7 @@ struct schedd {
 	int		 loading;	/* start-up: schedules not armed yet */
 	int		 state_ok;
 	char		*state_error;	/* why the saved state was dropped */
+	int		 lock_fd;	/* holds STATE_DIR/lock */
 
 	struct job_list	 jobs;
 	struct hmap	 job_index;	/* name -> job */

@@ -787,10 +787,11 @@ spawn_worker(int (*fn)(void *), void *arg)
 {
 	struct sigaction	 sa;
 	sigset_t		 all, old;
-	pid_t			 pid;
+	pid_t			 pid, parent;
 	int			 i;
 
 	/* No daemon handler may run in the child: block, fork, reset. */
+	parent = getpid();
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if ((pid = fork()) == -1) {
@@ -807,6 +808,11 @@ spawn_worker(int (*fn)(void *), void *arg)
 	for (i = 1; i < NSIG; i++)
 		sigaction(i, &sa, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+#if defined(__linux__) && defined(PR_SET_PDEATHSIG)
+	/* Work for a daemon that died is work against the next one. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(1);
+#endif
 	_exit(fn(arg));
 }
 

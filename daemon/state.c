@@ -226,6 +226,12 @@ state_compact_child(void *arg)
 {
 	char	*cause;
 
+	/*
+	 * Not the lock: if the daemon dies, a new one must be able to take
+	 * the state folder at once.
+	 */
+	if (sd.lock_fd != -1)
+		close(sd.lock_fd);
 	if (fdatasync(state_compact_fds[0]) != 0 ||
 	    fdatasync(state_compact_fds[1]) != 0 || state_sync_dir() != 0) {
 		log_warn("state: compaction: fdatasync");
