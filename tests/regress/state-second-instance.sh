@@ -49,7 +49,8 @@ test -S "$SOCK" || fail "test setup: the killed daemon's socket file is gone"
 must_exit 3 "$SCHEDCTL" -s "$SOCK" status
 restart_daemon
 test -S "$SOCK" || fail "no socket after the restart"
-[ "$(stat -c %i "$SOCK")" != "$sock_ino" ] || fail "the stale socket was not replaced"
+# The new daemon answers on it (its inode may be the old one's number: a
+# file system may hand a freed inode number out again at once).
 must_equal "$DPID" "$(cj status | jq -r .result.pid)" "pid answering on the replaced socket"
 must_equal "j rt rt2" "$(job_names | tr '\n' ' ' | sed 's/ $//')" \
     "jobs after the restart"
