@@ -98,3 +98,12 @@ json_ms_or_null(int64_t v)
 		return (json_null());
 	return (json_integer(v));
 }
+
+/* An integer member of an object, or dflt when absent or not an integer. */
+json_int_t
+json_get_int(json_t *obj, const char *key, json_int_t dflt)
+{
+	json_t	*v = json_object_get(obj, key);
+
+	return (json_is_integer(v) ? json_integer_value(v) : dflt);
+}

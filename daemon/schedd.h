@@ -392,5 +392,6 @@ json_t		*json_time(const struct timespec *);
 json_t		*json_text(const char *, size_t);
 json_t		*json_uint(uint64_t);
 json_t		*json_ms_or_null(int64_t);
+json_int_t	 json_get_int(json_t *, const char *, json_int_t);
 
 #endif

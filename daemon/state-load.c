@@ -95,8 +95,9 @@ state_apply_job(json_t *o)
 	struct retry	*r;
 	json_t		*c, *l, *s, *dv, *rl, *rv;
 	size_t		 i;
-	const char	*name, *origin, *at;
+	const char	*name, *origin, *at, *st;
 	char		*cause;
+	int		 state;
 
 	name = json_string_value(json_object_get(o, "name"));
 	origin = json_string_value(json_object_get(o, "origin"));
@@ -138,34 +139,23 @@ state_apply_job(json_t *o)
 	else
 		j->paused = json_is_true(json_object_get(o, "paused"));
 	if ((c = json_object_get(o, "counters")) != NULL) {
-		j->counters.runs = json_integer_value(json_object_get(c,
-		    "runs"));
-		j->counters.succeeded = json_integer_value(json_object_get(c,
-		    "succeeded"));
-		j->counters.failed = json_integer_value(json_object_get(c,
-		    "failed"));
-		j->counters.timeouts = json_integer_value(json_object_get(c,
-		    "timeouts"));
-		j->counters.stopped = json_integer_value(json_object_get(c,
-		    "stopped"));
-		j->counters.skipped = json_integer_value(json_object_get(c,
-		    "skipped"));
-		j->counters.missed = json_integer_value(json_object_get(c,
-		    "missed"));
-		j->counters.consecutive_failures = json_integer_value(
-		    json_object_get(c, "consecutive_failures"));
+		j->counters.runs = json_get_int(c, "runs", 0);
+		j->counters.succeeded = json_get_int(c, "succeeded", 0);
+		j->counters.failed = json_get_int(c, "failed", 0);
+		j->counters.timeouts = json_get_int(c, "timeouts", 0);
+		j->counters.stopped = json_get_int(c, "stopped", 0);
+		j->counters.skipped = json_get_int(c, "skipped", 0);
+		j->counters.missed = json_get_int(c, "missed", 0);
+		j->counters.consecutive_failures = json_get_int(c,
+		    "consecutive_failures", 0);
 	}
 	if ((l = json_object_get(o, "last")) != NULL) {
-		j->last_task = json_integer_value(json_object_get(l, "task"));
-		if (json_is_string(json_object_get(l, "state")) &&
-		    task_state_parse(json_string_value(json_object_get(l,
-		    "state"))) != -1)
-			j->last_state = task_state_parse(json_string_value(
-			    json_object_get(l, "state")));
-		j->last_run.tv_sec = json_integer_value(json_object_get(l,
-		    "run_s"));
-		j->last_run.tv_nsec = json_integer_value(json_object_get(l,
-		    "run_ns"));
+		j->last_task = json_get_int(l, "task", 0);
+		st = json_string_value(json_object_get(l, "state"));
+		if (st != NULL && (state = task_state_parse(st)) != -1)
+			j->last_state = state;
+		j->last_run.tv_sec = json_get_int(l, "run_s", 0);
+		j->last_run.tv_nsec = json_get_int(l, "run_ns", 0);
 	}
 	if ((rl = json_object_get(o, "retries")) != NULL) {
 		/* The saved list replaces what an earlier line planned. */

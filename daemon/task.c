@@ -716,14 +716,6 @@ task_record_time(json_t *rec, const char *key, struct timespec *ts)
 	}
 }
 
-static json_int_t
-task_record_int(json_t *rec, const char *key, json_int_t dflt)
-{
-	json_t	*v = json_object_get(rec, key);
-
-	return (json_is_integer(v) ? json_integer_value(v) : dflt);
-}
-
 /*
  * A task rebuilt from a saved record (not on any list yet), running with
  * its job's current definition.  NULL if the record is unusable.
@@ -744,31 +736,31 @@ task_from_record(struct job *j, json_t *rec)
 	if (s == NULL || (trigger = task_trigger_parse(s)) == -1)
 		return (NULL);
 	t = xcalloc(1, sizeof *t);
-	t->id = (uint64_t)task_record_int(rec, "id", 0);
+	t->id = (uint64_t)json_get_int(rec, "id", 0);
 	t->job = j;
 	t->def = jobdef_ref(j->def);
 	t->state = state;
 	t->trigger = trigger;
-	t->attempt = (uint32_t)task_record_int(rec, "attempt", 1);
-	t->uid = (uid_t)task_record_int(rec, "uid", 0);
+	t->attempt = (uint32_t)json_get_int(rec, "attempt", 1);
+	t->uid = (uid_t)json_get_int(rec, "uid", 0);
 	t->seq = t->id;
 	task_record_time(rec, "queued_at", &t->queued_at);
 	task_record_time(rec, "started_at", &t->started_at);
 	task_record_time(rec, "finished_at", &t->finished_at);
-	t->duration_ms = task_record_int(rec, "duration_ms", -1);
-	t->pid = (pid_t)task_record_int(rec, "pid", 0);
-	t->exit_code = (int)task_record_int(rec, "exit_code", -1);
-	t->signal = (int)task_record_int(rec, "signal", 0);
+	t->duration_ms = json_get_int(rec, "duration_ms", -1);
+	t->pid = (pid_t)json_get_int(rec, "pid", 0);
+	t->exit_code = (int)json_get_int(rec, "exit_code", -1);
+	t->signal = (int)json_get_int(rec, "signal", 0);
 	if ((s = json_string_value(json_object_get(rec, "error"))) != NULL)
 		t->error = xstrdup(s);
-	if ((ms = task_record_int(rec, "user_cpu_ms", -1)) >= 0) {
+	if ((ms = json_get_int(rec, "user_cpu_ms", -1)) >= 0) {
 		t->have_rusage = 1;
 		t->rusage.ru_utime.tv_sec = ms / 1000;
 		t->rusage.ru_utime.tv_usec = (ms % 1000) * 1000;
-		ms = task_record_int(rec, "sys_cpu_ms", 0);
+		ms = json_get_int(rec, "sys_cpu_ms", 0);
 		t->rusage.ru_stime.tv_sec = ms / 1000;
 		t->rusage.ru_stime.tv_usec = (ms % 1000) * 1000;
-		t->rusage.ru_maxrss = task_record_int(rec, "max_rss_kb", 0);
+		t->rusage.ru_maxrss = json_get_int(rec, "max_rss_kb", 0);
 	}
 	t->tail_cap = sd.settings.output_tail;
 	if ((s = json_string_value(json_object_get(rec, "output"))) != NULL &&
@@ -781,7 +773,7 @@ task_from_record(struct job *j, json_t *rec)
 		memcpy(t->tail, s, len);
 		t->tail_len = len;
 	}
-	t->output_bytes = (uint64_t)task_record_int(rec, "output_bytes", 0);
+	t->output_bytes = (uint64_t)json_get_int(rec, "output_bytes", 0);
 	if ((s = json_string_value(json_object_get(rec, "log"))) != NULL)
 		t->log_path = xstrdup(s);
 	t->log_fd = -1;
