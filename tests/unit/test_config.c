@@ -21,6 +21,7 @@
 #include "config.h"
 #include "util.h"
 #include "xmalloc.h"
+#include "unit.h"
 
 static char	 test_dir[PATH_MAX];
 
@@ -1267,12 +1268,5 @@ config_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(config_suite(), 0));
 }

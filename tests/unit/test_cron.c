@@ -14,6 +14,7 @@
 
 #include "cron.h"
 #include "tz.h"
+#include "unit.h"
 
 #define NY	"America/New_York"
 #define BERLIN	"Europe/Berlin"
@@ -744,15 +745,8 @@ cron_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
 	/* The process's own zone, which a NULL zone stands for. */
 	setenv("TZ", "Asia/Tokyo", 1);
 	tzset();
-	sr = srunner_create(cron_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(cron_suite(), 0));
 }

@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "schedd.h"
+#include "unit.h"
 
 static enum proto_error
 check_line(const char *line, int admin, char **cause)
@@ -224,8 +225,6 @@ main(void)
 {
 	Suite	*s = suite_create("proto");
 	TCase	*tc = tcase_create("proto");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_decode_ok);
 	tcase_add_test(tc, test_decode_bad);
@@ -237,9 +236,5 @@ main(void)
 	tcase_add_test(tc, test_answers);
 	tcase_add_test(tc, test_json_text);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s, 0));
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "schedd.h"
+#include "unit.h"
 
 static void
 setup(void)
@@ -226,8 +227,6 @@ main(void)
 {
 	Suite	*s = suite_create("queue");
 	TCase	*tc = tcase_create("queue");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_same_job_fifo);
 	tcase_add_test(tc, test_different_jobs_parallel);
@@ -237,9 +236,5 @@ main(void)
 	tcase_add_test(tc, test_busy_job_does_not_starve);
 	tcase_add_test(tc, test_queue_limits);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s, 0));
 }

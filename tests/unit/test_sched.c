@@ -12,6 +12,7 @@
 #include "cron.h"
 #include "log.h"
 #include "schedd.h"
+#include "unit.h"
 
 #define NS	1000000000ULL
 
@@ -428,8 +429,6 @@ main(void)
 {
 	Suite	*s = suite_create("sched");
 	TCase	*tc = tcase_create("sched");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_every);
 	tcase_add_test(tc, test_cron);
@@ -448,9 +447,5 @@ main(void)
 	tcase_add_test(tc, test_preview_is_the_truth);
 	tcase_add_test(tc, test_burst_loses_nothing);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (unit_run(s, 0));
 }

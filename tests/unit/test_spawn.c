@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "spawn.h"
+#include "unit.h"
 
 #define TEST_PATH	"/usr/local/bin:/usr/bin:/bin"
 
@@ -595,12 +596,5 @@ spawn_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(spawn_suite());
-	int	 failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(spawn_suite(), 1));
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "util.h"
+#include "unit.h"
 
 /* Run with a fixed time zone, whatever the machine's. */
 static void
@@ -325,12 +326,5 @@ util_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(util_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(util_suite(), 0));
 }
