@@ -26,7 +26,10 @@
 /* One connection to the daemon. */
 struct conn;
 
-struct conn	*conn_open(const char *);
+/* Flags of conn_open. */
+#define CONN_ANY_OWNER	0x1	/* a path the user chose: any folder owner */
+
+struct conn	*conn_open(const char *, int, char **);
 int		 conn_send(struct conn *, json_t *);
 int		 conn_recv(struct conn *, char **);
 void		 conn_close(struct conn *);
@@ -34,6 +37,7 @@ void		 conn_close(struct conn *);
 /* State of one schedctl invocation. */
 struct ctl {
 	const char	*socket;	/* path tried */
+	int		 socket_given;	/* by -s or SCHEDD_SOCKET */
 	int		 json;		/* --json */
 	struct conn	*conn;		/* opened on the first request */
 	json_int_t	 next_id;

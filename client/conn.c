@@ -3,12 +3,18 @@
  * JSON object per line each way.  Requests carry an "id"; answers are
  * matched in order and event lines are passed to a stream callback or
  * skipped.  Reads are buffered and may arrive in any number of pieces.
+ *
+ * Before it connects, schedctl checks the socket's folder as schedd does
+ * (common/dircheck.c), and after, that the daemon runs as root or as the
+ * folder's owner: see schedctl(1) and schedd(8) SECURITY.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "dircheck.h"
 #include "xmalloc.h"
 
 struct conn {
@@ -28,19 +35,32 @@ struct conn {
 	size_t		 scan;		/* no newline before this offset */
 };
 
+static int	 conn_waiting(struct conn *);
 static int	 ctl_connect(struct ctl *);
 static int	 ctl_send(struct ctl *, const char *, json_t *);
 static int	 ctl_read(struct ctl *, json_t **, char **);
 static int	 ctl_error(struct ctl *, json_t *);
 
-/* Connect to the daemon's socket; NULL and errno on failure. */
+/*
+ * Connect to the daemon's socket, once its folder passed the rule of
+ * common/dircheck.c for our uid (CONN_ANY_OWNER: a socket the user named
+ * may be in anyone's folder) and the daemon runs as root or as the
+ * folder's owner.  Returns NULL on failure, with a caller-freed *cause
+ * when the folder or the daemon was refused, else with *cause NULL and
+ * errno set.
+ */
 struct conn *
-conn_open(const char *path)
+conn_open(const char *path, int flags, char **cause)
 {
 	struct sockaddr_un	 sun;
+	struct stat		 sb;
+	struct ucred		 cred;
+	socklen_t		 len;
 	struct conn		*c;
-	int			 fd, saved;
+	char			*copy, *why;
+	int			 fd, dfd, saved;
 
+	*cause = NULL;
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun.sun_path) {
@@ -48,6 +68,21 @@ conn_open(const char *path)
 		return (NULL);
 	}
 	strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
+
+	copy = xstrdup(path);
+	dfd = dir_open(dirname(copy), getuid(),
+	    (flags & CONN_ANY_OWNER) ? DIR_CHECK_ANY_OWNER : 0, &sb, &why);
+	free(copy);
+	if (dfd == -1) {
+		saved = errno;
+		if (saved == EPERM)
+			xasprintf(cause, "socket folder %s", why);
+		free(why);
+		errno = saved;
+		return (NULL);
+	}
+	close(dfd);
+
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return (NULL);
 	while (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
@@ -56,6 +91,22 @@ conn_open(const char *path)
 		saved = errno;
 		close(fd);
 		errno = saved;
+		return (NULL);
+	}
+	/* Whoever answers must be who the folder says: root or its owner. */
+	len = sizeof cred;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (NULL);
+	}
+	if (cred.uid != 0 && cred.uid != sb.st_uid) {
+		xasprintf(cause, "the daemon on %s runs as uid %u, not as root "
+		    "or as uid %u, the owner of its folder", path,
+		    (unsigned)cred.uid, (unsigned)sb.st_uid);
+		close(fd);
+		errno = EPERM;
 		return (NULL);
 	}
 	c = xcalloc(1, sizeof *c);
@@ -146,6 +197,17 @@ conn_recv(struct conn *c, char **line)
 	}
 }
 
+/* Is there something to read, without waiting? */
+static int
+conn_waiting(struct conn *c)
+{
+	char	 b;
+
+	if (c->len > c->start)
+		return (1);
+	return (recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1);
+}
+
 /* Close a connection and free it. */
 void
 conn_close(struct conn *c)
@@ -157,14 +219,27 @@ conn_close(struct conn *c)
 	free(c);
 }
 
-/* Open the connection on first use; prints why it failed. */
+/*
+ * Open the connection on first use; prints why it failed.  The default
+ * socket must be in a folder of our own or root's; one the user named
+ * (-s, SCHEDD_SOCKET) may be in anyone's.
+ */
 static int
 ctl_connect(struct ctl *ctl)
 {
+	char	*cause;
+
 	if (ctl->conn != NULL)
 		return (0);
-	if ((ctl->conn = conn_open(ctl->socket)) != NULL)
+	ctl->conn = conn_open(ctl->socket,
+	    ctl->socket_given ? CONN_ANY_OWNER : 0, &cause);
+	if (ctl->conn != NULL)
 		return (0);
+	if (cause != NULL) {
+		fprintf(stderr, "schedctl: %s: refusing it\n", cause);
+		free(cause);
+		return (-1);
+	}
 	fprintf(stderr, "schedctl: cannot connect to %s: %s\n", ctl->socket,
 	    strerror(errno));
 	fprintf(stderr, "schedctl: is schedd running? start it with: schedd "
@@ -177,7 +252,7 @@ static int
 ctl_send(struct ctl *ctl, const char *cmd, json_t *args)
 {
 	json_t		*req;
-	int		 rc;
+	int		 rc, saved;
 
 	if (ctl_connect(ctl) != 0) {
 		json_decref(args);
@@ -193,8 +268,16 @@ ctl_send(struct ctl *ctl, const char *cmd, json_t *args)
 	rc = conn_send(ctl->conn, req);
 	json_decref(req);
 	if (rc != 0) {
+		/*
+		 * The daemon may have answered without reading the request
+		 * (busy) and closed: that answer is the one to report.
+		 */
+		saved = errno;
+		if ((saved == EPIPE || saved == ECONNRESET) &&
+		    conn_waiting(ctl->conn))
+			return (0);
 		fprintf(stderr, "schedctl: %s: %s\n", ctl->socket,
-		    strerror(errno));
+		    strerror(saved));
 		return (-1);
 	}
 	return (0);

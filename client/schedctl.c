@@ -329,12 +329,15 @@ main(int argc, char **argv)
 		return (rc);
 	}
 
+	ctl.socket_given = 1;
 	if (ctl_socket_arg != NULL && *ctl_socket_arg != '\0')
 		ctl.socket = ctl_socket_arg;
 	else if ((env = getenv("SCHEDD_SOCKET")) != NULL && *env != '\0')
 		ctl.socket = env;
-	else
+	else {
 		ctl.socket = socket = path_default_socket(getuid());
+		ctl.socket_given = 0;
+	}
 
 	rc = ce->exec(&ctl, &a);
 

@@ -17,6 +17,7 @@ static const char *proto_errors[] = {
 	[PROTO_TOO_LARGE] = "too_large",
 	[PROTO_BUSY] = "busy",
 	[PROTO_PERSIST_FAILED] = "persist_failed",
+	[PROTO_QUOTA_EXCEEDED] = "quota_exceeded",
 	[PROTO_INTERNAL] = "internal",
 };
 

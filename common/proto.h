@@ -34,6 +34,7 @@ enum proto_error {
 	PROTO_BUSY,
 	PROTO_PERSIST_FAILED,
 	PROTO_INTERNAL,
+	PROTO_QUOTA_EXCEEDED,
 };
 
 const char	*proto_error_name(enum proto_error);

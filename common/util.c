@@ -1,7 +1,7 @@
 /*
  * Pure helpers shared by schedd and schedctl: durations ("1h30m"),
  * sizes ("4KiB"), RFC 3339 times, job names, signals and the default
- * paths of spec section 8.
+ * paths of schedd.yaml(5) and schedd(8).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -302,10 +302,18 @@ time_digits(const char **p, int n, int *out)
 	return (0);
 }
 
+/* Is t within the times schedd handles (TIME_SEC_MIN to TIME_SEC_MAX)? */
+int
+time_in_range(time_t t)
+{
+	return (t >= TIME_SEC_MIN && t <= TIME_SEC_MAX);
+}
+
 /*
  * Parse a TIME: "2026-12-01T09:00[:00][.fff]" in local time, with "Z" or
  * "+01:00" for an explicit offset, or "09:00[:00]" for the next such local
- * time after now.
+ * time after now.  A time outside TIME_SEC_MIN..TIME_SEC_MAX is refused
+ * with ERANGE.
  */
 int
 time_parse(const char *s, time_t now, struct timespec *out)
@@ -342,6 +350,8 @@ time_parse(const char *s, time_t now, struct timespec *out)
 			if ((t = mktime(&tm)) == -1)
 				goto bad;
 		}
+		if (!time_in_range(t))
+			goto range;
 		out->tv_sec = t;
 		out->tv_nsec = 0;
 		return (0);
@@ -397,9 +407,14 @@ time_parse(const char *s, time_t now, struct timespec *out)
 			goto bad;
 		t -= sign * (oh * 3600 + om * 60);
 	}
+	if (!time_in_range(t))
+		goto range;
 	out->tv_sec = t;
 	out->tv_nsec = nsec;
 	return (0);
+range:
+	errno = ERANGE;
+	return (-1);
 bad:
 	errno = EINVAL;
 	return (-1);
@@ -442,7 +457,7 @@ path_home(uid_t uid)
 	return ("/");
 }
 
-/* Default control socket for a uid (spec section 8). */
+/* Default control socket for a uid (schedd(8) FILES). */
 char *
 path_default_socket(uid_t uid)
 {

@@ -25,6 +25,16 @@ void	 time_now(struct timespec *);
 char	*time_format(const struct timespec *);
 void	 time_set_local(int (*)(time_t, struct tm *));
 int	 time_parse(const char *, time_t, struct timespec *);
+int	 time_in_range(time_t);
+
+/*
+ * The instants schedd handles, 1970-01-01 to 9999-12-31 UTC (see TIME in
+ * schedd.yaml(5)): parsers refuse others with ERANGE, so the arithmetic
+ * on them never overflows.
+ */
+#define TIME_SEC_MIN	((time_t)0)
+#define TIME_SEC_MAX	((time_t)253402300799LL) /* 9999-12-31 23:59:59 */
+#define TIME_RANGE_TEXT	"1970-01-01 to 9999-12-31 UTC"
 
 char	*path_default_socket(uid_t);
 char	*path_default_state(uid_t);

@@ -1,5 +1,5 @@
 /*
- * Who may do what (spec section 9): root and the daemon's own uid are
+ * Who may do what (schedd.8 PERMISSIONS): root and the daemon's own uid are
  * admins; other users act only on the jobs and tasks they submitted.
  */
 #include <sys/types.h>

@@ -94,7 +94,7 @@ ban_enforce(const struct ban *b, int stop, json_t *cancelled, json_t *stopped)
 			if (cancelled != NULL)
 				json_array_append_new(cancelled,
 				    json_uint(t->id));
-			task_cancel(t);
+			task_cancel(t, NULL);
 		}
 		if (!stop)
 			continue;

@@ -10,36 +10,15 @@
 #include "log.h"
 #include "xmalloc.h"
 
-/* Would queueing one task for this definition exceed a limit? */
-static int
-cmd_add_full(struct cmd_ctx *ctx, struct job *j, const struct jobdef *def)
-{
-	int64_t	 limit;
-
-	limit = def->queue_limit >= 0 ? def->queue_limit :
-	    (int64_t)sd.settings.queue_limit;
-	if ((j != NULL ? (int64_t)j->nqueued : 0) >= limit) {
-		cmd_error(ctx, PROTO_QUEUE_FULL, "job \"%s\": queue_limit %lld "
-		    "reached", def->name, (long long)limit);
-		return (1);
-	}
-	if (sd.nqueued >= sd.settings.max_queued) {
-		cmd_error(ctx, PROTO_QUEUE_FULL, "%u tasks queued in all "
-		    "(max_queued)", sd.nqueued);
-		return (1);
-	}
-	return (0);
-}
-
 static enum cmd_retval
 cmd_add_exec(struct cmd_ctx *ctx)
 {
-	struct jobdef	*def;
-	struct job	*j;
-	struct task	*t = NULL;
-	struct ban	*b;
-	char		*cause;
-	int		 replace, adhoc;
+	struct jobdef		*def;
+	struct job		*j;
+	struct task		*t = NULL;
+	enum proto_error	 e;
+	char			*cause;
+	int			 replace, adhoc;
 
 	replace = json_is_true(json_object_get(ctx->req, "replace"));
 	if (jobdef_from_json(json_object_get(ctx->req, "job"), &def,
@@ -47,27 +26,6 @@ cmd_add_exec(struct cmd_ctx *ctx)
 		cmd_error(ctx, PROTO_BAD_REQUEST, "%s", cause);
 		free(cause);
 		return (CMD_DONE);
-	}
-	if (!ctx->admin && (def->user != NULL || def->group != NULL)) {
-		cmd_error(ctx, PROTO_PERMISSION_DENIED, "only an administrator "
-		    "may set \"user\" or \"group\"; your tasks run as you");
-		goto fail;
-	}
-	if (ctx->uid != sd.uid && !sd.is_root) {
-		cmd_error(ctx, PROTO_PERMISSION_DENIED, "schedd runs as uid %u "
-		    "and cannot run tasks as uid %u", (unsigned)sd.uid,
-		    (unsigned)ctx->uid);
-		goto fail;
-	}
-	if ((b = ban_match(def->name)) != NULL) {
-		cmd_error(ctx, PROTO_BANNED, "job \"%s\" is banned (%s%s%s)",
-		    def->name, b->name, b->reason != NULL ? ": " : "",
-		    b->reason != NULL ? b->reason : "");
-		goto fail;
-	}
-	if (sd.shutting_down) {
-		cmd_error(ctx, PROTO_BUSY, "schedd is shutting down");
-		goto fail;
 	}
 	if ((j = job_find(def->name)) != NULL) {
 		if (!replace) {
@@ -86,9 +44,27 @@ cmd_add_exec(struct cmd_ctx *ctx)
 			goto fail;
 		}
 	}
-	adhoc = !jobdef_has_schedule(def);
-	if (adhoc && cmd_add_full(ctx, j, def))
+	if ((e = admit_job(j, def, ctx->uid, ctx->admin, &cause)) !=
+	    PROTO_OK) {
+		cmd_error(ctx, e, "%s", cause);
+		free(cause);
 		goto fail;
+	}
+	/*
+	 * The ad-hoc task of a job without a schedule is admitted with the
+	 * job, by the same rules as "run"; a job with a schedule is refused
+	 * while banned or shutting down as well.
+	 */
+	adhoc = !jobdef_has_schedule(def);
+	e = admit_task(adhoc ? j : NULL, def, ctx->uid, ADMIT_ACK, &cause);
+	if (e != PROTO_OK && (adhoc || e == PROTO_BANNED || e == PROTO_BUSY ||
+	    e == PROTO_PERSIST_FAILED)) {
+		cmd_error(ctx, e, "%s", cause);
+		free(cause);
+		goto fail;
+	}
+	if (e != PROTO_OK)
+		free(cause);
 	if (state_job_def(def, ctx->uid, !def->enabled) != 0) {
 		cmd_error(ctx, PROTO_PERSIST_FAILED, "job \"%s\" not added: "
 		    "the state cannot be written", def->name);
@@ -96,7 +72,7 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	}
 
 	if (j != NULL) {
-		j->uid = ctx->uid;
+		job_set_owner(j, ORIGIN_RUNTIME, ctx->uid);
 		job_set_def(j, def, 1);
 	} else
 		j = job_create(def, ORIGIN_RUNTIME, ctx->uid);

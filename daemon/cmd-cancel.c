@@ -18,12 +18,12 @@ cmd_cancel_exec(struct cmd_ctx *ctx)
 	if (t != NULL) {
 		if (t->state == TASK_QUEUED) {
 			json_array_append_new(cancelled, json_uint(t->id));
-			task_cancel(t);
+			task_cancel(t, NULL);
 		}
 	} else {
 		while ((t = TAILQ_FIRST(&j->queue)) != NULL) {
 			json_array_append_new(cancelled, json_uint(t->id));
-			task_cancel(t);
+			task_cancel(t, NULL);
 		}
 	}
 	cmd_reply(ctx, json_pack("{s:o}", "cancelled", cancelled));

@@ -10,9 +10,9 @@
 #include "notify.h"
 #include "util.h"
 
-/* Every setting, durations in milliseconds under *_ms keys. */
+/* The settings of the first release. */
 static json_t *
-cmd_get_all(void)
+cmd_get_base(void)
 {
 	const struct settings	*s = &sd.settings;
 	char			 mode[8];
@@ -36,6 +36,33 @@ cmd_get_all(void)
 	    "idle_exit_ms", (json_int_t)s->idle_exit_ms,
 	    "shutdown_timeout_ms", (json_int_t)s->shutdown_timeout_ms,
 	    "timezone", s->timezone));
+}
+
+/* The settings added for quotas and records of removed jobs. */
+static void
+cmd_get_more(json_t *o)
+{
+	const struct settings	*s = &sd.settings;
+
+	json_object_set_new(o, "max_jobs_per_user",
+	    json_integer((json_int_t)s->max_jobs_per_user));
+	json_object_set_new(o, "max_queued_per_user",
+	    json_integer((json_int_t)s->max_queued_per_user));
+	json_object_set_new(o, "max_job_size",
+	    json_integer((json_int_t)s->max_job_size));
+	json_object_set_new(o, "removed_history",
+	    json_integer((json_int_t)s->removed_history));
+}
+
+/* Every setting, durations in milliseconds under *_ms keys. */
+static json_t *
+cmd_get_all(void)
+{
+	json_t	*o;
+
+	o = cmd_get_base();
+	cmd_get_more(o);
+	return (o);
 }
 
 /* The answer key of a setting: durations take "_ms". */

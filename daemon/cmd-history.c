@@ -2,6 +2,7 @@
  * history: task records, newest first, filtered by job, state and id.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "xmalloc.h"
@@ -22,16 +23,19 @@ cmd_history_exec(struct cmd_ctx *ctx)
 {
 	struct hmap_iter	 it;
 	struct task		*t, **v;
-	struct job		*j = NULL;
-	const char		*state_name;
+	const char		*state_name, *name;
 	json_t			*list, *lv, *bv;
 	json_int_t		 limit = HISTORY_DEFAULT_LIMIT, before = 0;
 	size_t			 n = 0, i;
 	int			 state = -1;
 
-	if (json_object_get(ctx->req, "name") != NULL &&
-	    (j = cmd_job_arg(ctx, 0)) == NULL)
+	/* A job's name: its records, and those of removed jobs so named. */
+	name = json_string_value(json_object_get(ctx->req, "name"));
+	if (name != NULL && job_find(name) == NULL &&
+	    hmap_sget(&sd.removed_index, name) == NULL) {
+		cmd_error(ctx, PROTO_NOT_FOUND, "no job \"%s\"", name);
 		return (CMD_DONE);
+	}
 	state_name = json_string_value(json_object_get(ctx->req, "state"));
 	if (state_name != NULL && (state = task_state_parse(state_name)) ==
 	    -1) {
@@ -50,7 +54,7 @@ cmd_history_exec(struct cmd_ctx *ctx)
 	v = xcalloc(sd.task_index.count + 1, sizeof *v);
 	hmap_iter_init(&it, &sd.task_index);
 	while ((t = hmap_iter_next(&it)) != NULL) {
-		if (j != NULL && t->job != j)
+		if (name != NULL && strcmp(t->job->name, name) != 0)
 			continue;
 		if (state != -1 && (int)t->state != state)
 			continue;

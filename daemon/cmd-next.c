@@ -2,6 +2,7 @@
  * next: the coming run times of a job's schedule, computed by the same
  * code the timers use, so a preview is what will happen.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "cmd.h"
@@ -34,15 +35,21 @@ cmd_next_exec(struct cmd_ctx *ctx)
 		}
 		count = (size_t)json_integer_value(cv);
 	}
-	sched_real_ts(&now);
-	start = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	/* Without "from": from now, as the timers stand (see sched_preview). */
+	start = -1;
 	from = json_string_value(json_object_get(ctx->req, "from"));
 	if (from != NULL) {
+		sched_real_ts(&now);
 		if (at_parse(from, j->def->timezone != NULL ?
 		    j->def->timezone : sd.settings.timezone, now.tv_sec,
 		    &t) != 0) {
-			cmd_error(ctx, PROTO_BAD_REQUEST, "next: \"%s\" is not "
-			    "a time", from);
+			if (errno == ERANGE)
+				cmd_error(ctx, PROTO_BAD_REQUEST, "next: "
+				    "\"%s\" is out of range (%s)", from,
+				    TIME_RANGE_TEXT);
+			else
+				cmd_error(ctx, PROTO_BAD_REQUEST, "next: "
+				    "\"%s\" is not a time", from);
 			return (CMD_DONE);
 		}
 		start = (int64_t)t * 1000;
@@ -50,8 +57,8 @@ cmd_next_exec(struct cmd_ctx *ctx)
 	v = xreallocarray(NULL, count, sizeof *v);
 	if (sched_preview(j, start, count, v, &n) != 0) {
 		free(v);
-		cmd_error(ctx, PROTO_INTERNAL, "job \"%s\": the schedule has "
-		    "no next time", j->name);
+		cmd_error(ctx, PROTO_INTERNAL, "job \"%s\": the schedule "
+		    "cannot be evaluated", j->name);
 		return (CMD_DONE);
 	}
 	times = json_array();

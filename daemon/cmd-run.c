@@ -10,25 +10,13 @@ cmd_run_exec(struct cmd_ctx *ctx)
 {
 	struct job		*j;
 	struct task		*t;
-	struct ban		*b;
 	enum proto_error	 e;
 	char			*cause;
 
 	if ((j = cmd_job_arg(ctx, 1)) == NULL)
 		return (CMD_DONE);
-	if (cmd_state_check(ctx) != 0)
-		return (CMD_DONE);
-	if ((b = ban_match(j->name)) != NULL) {
-		cmd_error(ctx, PROTO_BANNED, "job \"%s\" is banned (%s%s%s)",
-		    j->name, b->name, b->reason != NULL ? ": " : "",
-		    b->reason != NULL ? b->reason : "");
-		return (CMD_DONE);
-	}
-	if (sd.shutting_down) {
-		cmd_error(ctx, PROTO_BUSY, "schedd is shutting down");
-		return (CMD_DONE);
-	}
-	if ((e = queue_check(j, &cause)) != PROTO_OK) {
+	if ((e = admit_task(j, j->def, ctx->uid, ADMIT_ACK, &cause)) !=
+	    PROTO_OK) {
 		cmd_error(ctx, e, "%s", cause);
 		free(cause);
 		return (CMD_DONE);

@@ -11,6 +11,7 @@ cmd_status_exec(struct cmd_ctx *ctx)
 {
 	json_t	*o;
 
+	state_check();		/* a lost state folder shows at once */
 	o = json_pack("{s:s,s:I,s:I,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
 	    "version", SCHEDD_VERSION,
 	    "pid", (json_int_t)getpid(),

@@ -33,6 +33,7 @@ struct jobctx {
 	struct cerrs		*errs;
 	int			 json;
 	const struct cnode	*seen[64];
+	const struct cnode	*at;		/* the value of "at" */
 };
 
 struct jobkey {
@@ -81,7 +82,7 @@ static void	jobkey_timezone(struct jobctx *, const struct cnode *,
 #define JOBKEY_AT	5
 #define JOBKEY_EVERY_MS	29
 
-/* Every job key, in the order of spec section 8. */
+/* Every job key, in the order of schedd.yaml(5) JOBS. */
 static const struct jobkey jobkeys[] = {
 	{ "command", 0, NULL, jobkey_command },
 	{ "description", 0, NULL, jobkey_string },
@@ -338,24 +339,44 @@ jobkey_cron(struct jobctx *ctx, const struct cnode *key,
 	ctx->def->cron = s;
 }
 
-/* A TIME, kept as written: the daemon works out when it falls. */
+/* Check a TIME for "at" in zone tz (NULL: the process's). */
+static int
+jobkey_at_check(struct jobctx *ctx, const struct cnode *val, const char *s,
+    const char *tz)
+{
+	time_t	 t;
+
+	if (at_parse(s, tz, time(NULL), &t) == 0)
+		return (0);
+	if (errno == ERANGE)
+		cerr_add(ctx->errs, val, "time \"%s\" is out of range (%s)", s,
+		    TIME_RANGE_TEXT);
+	else
+		cerr_add(ctx->errs, val, "bad time \"%s\" (expected "
+		    "2026-12-01T09:00:00, with Z or +01:00, or 09:00)", s);
+	return (-1);
+}
+
+/*
+ * A TIME, kept as written: the daemon works out when it falls.  Checked
+ * here in the process's zone and again in the job's once its timezone is
+ * known (a local time near the end of the range may fall beyond it).
+ */
 static void
 jobkey_at(struct jobctx *ctx, const struct cnode *key,
     const struct cnode *val)
 {
-	time_t		 t;
-	char		*s;
+	char	*s;
 
 	if (cnode_to_string(val, ctx->errs, &s) != 0)
 		return;
-	if (at_parse(s, NULL, time(NULL), &t) != 0) {
-		cerr_add(ctx->errs, val, "bad time \"%s\" (expected "
-		    "2026-12-01T09:00:00, with Z or +01:00, or 09:00)", s);
+	if (jobkey_at_check(ctx, val, s, NULL) != 0) {
 		free(s);
 		return;
 	}
 	free(ctx->def->at);
 	ctx->def->at = s;
+	ctx->at = val;
 }
 
 /* The integer keys and their ranges. */
@@ -495,6 +516,12 @@ jobkey_env(struct jobctx *ctx, const struct cnode *key,
 		    !jobdef_env_name_valid(k->value)) {
 			cerr_add(ctx->errs, k, "bad variable name \"%s\"",
 			    k->value);
+			continue;
+		}
+		/* The daemon's own: a task must not be able to hide them. */
+		if (strncmp(k->value, "SCHEDD_", 7) == 0) {
+			cerr_add(ctx->errs, k, "\"%s\": SCHEDD_* variables are "
+			    "set by schedd, not by jobs", k->value);
 			continue;
 		}
 		if (v->type != CNODE_SCALAR || cnode_is_null(v)) {
@@ -739,6 +766,8 @@ jobdef_build(const char *name, const struct cnode *where,
 	if (ctx.seen[JOBKEY_AT] != NULL && ctx.seen[JOBKEY_CRON] != NULL)
 		cerr_add(errs, ctx.seen[JOBKEY_CRON], "\"at\" cannot be "
 		    "combined with \"cron\"");
+	if (ctx.def->at != NULL && ctx.def->timezone != NULL)
+		jobkey_at_check(&ctx, ctx.at, ctx.def->at, ctx.def->timezone);
 out:
 	if (errs->n != before) {
 		jobdef_free(ctx.def);

@@ -1,5 +1,5 @@
 /*
- * Loading the YAML configuration (spec section 8): the file and its
+ * Loading the YAML configuration (schedd.yaml(5)): the file and its
  * includes become node trees carrying file, line and column; then the trees
  * are validated in one pass that collects every error, so "schedd -t" and
  * "reload" can show them all at once.  The node helpers are in
@@ -26,7 +26,9 @@
 
 #include "config-node.h"
 #include "config.h"
+#include "dircheck.h"
 #include "log.h"
+#include "proto.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -62,12 +64,13 @@ static const char *const config_daemon_keys[] = {
 	"socket", "socket_mode", "socket_group", "state_dir", "max_running",
 	"max_queued", "queue_limit", "default_timeout", "kill_grace",
 	"history", "output_tail", "log_max", "log_level", "idle_exit",
-	"shutdown_timeout", "timezone"
+	"shutdown_timeout", "timezone", "max_jobs_per_user",
+	"max_queued_per_user", "max_job_size", "removed_history"
 };
 #define NDAEMONKEYS \
 	(sizeof config_daemon_keys / sizeof config_daemon_keys[0])
 
-/* The daemon settings of spec section 8 with nothing configured. */
+/* The daemon settings of schedd.yaml(5) with nothing configured. */
 void
 settings_defaults(struct settings *s)
 {
@@ -84,6 +87,10 @@ settings_defaults(struct settings *s)
 	s->log_level = LOGLEVEL_INFO;
 	s->idle_exit_ms = 0;
 	s->shutdown_timeout_ms = 30 * 1000;
+	s->max_jobs_per_user = 100;
+	s->max_queued_per_user = 1000;
+	s->max_job_size = 64 * 1024;
+	s->removed_history = 1000;
 }
 
 /* Copy settings, with their own strings; free dst first if it had any. */
@@ -173,6 +180,22 @@ config_setting(struct loader *l, const struct cnode *k, const struct cnode *v)
 	} else if (strcmp(name, "history") == 0) {
 		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
 			s->history = (uint32_t)n;
+	} else if (strcmp(name, "removed_history") == 0) {
+		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
+			s->removed_history = (uint32_t)n;
+	} else if (strcmp(name, "max_jobs_per_user") == 0) {
+		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
+			s->max_jobs_per_user = (uint32_t)n;
+	} else if (strcmp(name, "max_queued_per_user") == 0) {
+		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
+			s->max_queued_per_user = (uint32_t)n;
+	} else if (strcmp(name, "max_job_size") == 0) {
+		if (cnode_to_size(v, errs, &u) != 0)
+			return;
+		if (u < 1024 || u > PROTO_MAX_LINE)
+			cerr_add(errs, v, "must be between 1KiB and 1MiB");
+		else
+			s->max_job_size = u;
 	} else if (strcmp(name, "default_timeout") == 0) {
 		if (cnode_to_duration(v, errs, &u) == 0)
 			s->default_timeout_ms = u;
@@ -630,8 +653,82 @@ config_read(int fd, size_t *len, int *toobig)
 }
 
 /*
+ * The folder a configuration file is named in, and every folder above
+ * it, must be writable by root alone (a sticky folder owned by root, such
+ * as /tmp, where the kernel does not follow others' links, may hold it):
+ * otherwise another user could put there a link to a file of root's that
+ * is none of theirs, and read it back in error messages.  NULL, or why
+ * not (caller frees).
+ */
+static char *
+config_folder_untrusted(const char *path)
+{
+	char	*copy, *slash, *cause, *why;
+
+	copy = xstrdup(path);
+	if ((slash = strrchr(copy, '/')) == NULL) {
+		free(copy);
+		copy = xstrdup(".");
+	} else if (slash == copy)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (dir_check(copy, 0, DIR_CHECK_PARENTS | DIR_CHECK_STICKY,
+	    &cause) == 0) {
+		free(copy);
+		return (NULL);
+	}
+	xasprintf(&why, "its folder is not root's alone: %s", cause);
+	free(cause);
+	free(copy);
+	return (why);
+}
+
+/*
+ * As root, every file read for the configuration must be root's and
+ * writable by no one else, in a folder that is root's alone
+ * (schedd.yaml(5) INCLUDE).  The file's rule is checked on the opened
+ * descriptor, so it holds for the file that is read, wherever symbolic
+ * links led, and the refusal names the file and why but never shows what
+ * it holds.  Returns -1 (and adds the error) if refused.
+ */
+static int
+config_file_trusted(struct loader *l, const char *path, int fd,
+    const struct stat *sb, const struct cnode *from)
+{
+	char	 link[64], target[PATH_MAX], *why, *resolved = NULL;
+	ssize_t	 n;
+
+	if (geteuid() != 0)
+		return (0);
+	if ((why = config_folder_untrusted(path)) != NULL)
+		;
+	else if (sb->st_uid != 0)
+		xasprintf(&why, "owned by uid %lu", (unsigned long)sb->st_uid);
+	else if (sb->st_mode & S_IWOTH)
+		why = xstrdup("writable by others");
+	else if (sb->st_mode & S_IWGRP)
+		why = xstrdup("writable by its group");
+	else
+		return (0);
+	/* The file actually opened, if a link or ".." led elsewhere. */
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, target, sizeof target - 1)) > 0) {
+		target[n] = '\0';
+		if (strcmp(target, path) != 0)
+			xasprintf(&resolved, " (resolved to %s)", target);
+	}
+	cerr_addx(&l->errs, path, from != NULL ? from->fileidx : 0, 0, 0,
+	    "refused: %s%s", why, resolved != NULL ? resolved : "");
+	free(resolved);
+	free(why);
+	return (-1);
+}
+
+/*
  * Load one file: the main one (from NULL), or an include (from the item
- * naming it), refusing loops and, as root, files others may write.
+ * naming it), refusing loops and, as root, files others may write.  The
+ * descriptor that was checked is the one read.
  */
 static void
 config_file(struct loader *l, const char *path, const struct cnode *from,
@@ -666,8 +763,8 @@ config_file(struct loader *l, const char *path, const struct cnode *from,
 		if (l->seen[i].dev == sb.st_dev && l->seen[i].ino == sb.st_ino)
 			break;
 	}
-	if (i != l->nseen || !S_ISREG(sb.st_mode) || (geteuid() == 0 &&
-	    (sb.st_uid != 0 || (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0))) {
+	if (i != l->nseen || !S_ISREG(sb.st_mode) ||
+	    config_file_trusted(l, path, fd, &sb, from) != 0) {
 		if (i != l->nseen)
 			cerr_add(&l->errs, from, "\"%s\" is already included",
 			    path);
@@ -677,12 +774,6 @@ config_file(struct loader *l, const char *path, const struct cnode *from,
 		else if (!S_ISREG(sb.st_mode))
 			cerr_addx(&l->errs, path, 0, 0, 0,
 			    "not a regular file");
-		else if (from != NULL)
-			cerr_add(&l->errs, from, "\"%s\" may be written by "
-			    "others than root: refused", path);
-		else
-			cerr_addx(&l->errs, path, 0, 0, 0, "may be written by "
-			    "others than root: refused");
 		close(fd);
 		return;
 	}

@@ -1,5 +1,5 @@
 /*
- * Configuration: the daemon settings and job definitions of spec section 8,
+ * Configuration: the daemon settings and job definitions of schedd.yaml.5,
  * loaded from YAML (libyaml) or, for a runtime "add", from a JSON object.
  * Both paths share one table of job keys and one validator, so a job means
  * the same thing wherever it came from.
@@ -106,6 +106,10 @@ struct settings {
 	uint64_t	 idle_exit_ms;	/* 0: never */
 	uint64_t	 shutdown_timeout_ms; /* 30s */
 	char		*timezone;	/* or NULL: the system's */
+	uint32_t	 max_jobs_per_user;   /* runtime jobs, non-admins: 100 */
+	uint32_t	 max_queued_per_user; /* queued tasks, non-admins: 1000 */
+	uint64_t	 max_job_size;	/* encoded definition, non-admins */
+	uint32_t	 removed_history; /* records of removed jobs: 1000 */
 };
 
 struct config {
@@ -147,6 +151,7 @@ struct jobdef	*jobdef_ref(struct jobdef *);
 void		 jobdef_unref(struct jobdef *);
 int		 jobdef_equal(const struct jobdef *, const struct jobdef *);
 int		 jobdef_has_schedule(const struct jobdef *);
+int		 joblimit_resource(enum joblimit_kind);
 char		*jobdef_schedule_string(const struct jobdef *);
 
 #endif

@@ -26,13 +26,13 @@
 
 #include "cron.h"
 #include "tz.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define CRON_FIELDS	5
 #define CRON_YEARS	9	/* give up looking this far ahead */
 #define CRON_SAMPLE	(7 * 3600)
-#define CRON_TIME_MIN	((time_t)-2208988800LL)		/* 1900-01-01 */
-#define CRON_TIME_MAX	((time_t)253402300799LL)	/* 9999-12-31 */
+#define CRON_WALL_SLACK	(26 * 3600)	/* wall times run this far ahead */
 
 struct cron {
 	uint64_t	 minutes;	/* bit n set: minute n matches */
@@ -49,7 +49,7 @@ struct cron_field {
 	const char		*name;
 	int			 min;
 	int			 max;
-	int			 open_max;	/* where "*" and "a/n" end */
+	int			 open_max;	/* where "*" ends (a/n: max) */
 	const char *const	*names;		/* names[i] is min + i */
 	const char		*kind;		/* what those names are */
 };
@@ -216,8 +216,12 @@ cron_element(struct cron_parser *p, const struct cron_field *f,
 			return (cron_error(p, s, "step %.*s in \"%.*s\" is out "
 			    "of range 1-%d", (int)(e - st), st, (int)(e - s),
 			    s, f->open_max - f->min));
-		if (single && lo < f->open_max)
-			hi = f->open_max;
+		/*
+		 * "a/n" runs from a to the field's end (schedd.yaml(5)); in
+		 * day-of-week that is 7, so Sunday is reached too.
+		 */
+		if (single)
+			hi = f->max;
 	}
 	if (q != e) {
 		if (isprint((unsigned char)*q))
@@ -462,6 +466,8 @@ cron_wall_next(const struct cron *c, time_t from, time_t limit, time_t *out)
  * Matching wall times are walked from the earliest that could show after
  * after; once one fires, later wall times are looked at only while their
  * instants could still come before it (in a repeated hour they can).
+ * Firings are looked for up to TIME_SEC_MAX only: ENOENT when there is
+ * none by then (or within CRON_YEARS), ERANGE for an after outside it.
  */
 int
 cron_next(const struct cron *c, const char *tz, time_t after, time_t *out)
@@ -471,7 +477,7 @@ cron_next(const struct cron *c, const char *tz, time_t after, time_t *out)
 	long		 off, lo = 0, omax = LONG_MIN;
 	int		 i, have = 0, found;
 
-	if (after < CRON_TIME_MIN || after > CRON_TIME_MAX) {
+	if (!time_in_range(after)) {
 		errno = ERANGE;
 		return (-1);
 	}
@@ -483,6 +489,8 @@ cron_next(const struct cron *c, const char *tz, time_t after, time_t *out)
 	}
 	w = after + lo;
 	limit = w + (time_t)CRON_YEARS * 366 * 86400;
+	if (limit > TIME_SEC_MAX + CRON_WALL_SLACK)
+		limit = TIME_SEC_MAX + CRON_WALL_SLACK;
 	for (;;) {
 		if (cron_wall_next(c, w, limit, &w) != 0)
 			break;
@@ -510,6 +518,8 @@ cron_next(const struct cron *c, const char *tz, time_t after, time_t *out)
 			t = m.gap_end;
 			found = 1;
 		}
+		if (found && t > TIME_SEC_MAX)
+			found = 0;
 		if (found && (!have || t < best)) {
 			best = t;
 			have = 1;
@@ -570,7 +580,8 @@ at_mdays(int y, int m)
  * Parse a TIME for "at": a date and time, local to tz unless it ends in Z
  * or an offset, or a time of day meaning the next such local time strictly
  * after now.  A local time the clocks skip means the end of the skip; one
- * they show twice means the first pass.
+ * they show twice means the first pass.  EINVAL if s is not a TIME, ERANGE
+ * if it falls outside TIME_SEC_MIN..TIME_SEC_MAX.
  */
 int
 at_parse(const char *s, const char *tz, time_t now, time_t *out)
@@ -597,6 +608,8 @@ at_parse(const char *s, const char *tz, time_t now, time_t *out)
 			if (tz_wall_first(tz, wall, &t) != 0)
 				return (-1);
 			if (t > now) {
+				if (!time_in_range(t))
+					goto range;
 				*out = t;
 				return (0);
 			}
@@ -634,9 +647,14 @@ at_parse(const char *s, const char *tz, time_t now, time_t *out)
 		t = wall - i * (oh * 3600 + om * 60);
 	} else
 		goto bad;
+	if (!time_in_range(t))
+		goto range;
 	*out = t;
 	return (0);
 
+range:
+	errno = ERANGE;
+	return (-1);
 bad:
 	errno = EINVAL;
 	return (-1);

@@ -46,21 +46,61 @@ daemon_init(void)
 {
 	memset(&sd, 0, sizeof sd);
 	TAILQ_INIT(&sd.jobs);
+	TAILQ_INIT(&sd.removed_jobs);
 	TAILQ_INIT(&sd.draining);
 	TAILQ_INIT(&sd.running);
 	TAILQ_INIT(&sd.bans);
 	TAILQ_INIT(&sd.clients);
 	hmap_init(&sd.job_index);
+	hmap_init(&sd.removed_index);
+	hmap_init(&sd.users);
 	hmap_init(&sd.task_index);
 	hmap_init(&sd.pid_index);
 	settings_defaults(&sd.settings);
 	sd.next_task_id = 1;
 	sd.state_ok = 1;
 	sd.lock_fd = -1;
+	sd.state_dirfd = -1;
+	sd.logs_dirfd = -1;
 	sd.uid = geteuid();
 	sd.gid = getegid();
 	sd.is_root = sd.uid == 0;
 	time_set_local(daemon_localtime);
+}
+
+/*
+ * Free the daemon's memory and close its state folder at exit, once the
+ * clients, the socket and the state are closed; after it daemon_init
+ * may start again (the fuzz harnesses do).
+ */
+void
+daemon_free(void)
+{
+	job_free_all();
+	sched_free();
+	queue_free();
+	while (!TAILQ_EMPTY(&sd.bans))
+		ban_remove(TAILQ_FIRST(&sd.bans));
+	notify_free();
+	event_base_free(sd.base);
+	sd.base = NULL;
+	config_free(sd.config);
+	settings_free(&sd.settings);
+	free(sd.config_path);
+	free(sd.socket_path);
+	free(sd.state_dir);
+	free(sd.log_dir);
+	free(sd.state_error);
+	sd.config = NULL;
+	sd.config_path = sd.socket_path = sd.state_dir = sd.log_dir = NULL;
+	sd.state_error = NULL;
+	if (sd.logs_dirfd != -1)
+		close(sd.logs_dirfd);
+	if (sd.state_dirfd != -1)
+		close(sd.state_dirfd);
+	if (sd.lock_fd != -1)
+		close(sd.lock_fd);
+	sd.logs_dirfd = sd.state_dirfd = sd.lock_fd = -1;
 }
 
 /* Route the signals schedd handles into the event loop. */

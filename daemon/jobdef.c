@@ -405,3 +405,14 @@ jobdef_schedule_string(const struct jobdef *def)
 	free(every);
 	return (s);
 }
+
+/* The rlimit resource of a "limits" key. */
+int
+joblimit_resource(enum joblimit_kind kind)
+{
+	static const int	 rlim[JOBLIM_MAX] = { RLIMIT_CPU, RLIMIT_AS,
+				     RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
+				     RLIMIT_FSIZE };
+
+	return (rlim[kind]);
+}

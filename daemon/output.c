@@ -25,6 +25,7 @@
 static void	output_read(evutil_socket_t, short, void *);
 static void	output_take(struct task *, const char *, size_t);
 static void	output_open_log(struct task *);
+static int	output_job_dir(const char *, int);
 
 /*
  * Open the task's output pipe.  Returns the pipe's write end for the
@@ -52,32 +53,80 @@ output_start(struct task *t)
 }
 
 /*
+ * The folder of a job's logs, opened without following a symbolic link
+ * (and created with create set).  -1 and errno on failure.
+ */
+static int
+output_job_dir(const char *job, int create)
+{
+	int	 fd;
+
+	if (sd.logs_dirfd == -1) {
+		errno = ENOENT;
+		return (-1);
+	}
+	fd = openat(sd.logs_dirfd, job, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && create) {
+		if (mkdirat(sd.logs_dirfd, job, 0750) == -1 && errno != EEXIST)
+			return (-1);
+		fd = openat(sd.logs_dirfd, job, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+	}
+	return (fd);
+}
+
+/*
  * Create the log file at the first output: a task that prints nothing
  * costs no file (creating and pruning inodes dominates short tasks).
+ * Logs live in STATE_DIR/logs/JOB/ID.log and are opened relative to the
+ * logs folder, never through a symbolic link, always as a new file: a
+ * file that is there already (from before a crash) is replaced.
  */
 static void
 output_open_log(struct task *t)
 {
-	char	*dir;
+	char	 name[32];
+	int	 dfd;
 
-	xasprintf(&dir, "%s/%s", sd.log_dir, t->job->name);
-	xasprintf(&t->log_path, "%s/%llu.log", dir,
-	    (unsigned long long)t->id);
-	t->log_fd = open(t->log_path, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_CLOEXEC | O_APPEND, 0640);
-	if (t->log_fd == -1 && errno == ENOENT) {
-		if (mkdir_p(dir, 0750) == -1)
-			log_warn("mkdir %s", dir);
-		t->log_fd = open(t->log_path, O_WRONLY | O_CREAT | O_TRUNC |
-		    O_CLOEXEC | O_APPEND, 0640);
+	snprintf(name, sizeof name, "%llu.log", (unsigned long long)t->id);
+	if ((dfd = output_job_dir(t->job->name, 1)) == -1) {
+		log_warn("task %llu: log folder %s/%s",
+		    (unsigned long long)t->id, sd.log_dir, t->job->name);
+		return;
 	}
-	if (t->log_fd == -1) {
-		log_warn("task %llu: open %s", (unsigned long long)t->id,
-		    t->log_path);
-		free(t->log_path);
-		t->log_path = NULL;
-	}
-	free(dir);
+	t->log_fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC | O_APPEND, 0640);
+	if (t->log_fd == -1 && errno == EEXIST && unlinkat(dfd, name, 0) == 0)
+		t->log_fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC | O_APPEND, 0640);
+	if (t->log_fd == -1)
+		log_warn("task %llu: open %s/%s/%s", (unsigned long long)t->id,
+		    sd.log_dir, t->job->name, name);
+	else
+		xasprintf(&t->log_path, "%s/%s/%s", sd.log_dir, t->job->name,
+		    name);
+	close(dfd);
+}
+
+/*
+ * Delete a task's log, found by its job and id (never by the path in a
+ * record, which a damaged state could make point anywhere).
+ */
+void
+output_log_unlink(struct task *t)
+{
+	char	 name[32];
+	int	 dfd;
+
+	if (t->log_path == NULL)
+		return;
+	snprintf(name, sizeof name, "%llu.log", (unsigned long long)t->id);
+	if ((dfd = output_job_dir(t->job->name, 0)) == -1)
+		return;
+	if (unlinkat(dfd, name, 0) == -1 && errno != ENOENT)
+		log_warn("unlink %s/%s/%s", sd.log_dir, t->job->name, name);
+	close(dfd);
 }
 
 /* Close the pipe and the log, noting dropped bytes in the log. */
@@ -188,11 +237,17 @@ output_read_log(const struct task *t, size_t *lenp)
 	char		*buf;
 	ssize_t		 n;
 	size_t		 off = 0, size;
-	int		 fd;
+	char		 name[32];
+	int		 fd, dfd;
 
 	if (t->log_path == NULL)
 		return (NULL);
-	if ((fd = open(t->log_path, O_RDONLY | O_CLOEXEC)) == -1)
+	snprintf(name, sizeof name, "%llu.log", (unsigned long long)t->id);
+	if ((dfd = output_job_dir(t->job->name, 0)) == -1)
+		return (NULL);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd == -1)
 		return (NULL);
 	if (fstat(fd, &st) == -1) {
 		close(fd);

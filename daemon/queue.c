@@ -1,5 +1,5 @@
 /*
- * Queueing (spec section 3): a FIFO per job limited by the job's
+ * Queueing (schedd.8 DESCRIPTION): a FIFO per job limited by the job's
  * concurrency, a global max_running, and when a slot frees the waiting
  * task with the highest priority starts first, ties in queue order.
  *
@@ -30,12 +30,10 @@ static int
 queue_before(const void *a, const void *b)
 {
 	const struct job	*ja = a, *jb = b;
-	const struct task	*ta = TAILQ_FIRST(&ja->queue);
-	const struct task	*tb = TAILQ_FIRST(&jb->queue);
 
-	if (ta->def->priority != tb->def->priority)
-		return (ta->def->priority > tb->def->priority);
-	return (ta->seq < tb->seq);
+	if (ja->def->priority != jb->def->priority)
+		return (ja->def->priority > jb->def->priority);
+	return (TAILQ_FIRST(&ja->queue)->seq < TAILQ_FIRST(&jb->queue)->seq);
 }
 
 static size_t *
@@ -57,39 +55,43 @@ queue_update(struct job *j)
 	if (j->nqueued > 0 && j->nrunning < job_concurrency(j))
 		heap_push(&queue_heap, j);
 }
+
 /*
- * May one more task be queued for this job?  PROTO_OK, or
- * PROTO_QUEUE_FULL with a caller-freed cause.
+ * Put a queued task on its job's queue in id order (the order tasks were
+ * queued in): at the tail for a new one, further up for one read back
+ * from disk or put back.
  */
-enum proto_error
-queue_check(const struct job *j, char **cause)
+void
+queue_link(struct task *t)
 {
-	if (j->nqueued >= job_queue_limit(j)) {
-		xasprintf(cause, "job \"%s\" has %u tasks queued (queue_limit)",
-		    j->name, j->nqueued);
-		return (PROTO_QUEUE_FULL);
-	}
-	if (sd.nqueued >= sd.settings.max_queued) {
-		xasprintf(cause, "%u tasks queued in all (max_queued)",
-		    sd.nqueued);
-		return (PROTO_QUEUE_FULL);
-	}
-	return (PROTO_OK);
+	struct job	*j = t->job;
+	struct task	*o;
+
+	t->seq = t->id;		/* ids are handed out in queue order */
+	for (o = TAILQ_LAST(&j->queue, task_list); o != NULL && o->id > t->id;
+	    o = TAILQ_PREV(o, task_list, entry))
+		;
+	if (o == NULL)
+		TAILQ_INSERT_HEAD(&j->queue, t, entry);
+	else
+		TAILQ_INSERT_AFTER(&j->queue, o, t, entry);
+	j->nqueued++;
+	sd.nqueued++;
+	usage_queued(t->uid, 1);
+	queue_update(j);
 }
 
-/* Queue a new task at the tail of its job's queue. */
+/*
+ * Queue a new task at the tail of its job's queue; admit_task said it
+ * may be.
+ */
 struct task *
 queue_push(struct job *j, enum task_trigger trigger, uid_t uid)
 {
 	struct task	*t;
 
 	t = task_new(j, trigger, uid);
-	t->seq = t->id;		/* ids are handed out in queue order */
-	TAILQ_INSERT_TAIL(&j->queue, t, entry);
-	j->nqueued++;
-	sd.nqueued++;
-	if (j->nqueued == 1)
-		queue_update(j);
+	queue_link(t);
 	state_task(t);
 	notify_status();
 	event_emit(EV_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
@@ -107,6 +109,7 @@ queue_remove(struct task *t)
 	TAILQ_REMOVE(&j->queue, t, entry);
 	j->nqueued--;
 	sd.nqueued--;
+	usage_queued(t->uid, -1);
 	queue_update(j);
 }
 
@@ -124,6 +127,7 @@ queue_pick(void)
 		return (NULL);
 	return (TAILQ_FIRST(&j->queue));
 }
+
 static struct event	*queue_ev;
 
 static void
@@ -156,30 +160,47 @@ queue_free(void)
 	queue_ev = NULL;
 }
 
-/* Start tasks while there are slots and eligible tasks. */
+/*
+ * Start tasks while there are slots and eligible tasks, a bounded batch
+ * per turn of the loop so a long queue does not hold up timers and
+ * clients (the rest go next turn).
+ *
+ * No task ever runs twice, even after a crash: the batch is marked
+ * running and those records are written to the journal with one write(2)
+ * before any of its processes exists, so a restart finds them running
+ * (then lost), never queued.  While the state cannot be written nothing
+ * starts; queued tasks wait until it can.
+ */
 void
 queue_dispatch(void)
 {
 	static int	 dispatching;
-	struct task	*t;
+	struct task	*batch[QUEUE_BATCH], *t;
+	size_t		 n = 0, i;
 
-	int		 n = 0;
-
-	/* A task that fails to start ends inside task_start: no recursion. */
-	if (sd.shutting_down || dispatching)
+	/* A task that fails to start ends inside task_spawn: no recursion. */
+	if (sd.shutting_down || dispatching || !sd.state_ok)
 		return;
 	dispatching = 1;
-	while ((t = queue_pick()) != NULL) {
-		/*
-		 * Start a bounded batch per turn of the loop, so a long queue
-		 * does not hold up timers and clients; the rest next turn.
-		 */
-		if (n++ == QUEUE_BATCH) {
-			queue_dispatch_soon();
-			break;
+	while (n < QUEUE_BATCH && (t = queue_pick()) != NULL) {
+		if (!job_owned_by(t->job, &t->owner)) {
+			task_cancel(t, "job replaced by another owner");
+			continue;
 		}
 		queue_remove(t);
-		task_start(t);
+		task_begin(t);
+		batch[n++] = t;
 	}
+	if (n > 0 && state_write_now() != 0) {
+		/* Not recorded: back to their queues, in order. */
+		for (i = n; i-- > 0;)
+			task_unbegin(batch[i]);
+		dispatching = 0;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		task_spawn(batch[i]);
 	dispatching = 0;
+	if (queue_pick() != NULL)
+		queue_dispatch_soon();
 }

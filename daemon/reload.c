@@ -1,5 +1,5 @@
 /*
- * Reload (spec section 8): SIGHUP and the "reload" command share this
+ * Reload (schedd.8 RELOAD): SIGHUP and the "reload" command share this
  * path.  The whole new configuration is parsed and validated first; on
  * any error the running one stays.  Otherwise the difference is applied
  * by job name: new jobs are scheduled, removed ones unscheduled with their
@@ -64,6 +64,10 @@ reload_settings(const struct settings *n)
 	s->log_level = n->log_level;
 	s->idle_exit_ms = n->idle_exit_ms;
 	s->shutdown_timeout_ms = n->shutdown_timeout_ms;
+	s->max_jobs_per_user = n->max_jobs_per_user;
+	s->max_queued_per_user = n->max_queued_per_user;
+	s->max_job_size = n->max_job_size;
+	s->removed_history = n->removed_history;
 	free(s->timezone);
 	s->timezone = n->timezone != NULL ? xstrdup(n->timezone) : NULL;
 	log_setlevel(s->log_level);
@@ -124,8 +128,15 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 			if (j != NULL) {
 				log_warnx("reload: config job %s replaces the "
 				    "runtime job of that name", def->name);
-				j->origin = ORIGIN_CONFIG;
-				j->uid = sd.uid;
+				/*
+				 * The runtime job is gone for good: a replay
+				 * after a crash must not bring it back.
+				 */
+				if (state_job_remove(j->name) != 0)
+					log_warnx("reload: job %s: the state "
+					    "cannot be written; it is saved "
+					    "when it can", j->name);
+				job_set_owner(j, ORIGIN_CONFIG, sd.uid);
 				job_set_def(j, jobdef_ref(def), 1);
 				state_job(j, 1);
 			} else {
@@ -149,8 +160,6 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 		/* Same schedule: the next run time stays as it is. */
 		jobdef_unref(j->def);
 		j->def = jobdef_ref(def);
-		j->name = def->name;
-		hmap_sput(&sd.job_index, j->name, j);
 		queue_update(j);
 	}
 

@@ -1,5 +1,5 @@
 /*
- * The scheduler (spec section 5).  Every armed job's next firing and
+ * The scheduler (schedd.yaml.5 SCHEDULES).  Every armed job's next firing and
  * every pending retry sit in one min-heap ordered by monotonic deadline,
  * and one timer is armed for the earliest: no periodic tick, and an idle
  * daemon sleeps in the kernel.
@@ -36,6 +36,12 @@
 
 #define SCHED_MAX_MISSED 100000		/* missed firings counted one by one */
 #define SCHED_LATE_SAMPLES 8192
+/*
+ * The longest wait armed at once.  A wall time further away (up to
+ * 9999-12-31) is armed this far and checked again against the wall
+ * clock when the timer fires, so the ns arithmetic never overflows.
+ */
+#define SCHED_WAIT_MAX_NS ((uint64_t)200 * 365 * 86400 * NS)
 
 static uint64_t	 sched_clock_mono(void);
 static void	 sched_clock_real(struct timespec *);
@@ -61,6 +67,7 @@ static void	 sched_fire_retry(struct retry *);
 static int	 sched_trigger(struct job *, enum task_trigger);
 static void	 sched_start(struct job *);
 static void	 sched_arm_wall(struct job *);
+static uint64_t	 sched_wall_wait(time_t);
 static void	 sched_arm_mono(struct job *);
 static uint64_t	 sched_jitter(const struct job *);
 static void	 sched_tfd_arm(void);
@@ -83,13 +90,17 @@ sched_clock_real(struct timespec *ts)
 	clock_gettime(CLOCK_REALTIME, ts);
 }
 
-/* The wall clock, ns. */
+/* The wall clock, ns (saturated: it cannot be set past 2262 anyway). */
 uint64_t
 sched_now_real_ns(void)
 {
 	struct timespec	 ts;
 
 	sched_real_ts(&ts);
+	if (ts.tv_sec < 0)
+		return (0);
+	if ((uint64_t)ts.tv_sec >= UINT64_MAX / NS)
+		return (UINT64_MAX);
 	return ((uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec);
 }
 
@@ -243,15 +254,28 @@ sched_tfd_read(evutil_socket_t fd, short events, void *arg)
 	sched_tfd_arm();
 }
 
+/*
+ * How long until the wall clock shows wall, ns: 0 if it has, at most
+ * SCHED_WAIT_MAX_NS.  Worked out in seconds first, so any time_t will do.
+ */
+static uint64_t
+sched_wall_wait(time_t wall)
+{
+	struct timespec	 ts;
+
+	sched_real_ts(&ts);
+	if (wall <= ts.tv_sec)
+		return (0);
+	if ((uint64_t)(wall - ts.tv_sec) >= SCHED_WAIT_MAX_NS / NS)
+		return (SCHED_WAIT_MAX_NS);
+	return ((uint64_t)(wall - ts.tv_sec) * NS - (uint64_t)ts.tv_nsec);
+}
+
 /* Put a wall-clock firing (next_wall) in the heap, with jitter. */
 static void
 sched_arm_wall(struct job *j)
 {
-	uint64_t	 wall = (uint64_t)j->next_wall * NS, real, mono;
-
-	real = sched_now_real_ns();
-	mono = sched_mono_ns();
-	j->nominal = wall > real ? mono + (wall - real) : mono;
+	j->nominal = sched_mono_ns() + sched_wall_wait(j->next_wall);
 	j->sched.due = j->nominal + sched_jitter(j);
 	sched_heap_remove(&j->sched);
 	sched_heap_push(&j->sched);
@@ -384,19 +408,29 @@ sched_retry_cancel(struct retry *r)
 	free(r);
 }
 
-/* Drop a job's schedule and pending retries (removal or redefinition). */
+/*
+ * Drop a job's schedule (removal or redefinition).  Pending retries stay:
+ * they take the job's new definition when they run.
+ */
 void
 sched_job_fini(struct job *j)
 {
-	struct retry	*r;
-
 	sched_heap_remove(&j->sched);
-	while ((r = LIST_FIRST(&j->retries)) != NULL)
-		sched_retry_cancel(r);
 	if (j->cron != NULL) {
 		cron_free(j->cron);
 		j->cron = NULL;
 	}
+	sched_arm_timer();
+}
+
+/* Drop a job's pending retries (removal, or a new owner). */
+void
+sched_retries_cancel(struct job *j)
+{
+	struct retry	*r;
+
+	while ((r = LIST_FIRST(&j->retries)) != NULL)
+		sched_retry_cancel(r);
 	sched_arm_timer();
 }
 
@@ -423,41 +457,33 @@ static int
 sched_trigger(struct job *j, enum task_trigger trigger)
 {
 	struct task		*t;
-	struct ban		*b;
+	enum proto_error	 e;
 	char			*cause;
+	int			 overlap;
 
-	if (sd.shutting_down)
-		return (0);
-	if ((b = ban_match(j->name)) != NULL) {
+	overlap = j->nrunning >= job_concurrency(j);
+	if (overlap && j->def->on_overlap == OVERLAP_SKIP) {
 		j->counters.skipped++;
-		log_debug("job %s: firing dropped, banned (%s)", j->name,
-		    b->name);
+		log_info("job %s: still running, firing skipped", j->name);
 		return (0);
 	}
-	if (j->nrunning >= job_concurrency(j)) {
-		switch (j->def->on_overlap) {
-		case OVERLAP_SKIP:
-			j->counters.skipped++;
-			log_info("job %s: still running, firing skipped",
-			    j->name);
-			return (0);
-		case OVERLAP_REPLACE:
-			t = TAILQ_FIRST(&j->running);
-			if (t->stop == STOP_NONE) {
-				log_info("job %s: replacing task %llu",
-				    j->name, (unsigned long long)t->id);
-				task_stop(t, 0, STOP_REPLACE);
-			}
-			break;
-		case OVERLAP_QUEUE:
-			break;
-		}
-	}
-	if (queue_check(j, &cause) != PROTO_OK) {
+	if ((e = admit_task(j, j->def, j->uid, 0, &cause)) != PROTO_OK) {
 		j->counters.skipped++;
-		log_warnx("job %s: firing skipped: %s", j->name, cause);
+		if (e == PROTO_BANNED || e == PROTO_BUSY)
+			log_debug("job %s: firing dropped: %s", j->name, cause);
+		else
+			log_warnx("job %s: firing skipped: %s", j->name, cause);
 		free(cause);
 		return (0);
+	}
+	/* Replace only once the new task is certain to be queued. */
+	if (overlap && j->def->on_overlap == OVERLAP_REPLACE) {
+		t = TAILQ_FIRST(&j->running);
+		if (t->stop == STOP_NONE) {
+			log_info("job %s: replacing task %llu", j->name,
+			    (unsigned long long)t->id);
+			task_stop(t, 0, STOP_REPLACE);
+		}
 	}
 	queue_push(j, trigger, j->uid);
 	queue_dispatch_soon();
@@ -468,15 +494,20 @@ sched_trigger(struct job *j, enum task_trigger trigger)
 static void
 sched_fire_job(struct job *j, uint64_t mono)
 {
-	uint64_t	 real;
+	uint64_t	 wait, jitter;
 
 	if (sched_wall_phase(j)) {
-		/* The wall clock has the last word: never early. */
-		real = sched_now_real_ns();
-		if (real < (uint64_t)j->next_wall * NS) {
-			j->sched.due = mono + ((uint64_t)j->next_wall * NS -
-			    real);
-			j->nominal = j->sched.due;
+		/*
+		 * The wall clock has the last word: never early.  Early
+		 * means the clocks drifted apart or the wait was longer
+		 * than SCHED_WAIT_MAX_NS: wait the rest, with the same
+		 * jitter.
+		 */
+		if ((wait = sched_wall_wait(j->next_wall)) > 0) {
+			jitter = j->sched.due > j->nominal ? j->sched.due -
+			    j->nominal : 0;
+			j->nominal = mono + wait;
+			j->sched.due = j->nominal + jitter;
 			sched_heap_push(&j->sched);
 			return;
 		}
@@ -554,14 +585,8 @@ sched_fire_retry(struct retry *r)
 
 	LIST_REMOVE(r, entry);
 	state_job(j, 0);
-	if (ban_match(j->name) != NULL)
-		log_info("job %s: retry %u dropped, banned", j->name,
-		    r->attempt);
-	else if (sd.shutting_down)
-		log_info("job %s: retry %u dropped, shutting down", j->name,
-		    r->attempt);
-	else if (queue_check(j, &cause) != PROTO_OK) {
-		log_warnx("job %s: retry %u dropped: %s", j->name, r->attempt,
+	if (admit_task(j, j->def, r->uid, 0, &cause) != PROTO_OK) {
+		log_info("job %s: retry %u dropped: %s", j->name, r->attempt,
 		    cause);
 		free(cause);
 	} else {
@@ -670,12 +695,16 @@ struct retry *
 sched_retry_add(struct job *j, uint32_t attempt, uid_t uid, uint64_t at)
 {
 	struct retry	*r;
-	uint64_t	 real = sched_now_real_ns();
+	uint64_t	 real = sched_now_real_ns(), wait;
 
+	/* Retry delays are at most 100 years: only a damaged time is cut. */
+	wait = at > real ? at - real : 0;
+	if (wait > SCHED_WAIT_MAX_NS)
+		wait = SCHED_WAIT_MAX_NS;
 	r = xcalloc(1, sizeof *r);
 	r->ent.kind = SCHED_RETRY;
 	r->ent.idx = SIZE_MAX;
-	r->ent.due = sched_mono_ns() + (at > real ? at - real : 0);
+	r->ent.due = sched_mono_ns() + wait;
 	r->at = at;
 	r->job = j;
 	r->attempt = attempt;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dircheck.h"
 #include "log.h"
 #include "notify.h"
 #include "schedd.h"
@@ -30,7 +32,7 @@
 static void	schedd_usage(void) __attribute__((__noreturn__));
 static int	schedd_check(const char *, int);
 static void	schedd_load_jobs(void);
-static void	schedd_lock(void);
+static void	schedd_socket_dir(void);
 static void	schedd_listen(void);
 
 static void
@@ -64,29 +66,6 @@ schedd_check(const char *path, int must_exist)
 	return (0);
 }
 
-/*
- * One daemon per state folder: hold an exclusive lock on STATE_DIR/lock
- * for the daemon's lifetime (the descriptor stays open, close-on-exec).
- */
-static void
-schedd_lock(void)
-{
-	char	*path;
-	int	 fd;
-
-	xasprintf(&path, "%s/lock", sd.state_dir);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
-		fatal("%s", path);
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK)
-			fatalx("already running: another schedd uses the state "
-			    "folder %s", sd.state_dir);
-		fatal("lock %s", path);
-	}
-	sd.lock_fd = fd;
-	free(path);
-}
-
 /* Create a job for every job of the configuration. */
 static void
 schedd_load_jobs(void)
@@ -96,6 +75,28 @@ schedd_load_jobs(void)
 	for (i = 0; i < sd.config->njobs; i++)
 		job_create(jobdef_ref(sd.config->jobs[i]), ORIGIN_CONFIG,
 		    sd.uid);
+}
+
+/*
+ * Make the socket's folder if it is missing, then refuse it unless it is
+ * ours: owned by our uid (or root), not a symbolic link, and nobody else
+ * may write in it or in a folder above it (schedd(8) SECURITY).  Checked
+ * after making it, on the folder opened, so that another user cannot
+ * have made it first or swap it.  A socket systemd passed is not ours to
+ * check.
+ */
+static void
+schedd_socket_dir(void)
+{
+	char	*copy, *dir, *cause;
+
+	copy = xstrdup(sd.socket_path);
+	dir = dirname(copy);
+	if (mkdir_p(dir, sd.is_root ? 0755 : 0700) == -1)
+		fatal("socket folder %s", dir);
+	if (dir_check(dir, sd.uid, DIR_CHECK_PARENTS, &cause) == -1)
+		fatalx("socket folder %s: refusing it", cause);
+	free(copy);
 }
 
 /*
@@ -150,7 +151,7 @@ main(int argc, char **argv)
 	char			**errors, *def_conf, *cause;
 	size_t			 nerrors, i;
 	int			 ch, test = 0, verbose = 0, use_syslog = 0;
-	int			 must_exist;
+	int			 must_exist, busy;
 
 	while ((ch = getopt_long(argc, argv, "c:d:hs:tv", longopts,
 	    NULL)) != -1) {
@@ -226,15 +227,20 @@ main(int argc, char **argv)
 	else
 		sd.state_dir = path_default_state(sd.uid);
 	xasprintf(&sd.log_dir, "%s/logs", sd.state_dir);
-	if (mkdir_p(sd.state_dir, 0700) == -1)
-		fatal("state folder %s", sd.state_dir);
-	schedd_lock();
-	/* Before the state is touched: another daemon may own the socket. */
-	if (notify_listen_fd() == -1 && server_in_use(sd.socket_path))
-		fatalx("already running: a daemon answers on %s",
-		    sd.socket_path);
-	if (mkdir_p(sd.log_dir, 0750) == -1)
-		fatal("log folder %s", sd.log_dir);
+	if (state_lock(&busy, &cause) != 0)
+		fatalx("%s", cause);
+	/*
+	 * Before the state is touched: the socket's folder must be ours, and
+	 * another daemon may own the socket.
+	 */
+	if (notify_listen_fd() == -1) {
+		schedd_socket_dir();
+		if (server_in_use(sd.socket_path))
+			fatalx("already running: a daemon answers on %s",
+			    sd.socket_path);
+	}
+	if (state_prepare(&cause) != 0)
+		fatalx("%s", cause);
 
 	signal(SIGPIPE, SIG_IGN);
 	ecfg = event_config_new();
@@ -284,21 +290,8 @@ main(int argc, char **argv)
 	server_close();
 	state_close();
 	event_base_loop(sd.base, EVLOOP_NONBLOCK);
-	job_free_all();
-	sched_free();
-	queue_free();
-	while (!TAILQ_EMPTY(&sd.bans))
-		ban_remove(TAILQ_FIRST(&sd.bans));
 	daemon_signals_free();
-	notify_free();
-	event_base_free(sd.base);
-	config_free(sd.config);
-	settings_free(&sd.settings);
-	free(sd.config_path);
-	free(sd.socket_path);
-	free(sd.state_dir);
-	free(sd.log_dir);
-	free(sd.state_error);
+	daemon_free();
 	log_info("schedd stopped");
 	return (0);
 }

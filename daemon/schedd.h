@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "heap.h"
 #include "hmap.h"
 #include "proto.h"
 
@@ -76,15 +77,32 @@ struct task_watch {
 };
 LIST_HEAD(task_watches, task_watch);
 
+enum job_origin {
+	ORIGIN_CONFIG = 0,
+	ORIGIN_RUNTIME,
+};
+
+/*
+ * Who a job belongs to: the configuration file, or the user who added it.
+ * A queued task belongs to the owner its job had when it was queued and
+ * starts only under that same owner.
+ */
+struct job_owner {
+	enum job_origin	 origin;
+	uid_t		 uid;
+};
+
 struct task {
 	uint64_t	 id;
 	struct job	*job;
-	struct jobdef	*def;		/* the definition it runs with (ref) */
+	struct jobdef	*def;		/* what it runs, from its start (ref) */
 	enum task_state	 state;
 	enum task_trigger trigger;
 	uint32_t	 attempt;
 	uid_t		 uid;		/* who submitted it */
+	struct job_owner owner;		/* its job's owner when queued */
 	uint64_t	 seq;		/* global queue order */
+	size_t		 ridx;		/* in the removed-records heap */
 
 	struct timespec	 queued_at;
 	struct timespec	 started_at;	/* tv_sec 0: not started */
@@ -117,6 +135,7 @@ struct task {
 	int		 stop_signal;
 	int		 killing;	/* SIGKILL already sent */
 	int		 draining;	/* ended but processes left its group */
+	int		 group_gone;	/* its group was seen empty */
 	int		 state_dirty;	/* its record is to be written */
 
 	struct task_watches watches;
@@ -125,11 +144,6 @@ struct task {
 	TAILQ_ENTRY(task) rentry;	/* daemon's running list */
 };
 TAILQ_HEAD(task_list, task);
-
-enum job_origin {
-	ORIGIN_CONFIG = 0,
-	ORIGIN_RUNTIME,
-};
 
 struct job_counters {
 	uint64_t	 runs;
@@ -143,12 +157,13 @@ struct job_counters {
 };
 
 struct job {
-	char		*name;		/* == def->name */
-	struct jobdef	*def;
+	char		*name;		/* own copy */
+	struct jobdef	*def;		/* NULL for a removed job read back */
 	enum job_origin	 origin;
 	uid_t		 uid;		/* owner */
 	int		 paused;
-	int		 removed;	/* unlinked; freed when idle */
+	int		 removed;	/* keeps only records; see job_remove */
+	int		 pinned;	/* being removed: not freed yet */
 
 	struct job_counters counters;
 	uint64_t	 last_task;	/* 0: none */
@@ -257,10 +272,16 @@ struct schedd {
 	int		 state_ok;
 	char		*state_error;	/* why the saved state was dropped */
 	int		 lock_fd;	/* holds STATE_DIR/lock */
+	int		 state_dirfd;	/* STATE_DIR, or -1 */
+	int		 logs_dirfd;	/* STATE_DIR/logs, or -1 */
 
 	struct job_list	 jobs;
 	struct hmap	 job_index;	/* name -> job */
 	size_t		 njobs;
+	struct job_list	 removed_jobs;	/* holding records of removed jobs */
+	struct hmap	 removed_index;	/* name -> latest removed job */
+	struct heap	 removed_heap;	/* their ended tasks, oldest first */
+	struct hmap	 users;		/* uid -> struct usage */
 	struct hmap	 task_index;	/* id -> task */
 	struct hmap	 pid_index;	/* pid -> running task */
 	struct task_list draining;	/* stopping, waiting for escapees */
@@ -277,14 +298,31 @@ extern struct schedd	 sd;
 void		 daemon_init(void);
 void		 daemon_signals(void);
 void		 daemon_signals_free(void);
+void		 daemon_free(void);
 void		 schedd_shutdown(int);
 void		 schedd_check_exit(void);
+
+/* admit.c */
+#define ADMIT_ACK	0x1	/* answered: the state must be writable */
+enum proto_error admit_task(const struct job *, const struct jobdef *, uid_t,
+		    int, char **);
+enum proto_error admit_job(const struct job *, const struct jobdef *, uid_t,
+		    int, char **);
+void		 usage_jobs(uid_t, int);
+void		 usage_queued(uid_t, int);
+void		 usage_free_all(void);
 
 /* job.c */
 struct job	*job_create(struct jobdef *, enum job_origin, uid_t);
 struct job	*job_find(const char *);
+int		 job_owned_by(const struct job *, const struct job_owner *);
+void		 job_set_owner(struct job *, enum job_origin, uid_t);
 void		 job_set_def(struct job *, struct jobdef *, int);
 void		 job_remove(struct job *, json_t *, json_t *, int);
+struct job	*job_holder(const char *);
+void		 job_removed_record(struct task *);
+void		 job_removed_forget(struct task *);
+void		 job_prune_removed(void);
 void		 job_maybe_free(struct job *);
 uint32_t	 job_concurrency(const struct job *);
 uint32_t	 job_queue_limit(const struct job *);
@@ -295,8 +333,10 @@ void		 job_free_all(void);
 /* task.c */
 struct task	*task_new(struct job *, enum task_trigger, uid_t);
 struct task	*task_find(uint64_t);
-void		 task_start(struct task *);
-void		 task_cancel(struct task *);
+void		 task_begin(struct task *);
+void		 task_unbegin(struct task *);
+void		 task_spawn(struct task *);
+void		 task_cancel(struct task *, const char *);
 int		 task_stop(struct task *, int, enum task_stop);
 void		 task_reaped(pid_t, int, const struct rusage *);
 json_t		*task_record(const struct task *);
@@ -313,10 +353,11 @@ void		 task_output_closed(struct task *);
 /* output.c */
 int		 output_start(struct task *);
 void		 output_close(struct task *);
+void		 output_log_unlink(struct task *);
 char		*output_read_log(const struct task *, size_t *);
 
 /* queue.c */
-enum proto_error queue_check(const struct job *, char **);
+void		 queue_link(struct task *);
 struct task	*queue_push(struct job *, enum task_trigger, uid_t);
 void		 queue_remove(struct task *);
 void		 queue_update(struct job *);
@@ -330,6 +371,7 @@ void		 sched_init(void);
 void		 sched_free(void);
 void		 sched_job_init(struct job *);
 void		 sched_job_fini(struct job *);
+void		 sched_retries_cancel(struct job *);
 void		 sched_pause(struct job *);
 void		 sched_resume(struct job *);
 void		 sched_task_ended(struct task *);
@@ -349,8 +391,14 @@ extern void	 (*sched_real_ts)(struct timespec *);
 int		 reload_run(int, json_t **, char ***, size_t *);
 
 /* state.c */
+int		 state_lock(int *, char **);
+int		 state_prepare(char **);
 int		 state_open(char **);
 void		 state_close(void);
+int		 state_check(void);
+uint64_t	 state_next_id(void);
+int		 state_write_now(void);
+void		 state_bans_later(void);
 int		 state_job_def(const struct jobdef *, uid_t, int);
 int		 state_job(const struct job *, int);
 int		 state_job_remove(const char *);

@@ -1,9 +1,12 @@
 /*
  * The control socket: accepting clients with their peer credentials,
- * newline-delimited JSON framing, and the limits of spec section 9
- * (line size, client counts, idle clients, unread output).
+ * newline-delimited JSON framing, and the limits of schedd(8) CONTROL
+ * PROTOCOL (line size, client counts, idle clients, unread output, and
+ * "busy" for new clients before the daemon runs so short of descriptors
+ * that starting a task could fail).
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -11,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +28,25 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/*
+ * Descriptors kept free when a client comes: starting a task takes about
+ * six at once (output pipe, status pipe, log file, the user database),
+ * each running task keeps two, and the state and the event loop take a
+ * few more now and then.
+ */
+#define SERVER_FD_SPARE		16
+#define SERVER_FD_PER_TASK	2
+
 static int		 server_fd = -1;
 static struct event	*server_ev;
 static char		*server_path;
+static int		 server_spare = -1;	/* given up on EMFILE */
+static uint64_t		 server_fd_warned_ms;	/* last warning, monotonic */
 
 static void	server_accept(evutil_socket_t, short, void *);
+static int	server_accept_spare(int);
+static int	server_fd_room(int);
+static void	server_fd_warn(void);
 static void	server_refuse(int, enum proto_error, const char *);
 static void	client_read(struct bufferevent *, void *);
 static void	client_write(struct bufferevent *, void *);
@@ -67,9 +83,10 @@ server_in_use(const char *path)
 }
 
 /*
- * Create the listening socket: its folder if missing, a stale socket from
- * a dead daemon replaced, mode and group applied.  -1 with errno set, or
- * EADDRINUSE when another daemon answers there.
+ * Create the listening socket in its folder (made and checked by the
+ * caller), a stale socket from a dead daemon replaced, mode and group
+ * applied.  -1 with errno set, or EADDRINUSE when another daemon answers
+ * there.
  */
 int
 server_listen(const char *path, mode_t mode, const char *group)
@@ -77,7 +94,6 @@ server_listen(const char *path, mode_t mode, const char *group)
 	struct sockaddr_un	 sun;
 	struct group		*gr;
 	struct stat		 st;
-	char			*copy;
 	int			 fd, saved;
 	mode_t			 old;
 
@@ -85,12 +101,6 @@ server_listen(const char *path, mode_t mode, const char *group)
 		errno = ENAMETOOLONG;
 		return (-1);
 	}
-	copy = xstrdup(path);
-	if (mkdir_p(dirname(copy), sd.is_root ? 0755 : 0700) == -1) {
-		free(copy);
-		return (-1);
-	}
-	free(copy);
 	if (lstat(path, &st) == 0) {
 		if (server_in_use(path)) {
 			errno = EADDRINUSE;
@@ -141,6 +151,8 @@ server_listen(const char *path, mode_t mode, const char *group)
 void
 server_adopt(int fd)
 {
+	/* Given up to accept (and refuse) a client when out of descriptors. */
+	server_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	server_fd = fd;
 	server_ev = event_new(sd.base, fd, EV_READ | EV_PERSIST,
 	    server_accept, NULL);
@@ -158,6 +170,10 @@ server_close(void)
 	if (server_fd != -1) {
 		close(server_fd);
 		server_fd = -1;
+	}
+	if (server_spare != -1) {
+		close(server_spare);
+		server_spare = -1;
 	}
 	if (server_path != NULL) {
 		unlink(server_path);
@@ -192,8 +208,8 @@ server_resume(evutil_socket_t fd, short events, void *arg)
 }
 
 /*
- * Out of descriptors: stop accepting for a second instead of spinning on
- * a listener that stays readable.
+ * Out of descriptors and no spare one: stop accepting for a second
+ * instead of spinning on a listener that stays readable.
  */
 static void
 server_pause(void)
@@ -205,6 +221,79 @@ server_pause(void)
 	event_base_once(sd.base, -1, EV_TIMEOUT, server_resume, NULL, &tv);
 }
 
+/*
+ * Does a client on descriptor fd leave the daemon enough descriptors for
+ * its tasks?  Descriptors are numbered from the lowest free one, so fd
+ * says how many are in use.  The reserve grows with max_running but never
+ * takes more than half of the limit.
+ */
+static int
+server_fd_room(int fd)
+{
+	struct rlimit	 rl;
+	rlim_t		 reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+	    rl.rlim_cur == RLIM_INFINITY)
+		return (1);
+	reserve = SERVER_FD_SPARE +
+	    SERVER_FD_PER_TASK * (rlim_t)sd.settings.max_running;
+	if (reserve > rl.rlim_cur / 2)
+		reserve = rl.rlim_cur / 2;
+	return ((rlim_t)fd + reserve < rl.rlim_cur);
+}
+
+/* Say the daemon is short of descriptors, at most once a minute. */
+static void
+server_fd_warn(void)
+{
+	struct rlimit	 rl;
+	uint64_t	 now = time_mono_ms();
+
+	if (server_fd_warned_ms != 0 && now - server_fd_warned_ms < 60000)
+		return;
+	server_fd_warned_ms = now;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY)
+		log_warnx("few file descriptors left (limit %llu): refusing "
+		    "new clients with busy", (unsigned long long)rl.rlim_cur);
+	else
+		log_warnx("few file descriptors left: refusing new clients "
+		    "with busy");
+}
+
+/*
+ * accept() failed with EMFILE or ENFILE: give up the spare descriptor to
+ * take the client, answer it busy, close it and take the spare back, so
+ * that the listener does not stay readable with nobody answered.
+ * Returns 1 when a client was refused, 0 when none was waiting (accept
+ * fails with EMFILE before it looks), -1 when that was not possible.
+ */
+static int
+server_accept_spare(int lfd)
+{
+	int	 fd, saved;
+
+	if (server_spare == -1)
+		return (-1);
+	close(server_spare);
+	server_spare = -1;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	saved = errno;
+	if (fd != -1) {
+		server_fd_warn();
+		server_refuse(fd, PROTO_BUSY, "out of file descriptors, try "
+		    "again later");
+	}
+	server_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd != -1)
+		return (1);
+	if (saved == EAGAIN || saved == ECONNABORTED || saved == EINTR)
+		return (0);
+	errno = saved;
+	return (-1);
+}
+
 static void
 server_accept(evutil_socket_t lfd, short events, void *arg)
 {
@@ -212,17 +301,27 @@ server_accept(evutil_socket_t lfd, short events, void *arg)
 	struct client		*c, *o;
 	struct ucred		 cred;
 	socklen_t		 len;
-	int			 fd, same = 0;
+	int			 fd, rc, same = 0;
 
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE)
-				server_pause();
-			else if (errno != EAGAIN && errno != EINTR &&
-			    errno != ECONNABORTED)
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				if ((rc = server_accept_spare(lfd)) == 1)
+					continue;
+				if (rc == -1)
+					server_pause();
+			} else if (errno != EAGAIN)
 				log_warn("accept");
 			return;
+		}
+		if (!server_fd_room(fd)) {
+			server_fd_warn();
+			server_refuse(fd, PROTO_BUSY,
+			    "out of file descriptors, try again later");
+			continue;
 		}
 		len = sizeof cred;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ==

@@ -46,6 +46,8 @@
 #define SPAWN_DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin"
 #define SPAWN_FD_LOOP_MAX	65536	/* fallback loop bound, no limit */
 #define SPAWN_MAX_DEPTH		256	/* ancestry walk bound */
+#define SPAWN_MARK_GROUP	1	/* in the leader's group or session */
+#define SPAWN_MARK_TREE		2	/* tagged, or below a marked one */
 
 /* Where the child failed; reported with errno through the status pipe. */
 enum spawn_stage {
@@ -98,6 +100,7 @@ static void	spawn_child_run(const struct spawn_child *)
 		    __attribute__((__noreturn__));
 static int	spawn_child_cloexec(const struct spawn_child *);
 static int	spawn_child_ids(const struct spawn_req *);
+static int	spawn_child_limits(const struct spawn_req *);
 static pid_t	spawn_fork(const struct spawn_child *);
 static int	spawn_fd_high(int, int *);
 static int	spawn_fd_limit(void);
@@ -105,6 +108,7 @@ static char	*spawn_cause(const struct spawn_child *,
 		    const struct spawn_report *);
 static int	spawn_proc_cmp(const void *, const void *);
 static struct spawn_proc *spawn_proc_find(struct spawn_proc *, size_t, pid_t);
+static size_t	spawn_tree(pid_t, unsigned long long, int, struct spawn_proc **);
 static int	spawn_proc_read(pid_t, struct spawn_proc *);
 static int	spawn_proc_tagged(pid_t, const char *);
 static size_t	spawn_proc_scan(struct spawn_proc **);
@@ -197,6 +201,21 @@ spawn_child_ids(const struct spawn_req *req)
 	return (0);
 }
 
+/* Apply nice and resource limits; the failed stage, or 0. */
+static int
+spawn_child_limits(const struct spawn_req *req)
+{
+	int	 i;
+
+	if (req->nice_set && setpriority(PRIO_PROCESS, 0, req->nice) == -1)
+		return (STAGE_NICE);
+	for (i = 0; i < req->nlimits; i++) {
+		if (setrlimit(req->limits[i].resource,
+		    &req->limits[i].rl) == -1)
+			return (STAGE_RLIMIT);
+	}
+	return (0);
+}
 
 /*
  * Reset a signal the C library keeps for itself (it refuses sigaction on
@@ -250,14 +269,16 @@ spawn_child_run(const struct spawn_child *sc)
 
 	if (req->umask != -1)
 		umask((mode_t)req->umask);
-	if (req->nice_set && setpriority(PRIO_PROCESS, 0, req->nice) == -1)
-		spawn_child_fail(sc, STAGE_NICE);
-	for (i = 0; i < req->nlimits; i++) {
-		if (setrlimit(req->limits[i].resource,
-		    &req->limits[i].rl) == -1)
-			spawn_child_fail(sc, STAGE_RLIMIT);
-	}
+	/*
+	 * An administrator's job may lower nice and raise limits, so those
+	 * come while the privileges are there; a user's job gets them after
+	 * the drop, where the kernel holds them to the user's own bounds.
+	 */
+	if (!req->limits_as_user && (stage = spawn_child_limits(req)) != 0)
+		spawn_child_fail(sc, stage);
 	if (req->set_ids && (stage = spawn_child_ids(req)) != 0)
+		spawn_child_fail(sc, stage);
+	if (req->limits_as_user && (stage = spawn_child_limits(req)) != 0)
 		spawn_child_fail(sc, stage);
 
 	if (chdir(sc->workdir) == -1)
@@ -654,40 +675,47 @@ spawn_proc_scan(struct spawn_proc **procsp)
 /*
  * Find a task's processes: the leader, its group and session, everything
  * below them, and orphans of ours tagged with the task's id.  Marks them
- * in the returned table (caller frees); *reused says the leader's pid now
- * belongs to another process, so its group must not be signalled.
+ * in the returned table (caller frees).  flags (SPAWN_LEADER_GONE,
+ * SPAWN_GROUP_GONE) say which of the leader's numbers may be matched:
+ *
+ * - While the leader is not reaped its pid is ours, and so are its group
+ *   and session.  (A process with that pid that is not our child would
+ *   mean it was reused: then only tagged processes are matched.)
+ * - Once it is reaped, a process with its pid is somebody else's; but its
+ *   process group and session numbers cannot be reused while a process
+ *   is still in them, so members found are the task's -- until a scan
+ *   has once found none (SPAWN_GROUP_GONE): from then on that number is
+ *   free for anyone and is never matched again.
  */
 static size_t
-spawn_tree(pid_t pid, unsigned long long taskid, struct spawn_proc **procsp,
-    int *reused)
+spawn_tree(pid_t pid, unsigned long long taskid, int flags,
+    struct spawn_proc **procsp)
 {
 	struct spawn_proc	*procs, *sp, *pp;
 	char			 tag[64];
 	size_t			 n, i;
 	pid_t			 self = getpid();
-	int			 changed, depth;
+	int			 changed, depth, by_pid, by_group;
 
 	snprintf(tag, sizeof tag, "SCHEDD_TASK_ID=%llu", taskid);
 	n = spawn_proc_scan(&procs);
 	*procsp = procs;
 
-	/*
-	 * A process with the leader's pid that is not our child means the
-	 * leader was reaped and its pid reused: its group and session are
-	 * someone else's now, so only tagged processes may be signalled.
-	 */
-	*reused = n > 0 && (sp = spawn_proc_find(procs, n, pid)) != NULL &&
-	    sp->ppid != self;
+	by_pid = !(flags & SPAWN_LEADER_GONE);
+	by_group = !(flags & SPAWN_GROUP_GONE);
+	if (by_pid && n > 0 && (sp = spawn_proc_find(procs, n, pid)) != NULL &&
+	    sp->ppid != self)
+		by_pid = by_group = 0;
 
 	for (i = 0; i < n; i++) {
 		sp = &procs[i];
 		if (sp->pid == self)
 			continue;
-		if (!*reused && (sp->pid == pid || sp->pgid == pid ||
-		    sp->sid == pid))
-			sp->mark = 1;
+		if ((by_pid && sp->pid == pid) ||
+		    (by_group && (sp->pgid == pid || sp->sid == pid)))
+			sp->mark = SPAWN_MARK_GROUP;
 		else if (sp->ppid == self && spawn_proc_tagged(sp->pid, tag))
-			sp->mark = 1;
+			sp->mark = SPAWN_MARK_TREE;
 	}
 	/* Then everything below a marked process, level by level. */
 	for (depth = 0; depth < SPAWN_MAX_DEPTH; depth++) {
@@ -696,10 +724,10 @@ spawn_tree(pid_t pid, unsigned long long taskid, struct spawn_proc **procsp,
 			sp = &procs[i];
 			if (sp->mark || sp->pid == self)
 				continue;
-			if ((!*reused && sp->ppid == pid) ||
+			if ((by_pid && sp->ppid == pid) ||
 			    ((pp = spawn_proc_find(procs, n,
 			    sp->ppid)) != NULL && pp->mark)) {
-				sp->mark = 1;
+				sp->mark = SPAWN_MARK_TREE;
 				changed = 1;
 			}
 		}
@@ -709,18 +737,24 @@ spawn_tree(pid_t pid, unsigned long long taskid, struct spawn_proc **procsp,
 	return (n);
 }
 
-/* Signal a task's process group and every process that left it. */
+/*
+ * Signal a task's process group and every process that left it.  The
+ * group is signalled with killpg only while the leader is unreaped (its
+ * pid, hence the group's number, is certainly the task's); otherwise
+ * each process found is signalled on its own.
+ */
 int
-spawn_kill_tree(pid_t pid, unsigned long long taskid, int sig)
+spawn_kill_tree(pid_t pid, unsigned long long taskid, int flags, int sig)
 {
 	struct spawn_proc	*procs, *sp;
 	size_t			 n, i;
-	int			 count = 0, group, reused;
+	int			 count = 0, group;
 
 	if (pid <= 1)
 		return (0);
-	n = spawn_tree(pid, taskid, &procs, &reused);
-	group = !reused && killpg(pid, sig) == 0;
+	n = spawn_tree(pid, taskid, flags, &procs);
+	group = !(flags & SPAWN_LEADER_GONE) && (sp = spawn_proc_find(procs,
+	    n, pid)) != NULL && sp->mark && killpg(pid, sig) == 0;
 	for (i = 0; i < n; i++) {
 		sp = &procs[i];
 		if (!sp->mark)
@@ -765,20 +799,25 @@ spawn_kill_lost(pid_t pid, unsigned long long taskid)
 
 /* How many of a task's processes are still alive (zombies are not). */
 int
-spawn_tree_alive(pid_t pid, unsigned long long taskid)
+spawn_tree_alive(pid_t pid, unsigned long long taskid, int flags, int *group)
 {
 	struct spawn_proc	*procs;
 	size_t			 n, i;
-	int			 count = 0, reused;
+	int			 count = 0, ingroup = 0;
 
-	if (pid <= 1)
-		return (0);
-	n = spawn_tree(pid, taskid, &procs, &reused);
-	for (i = 0; i < n; i++) {
-		if (procs[i].mark && procs[i].state != 'Z')
+	if (pid > 1) {
+		n = spawn_tree(pid, taskid, flags, &procs);
+		for (i = 0; i < n; i++) {
+			if (!procs[i].mark || procs[i].state == 'Z')
+				continue;
 			count++;
+			if (procs[i].mark == SPAWN_MARK_GROUP)
+				ingroup++;
+		}
+		free(procs);
 	}
-	free(procs);
+	if (group != NULL)
+		*group = ingroup;
 	return (count);
 }
 

@@ -27,17 +27,22 @@ static void	 state_apply(json_t *, int);
 static void	 state_apply_job(json_t *);
 static void	 state_apply_task(json_t *);
 static void	 state_apply_bans(json_t *);
+static void	 state_lose_running(struct job_list *);
+static void	 state_history_insert(struct task *);
+static void	 state_cancel_foreign(void);
 
 /* Move an unreadable file aside, loudly. */
 static void
 state_move_aside(const char *name, const char *why)
 {
-	char	*path, *to;
+	char	*path, *to, *toname;
 
 	path = state_path(name);
-	xasprintf(&to, "%s.corrupt-%lld", path, (long long)time(NULL));
-	if (rename(path, to) == -1)
+	xasprintf(&toname, "%s.corrupt-%lld", name, (long long)time(NULL));
+	to = state_path(toname);
+	if (renameat(sd.state_dirfd, name, sd.state_dirfd, toname) == -1)
 		log_warn("state: rename %s", path);
+	free(toname);
 	log_warnx("STATE LOST: %s %s; moved to %s and starting without it",
 	    path, why, to);
 	if (sd.state_error == NULL)
@@ -127,8 +132,10 @@ state_apply_job(json_t *o)
 	if (j == NULL || (j->origin == ORIGIN_CONFIG) !=
 	    (strcmp(origin, "config") == 0))
 		return;
+	/* Replayed as it happened: a new owner cancels what was queued. */
 	if (j->origin == ORIGIN_RUNTIME)
-		j->uid = (uid_t)json_integer_value(json_object_get(o, "uid"));
+		job_set_owner(j, ORIGIN_RUNTIME,
+		    (uid_t)json_integer_value(json_object_get(o, "uid")));
 	/*
 	 * The saved paused flag stands, unless "enabled" was changed in the
 	 * configuration since: then the file says.
@@ -196,6 +203,7 @@ state_drop_task(struct task *t)
 {
 	struct job	*j = t->job;
 
+	job_removed_forget(t);
 	switch (t->state) {
 	case TASK_QUEUED:
 		queue_remove(t);
@@ -212,42 +220,45 @@ state_drop_task(struct task *t)
 		break;
 	}
 	task_free(t);
+	job_maybe_free(j);
 }
 
+/*
+ * A task record: onto its job's queue, running list or history.  The
+ * record of a removed job (marked so, or naming a job that no longer
+ * exists) goes with the records of removed jobs; nothing of it runs.
+ */
 static void
 state_apply_task(json_t *rec)
 {
-	struct task	*t, *old, *o;
+	struct task	*t, *old;
 	struct job	*j;
 	json_int_t	 id;
 	const char	*name;
 
 	id = json_integer_value(json_object_get(rec, "id"));
 	name = json_string_value(json_object_get(rec, "job"));
-	if (id <= 0 || name == NULL)
+	if (id <= 0 || name == NULL || !name_valid(name))
 		return;
 	if ((uint64_t)id >= sd.next_task_id)
 		sd.next_task_id = (uint64_t)id + 1;
 	if ((old = task_find((uint64_t)id)) != NULL)
 		state_drop_task(old);
-	if ((j = job_find(name)) == NULL)
+	if (json_is_true(json_object_get(rec, "removed")) ||
+	    (j = job_find(name)) == NULL)
+		j = job_holder(name);
+	if ((t = task_from_record(j, rec)) == NULL) {
+		job_maybe_free(j);
 		return;
-	if ((t = task_from_record(j, rec)) == NULL)
-		return;
+	}
+	if (j->removed && t->state == TASK_QUEUED) {
+		t->state = TASK_CANCELLED;
+		if (t->error == NULL)
+			t->error = xstrdup("job removed");
+	}
 	switch (t->state) {
 	case TASK_QUEUED:
-		/* in id order, which is the order they were queued */
-		t->seq = t->id;
-		for (o = TAILQ_LAST(&j->queue, task_list); o != NULL &&
-		    o->id > t->id; o = TAILQ_PREV(o, task_list, entry))
-			;
-		if (o == NULL)
-			TAILQ_INSERT_HEAD(&j->queue, t, entry);
-		else
-			TAILQ_INSERT_AFTER(&j->queue, o, t, entry);
-		j->nqueued++;
-		sd.nqueued++;
-		queue_update(j);
+		queue_link(t);
 		break;
 	case TASK_RUNNING:
 		TAILQ_INSERT_TAIL(&j->running, t, entry);
@@ -255,16 +266,31 @@ state_apply_task(json_t *rec)
 		sd.nrunning++;
 		break;
 	default:
-		for (o = TAILQ_LAST(&j->history, task_list); o != NULL &&
-		    o->id > t->id; o = TAILQ_PREV(o, task_list, entry))
-			;
-		if (o == NULL)
-			TAILQ_INSERT_HEAD(&j->history, t, entry);
-		else
-			TAILQ_INSERT_AFTER(&j->history, o, t, entry);
-		j->nhistory++;
+		state_history_insert(t);
 		break;
 	}
+}
+
+/*
+ * An ended task into its job's history, in id order (pruning drops the
+ * first, taken to be the oldest).
+ */
+static void
+state_history_insert(struct task *t)
+{
+	struct job	*j = t->job;
+	struct task	*o;
+
+	for (o = TAILQ_LAST(&j->history, task_list); o != NULL &&
+	    o->id > t->id; o = TAILQ_PREV(o, task_list, entry))
+		;
+	if (o == NULL)
+		TAILQ_INSERT_HEAD(&j->history, t, entry);
+	else
+		TAILQ_INSERT_AFTER(&j->history, o, t, entry);
+	j->nhistory++;
+	if (j->removed)
+		job_removed_record(t);
 }
 
 static void
@@ -291,9 +317,12 @@ state_apply_bans(json_t *list)
 	}
 }
 
-/* Read a whole file; NULL and errno on failure (ENOENT: none). */
+/*
+ * Read a whole file of the state folder (never through a symbolic link);
+ * NULL and errno on failure (ENOENT: none).
+ */
 static char *
-state_read(const char *path, size_t *lenp)
+state_read(const char *name, size_t *lenp)
 {
 	struct stat	 st;
 	char		*buf;
@@ -301,10 +330,16 @@ state_read(const char *path, size_t *lenp)
 	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = openat(sd.state_dirfd, name, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC)) == -1)
 		return (NULL);
 	if (fstat(fd, &st) == -1) {
 		close(fd);
+		return (NULL);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
 		return (NULL);
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
@@ -334,8 +369,12 @@ state_replay(const char *name, char **cause)
 	json_int_t	 v;
 
 	path = state_path(name);
-	if ((buf = state_read(path, &len)) == NULL) {
+	if ((buf = state_read(name, &len)) == NULL) {
 		free(path);
+		if (errno == ELOOP || errno == EINVAL) {
+			state_move_aside(name, "is not a regular file");
+			return (0);
+		}
 		return (errno == ENOENT ? 0 : -1);
 	}
 	line = buf;
@@ -383,6 +422,69 @@ state_replay(const char *name, char **cause)
 }
 
 /*
+ * Every task that was running when the daemon stopped is lost, whatever
+ * became of its job since, and what is left of its processes is killed:
+ * a task never runs twice, and none stays "running" for ever.
+ */
+static void
+state_lose_running(struct job_list *list)
+{
+	struct job	*j, *next;
+	struct task	*t;
+
+	TAILQ_FOREACH_SAFE(j, list, entry, next) {
+		while ((t = TAILQ_FIRST(&j->running)) != NULL) {
+			TAILQ_REMOVE(&j->running, t, entry);
+			j->nrunning--;
+			sd.nrunning--;
+			if (t->pid > 0 && spawn_kill_lost(t->pid, t->id) > 0)
+				log_warnx("task %llu (%s): killed what was left "
+				    "of it", (unsigned long long)t->id,
+				    j->name);
+			log_warnx("task %llu (%s) lost: it was running when "
+			    "schedd stopped", (unsigned long long)t->id,
+			    j->name);
+			t->state = TASK_LOST;
+			time_now(&t->finished_at);
+			if (t->started_at.tv_sec != 0)
+				t->duration_ms = (t->finished_at.tv_sec -
+				    t->started_at.tv_sec) * 1000 +
+				    (t->finished_at.tv_nsec -
+				    t->started_at.tv_nsec) / 1000000;
+			state_history_insert(t);
+		}
+		if (!j->removed) {
+			queue_update(j);
+			task_prune(j);
+		}
+	}
+}
+
+/*
+ * A queued task belongs to the owner its job had when it was queued: if
+ * the job has another owner now (the configuration took its name while
+ * schedd was down, say), the task is cancelled, never run as somebody
+ * else.
+ */
+static void
+state_cancel_foreign(void)
+{
+	struct job	*j;
+	struct task	*t, *next;
+
+	TAILQ_FOREACH(j, &sd.jobs, entry) {
+		TAILQ_FOREACH_SAFE(t, &j->queue, entry, next) {
+			if (job_owned_by(j, &t->owner))
+				continue;
+			log_warnx("task %llu (%s) cancelled: job replaced by "
+			    "another owner", (unsigned long long)t->id,
+			    j->name);
+			task_cancel(t, "job replaced by another owner");
+		}
+	}
+}
+
+/*
  * Load the saved state over the configured jobs, turn tasks that were
  * running into "lost" (killing what is left of them), and start a new
  * snapshot and journal.  -1 and a cause if the daemon must not start.
@@ -392,8 +494,6 @@ state_open(char **cause)
 {
 	json_error_t	 err;
 	json_t		*o, *v;
-	struct job	*j;
-	struct task	*t;
 	char		*path, *buf;
 	size_t		 len, i;
 	json_int_t	 version;
@@ -401,7 +501,12 @@ state_open(char **cause)
 
 	state_timers_init();
 	path = state_path("state.json");
-	if ((buf = state_read(path, &len)) == NULL && errno != ENOENT) {
+	if ((buf = state_read("state.json", &len)) == NULL &&
+	    (errno == ELOOP || errno == EINVAL)) {
+		/* A link or something else planted there: never followed. */
+		state_move_aside("state.json", "is not a regular file");
+		state_move_aside("journal", "belongs to it");
+	} else if (buf == NULL && errno != ENOENT) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		free(path);
 		return (-1);
@@ -455,35 +560,11 @@ state_open(char **cause)
 		return (-1);
 	}
 
-	/* What was running when the daemon died is lost. */
-	TAILQ_FOREACH(j, &sd.jobs, entry) {
-		while ((t = TAILQ_FIRST(&j->running)) != NULL) {
-			TAILQ_REMOVE(&j->running, t, entry);
-			j->nrunning--;
-			sd.nrunning--;
-			if (t->pid > 0 && spawn_kill_lost(t->pid, t->id) > 0)
-				log_warnx("task %llu (%s): killed what was left "
-				    "of it", (unsigned long long)t->id,
-				    j->name);
-			log_warnx("task %llu (%s) lost: it was running when "
-			    "schedd stopped", (unsigned long long)t->id,
-			    j->name);
-			t->state = TASK_LOST;
-			time_now(&t->finished_at);
-			if (t->started_at.tv_sec != 0)
-				t->duration_ms = (t->finished_at.tv_sec -
-				    t->started_at.tv_sec) * 1000 +
-				    (t->finished_at.tv_nsec -
-				    t->started_at.tv_nsec) / 1000000;
-			TAILQ_INSERT_TAIL(&j->history, t, entry);
-			j->nhistory++;
-		}
-		queue_update(j);
-		task_prune(j);
-	}
+	state_lose_running(&sd.jobs);
+	state_lose_running(&sd.removed_jobs);
+	state_cancel_foreign();
+	job_prune_removed();
 	/* The snapshot also reserves the first block of task ids. */
-	if (state_ids_reserved < sd.next_task_id + STATE_IDS_BLOCK)
-		state_ids_reserved = sd.next_task_id + STATE_IDS_BLOCK;
 	if (state_snapshot(cause) != 0 || state_journal_new(cause) != 0)
 		return (-1);
 	return (0);

@@ -3,15 +3,16 @@
  * to reach the disk (task records, counters, id reservations): a flush
  * on a busy disk takes tens of milliseconds, which the event loop must
  * not spend waiting.  The one helper thread only ever syncs a duplicate
- * of the journal descriptor it is handed and reports a failure through an
- * eventfd-like pipe the loop watches; it touches nothing else.  Changes
- * that are answered (add, remove, ban, ...) are still synced in the loop,
- * before the answer.
+ * of the journal descriptor it is handed and reports each request done
+ * (or failed) through a pipe the loop watches; it touches nothing else.
+ * Changes that are answered (add, remove, ban, ...) are still synced in
+ * the loop, before the answer.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -19,50 +20,63 @@
 #include "schedd.h"
 #include "state.h"
 
+/* What the helper thread tells the loop: a request done, and how. */
+struct sync_done {
+	uint64_t	 ticket;
+	int		 error;
+};
+
 static pthread_t	 sync_thread;
 static pthread_mutex_t	 sync_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 sync_cv = PTHREAD_COND_INITIALIZER;
 static int		 sync_fd = -1;		/* to sync next, owned */
+static uint64_t		 sync_ticket;		/* its ticket */
+static uint64_t		 sync_last;		/* last ticket handed out */
 static int		 sync_quit;
 static int		 sync_started;
 static int		 sync_pipe[2] = { -1, -1 };
 static struct event	*sync_ev;
 
 static void	*state_sync_main(void *);
-static void	 state_sync_failed(evutil_socket_t, short, void *);
+static void	 state_sync_read(evutil_socket_t, short, void *);
 
 static void *
 state_sync_main(void *arg)
 {
-	int	 fd, err;
-	char	 c = 1;
+	struct sync_done	 d;
+	int			 fd;
 
 	for (;;) {
 		pthread_mutex_lock(&sync_mtx);
 		while (sync_fd == -1 && !sync_quit)
 			pthread_cond_wait(&sync_cv, &sync_mtx);
 		fd = sync_fd;
+		d.ticket = sync_ticket;
 		sync_fd = -1;
 		pthread_mutex_unlock(&sync_mtx);
 		if (fd == -1)
 			return (NULL);
-		err = fdatasync(fd) == -1 ? errno : 0;
+		d.error = fdatasync(fd) == -1 ? errno : 0;
 		close(fd);
-		if (err != 0 && write(sync_pipe[1], &c, 1) == -1)
-			continue;
+		/* A pipe write this small is atomic; the loop reads it whole. */
+		while (write(sync_pipe[1], &d, sizeof d) == -1 && errno == EINTR)
+			;
 	}
 }
 
-/* The helper thread could not sync: the state is not safe on disk. */
+/* The helper thread finished requests: tell the state layer. */
 static void
-state_sync_failed(evutil_socket_t fd, short events, void *arg)
+state_sync_read(evutil_socket_t fd, short events, void *arg)
 {
-	char	 buf[64];
+	struct sync_done	 d;
 
-	while (read(fd, buf, sizeof buf) > 0)
-		;
-	errno = EIO;
-	state_failed("fdatasync journal (background)");
+	while (read(fd, &d, sizeof d) == (ssize_t)sizeof d) {
+		if (d.error != 0) {
+			errno = d.error;
+			state_failed("fdatasync journal (background)");
+		} else
+			state_synced(d.ticket);
+	}
 }
 
 /* Start the helper thread; without it, syncs happen in the loop. */
@@ -71,11 +85,14 @@ state_sync_init(void)
 {
 	sigset_t	 all, old;
 
+	if (sync_started)
+		return;
 	if (pipe2(sync_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
 		return;
 	/* The thread takes no signal: they all go to the loop. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+	sync_quit = 0;
 	if (pthread_create(&sync_thread, NULL, state_sync_main, NULL) == 0)
 		sync_started = 1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -86,30 +103,38 @@ state_sync_init(void)
 		return;
 	}
 	sync_ev = event_new(sd.base, sync_pipe[0], EV_READ | EV_PERSIST,
-	    state_sync_failed, NULL);
+	    state_sync_read, NULL);
 	event_add(sync_ev, NULL);
 }
 
 /*
- * Have fd synced soon, without waiting.  A request still pending is
- * replaced: syncing the file once covers both.  Falls back to syncing
- * here.  -1 if that failed.
+ * Have fd synced soon, without waiting.  Returns a ticket: when the
+ * helper thread has synced it, state_synced(ticket) runs in the loop (a
+ * later ticket done means every earlier one is: a request still pending
+ * is replaced, since syncing the file once covers both).  Without the
+ * thread the sync is done here, at once.  0 if that failed.
  */
-int
+uint64_t
 state_sync_async(int fd)
 {
-	int	 dup_fd, old;
+	uint64_t	 ticket = ++sync_last;
+	int		 dup_fd, old;
 
-	if (!sync_started || (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
-		return (fdatasync(fd));
+	if (!sync_started || (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1) {
+		if (fdatasync(fd) == -1)
+			return (0);
+		state_synced(ticket);
+		return (ticket);
+	}
 	pthread_mutex_lock(&sync_mtx);
 	old = sync_fd;
 	sync_fd = dup_fd;
+	sync_ticket = ticket;
 	pthread_cond_signal(&sync_cv);
 	pthread_mutex_unlock(&sync_mtx);
 	if (old != -1)
 		close(old);
-	return (0);
+	return (ticket);
 }
 
 /* Stop the helper thread after its last sync. */
@@ -127,6 +152,8 @@ state_sync_stop(void)
 	if (sync_fd != -1)
 		close(sync_fd);
 	sync_fd = -1;
+	/* What it finished last still counts. */
+	state_sync_read(sync_pipe[0], EV_READ, NULL);
 	event_free(sync_ev);
 	sync_ev = NULL;
 	close(sync_pipe[0]);

@@ -1,5 +1,5 @@
 /*
- * Persistent state (spec section 7) in STATE_DIR: a snapshot (state.json)
+ * Persistent state (doc/state.md) in STATE_DIR: a snapshot (state.json)
  * plus an append-only journal (journal), both of JSON lines.
  *
  * Every change is one journal line, written with write(2) at once, so a
@@ -13,11 +13,19 @@
  * generation are replayed, and a new snapshot (temporary file, fsync,
  * rename, fsync of the folder) starts generation+1 with an empty journal.
  * The same compaction runs when the journal grows past its limit.
+ *
+ * Every file is opened relative to the state folder's descriptor, never
+ * through a symbolic link, and temporary files are created new (O_EXCL)
+ * under a name of their writer's own: the daemon and its compaction
+ * child never write the same file, and the daemon stops the child before
+ * it writes a snapshot itself, so there is one writer at a time.
  */
 #include <sys/types.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dircheck.h"
 #include "log.h"
 #include "schedd.h"
 #include "spawn.h"
@@ -34,20 +43,26 @@
 #include "xmalloc.h"
 #include "state.h"
 
-
 #define STATE_JOURNAL_MAX	(16 * 1024 * 1024)	/* then compact */
 #define STATE_BUFFER_MAX	(1024 * 1024)	/* then write at once */
 #define STATE_RETRY_SECS	5
+#define STATE_FILE_FLAGS	(O_NOFOLLOW | O_CLOEXEC)
 
 static int		 state_fd = -1;		/* the journal */
 static uint64_t		 state_jsize;
 static int		 state_dirty;		/* written, not yet synced */
+static int		 state_dirent_dirty;	/* a new journal's name too */
 static int		 state_compacting;
 static pid_t		 state_compact_pid;	/* compaction child */
 static int		 state_compact_fds[2];	/* journals it syncs */
+static uint64_t		 state_compact_ids;	/* the next id it saves */
 static uint64_t		 state_journal_max = STATE_JOURNAL_MAX;
 uint64_t		 state_generation;
-uint64_t		 state_ids_reserved;
+uint64_t		 state_ids_reserved;	/* highest id reservation made */
+static uint64_t		 state_ids_durable;	/* highest one on disk */
+static uint64_t		 state_ids_ticket;	/* its sync, if in flight */
+static uint64_t		 state_ids_flying;	/* the value being synced */
+static int		 state_bans_dirty;	/* the ban list to write */
 static struct event	*state_sync_ev;
 static struct event	*state_retry_ev;
 static struct event	*state_flush_ev;
@@ -63,28 +78,57 @@ static size_t		 state_bsize;
 
 static int	 state_write_all(int, const char *, size_t);
 static int	 state_append(json_t *, int);
+static int	 state_commit(void);
+static void	 state_unwrite(uint64_t);
 static int	 state_encode(json_t *);
 static void	 state_encode_pending(void);
 static void	 state_flush_soon(void);
 static void	 state_pending_job(const char *);
 static void	 state_pending_task(uint64_t);
 static void	 state_drop_pending(void);
-static int	 state_snapshot_write(uint64_t, char **);
+static int	 state_snapshot_write(uint64_t, uint64_t, char **);
+static int	 state_write_file(const char *, const char *, size_t, int,
+		    char **);
 static int	 state_compact_child(void *);
-static void	 state_compact_abandon(void);
+static void	 state_compact_stop(void);
 static int	 state_flush(void);
+static int	 state_sync_dir(void);
+static void	 state_ids_reserve(int);
+static int	 state_folder_lost(char **);
+static int	 state_reopen(char **);
 static void	 state_sync_cb(evutil_socket_t, short, void *);
 static void	 state_retry_cb(evutil_socket_t, short, void *);
 static void	 state_compact_cb(evutil_socket_t, short, void *);
 static json_t	*state_job_json(const struct job *, int);
 static json_t	*state_bans_json(void);
 
+/* A state file's full path, for messages. */
 char *
 state_path(const char *name)
 {
 	char	*s;
 
 	xasprintf(&s, "%s/%s", sd.state_dir, name);
+	return (s);
+}
+
+/* Now, as an RFC 3339 string for messages; caller frees. */
+static char *
+state_now_text(void)
+{
+	struct timespec	 ts;
+
+	time_now(&ts);
+	return (time_format(&ts));
+}
+
+/* The name of a temporary file of this process: no other writes it. */
+static char *
+state_tmp_name(const char *name, pid_t pid)
+{
+	char	*s;
+
+	xasprintf(&s, "%s.tmp.%ld", name, (long)pid);
 	return (s);
 }
 
@@ -105,18 +149,212 @@ state_write_all(int fd, const char *buf, size_t len)
 	return (0);
 }
 
-/* fsync a folder, so a rename in it is durable. */
+/* fsync the state folder, so a rename or a new file in it is durable. */
 static int
 state_sync_dir(void)
 {
-	int	 fd, rc;
+	return (fsync(sd.state_dirfd));
+}
 
-	if ((fd = open(sd.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1)
+/*
+ * Open the state folder.  When schedd runs as root, the folder and every
+ * folder above it must be root's and writable by root alone (a user able
+ * to plant a link or a file in it could make root overwrite anything);
+ * see schedd.8 SECURITY.  -1 and a cause.
+ */
+static int
+state_folder_open(char **cause)
+{
+	char	*why;
+	int	 pfd, dfd, saved;
+
+	if (!sd.is_root) {
+		dfd = open(sd.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd == -1)
+			xasprintf(cause, "state folder %s: %s", sd.state_dir,
+			    strerror(errno));
+		return (dfd);
+	}
+	if ((pfd = dir_open(sd.state_dir, 0, DIR_CHECK_PARENTS, NULL,
+	    &why)) == -1) {
+		xasprintf(cause, "state folder refused: %s", why);
+		free(why);
 		return (-1);
-	rc = fsync(fd);
-	close(fd);
-	return (rc);
+	}
+	dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	close(pfd);
+	if (dfd == -1)
+		xasprintf(cause, "state folder %s: %s", sd.state_dir,
+		    strerror(saved));
+	return (dfd);
+}
+
+/*
+ * Take the state folder: create it if missing, open it, and hold an
+ * exclusive lock on STATE_DIR/lock for the daemon's lifetime (one daemon
+ * per state folder).  Returns 0, or -1 and a cause; with busy set when
+ * another daemon holds the lock.
+ */
+int
+state_lock(int *busy, char **cause)
+{
+	int	 dfd, fd;
+
+	*busy = 0;
+	if (mkdir_p(sd.state_dir, 0700) == -1) {
+		xasprintf(cause, "state folder %s: %s", sd.state_dir,
+		    strerror(errno));
+		return (-1);
+	}
+	if ((dfd = state_folder_open(cause)) == -1)
+		return (-1);
+	fd = openat(dfd, "lock", O_RDWR | O_CREAT | STATE_FILE_FLAGS, 0600);
+	if (fd == -1 || flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		*busy = fd != -1 && errno == EWOULDBLOCK;
+		if (*busy)
+			xasprintf(cause, "already running: another schedd "
+			    "uses the state folder %s", sd.state_dir);
+		else
+			xasprintf(cause, "lock %s/lock: %s", sd.state_dir,
+			    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		close(dfd);
+		return (-1);
+	}
+	if (sd.state_dirfd != -1)
+		close(sd.state_dirfd);
+	if (sd.lock_fd != -1)
+		close(sd.lock_fd);
+	sd.state_dirfd = dfd;
+	sd.lock_fd = fd;
+	return (0);
+}
+
+/*
+ * Make and open STATE_DIR/logs, and remove temporary files a writer that
+ * died left behind (the lock says no writer is alive).  -1 and a cause.
+ */
+int
+state_prepare(char **cause)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd, lfd;
+
+	if (mkdirat(sd.state_dirfd, "logs", 0750) == -1 && errno != EEXIST) {
+		xasprintf(cause, "log folder %s: %s", sd.log_dir,
+		    strerror(errno));
+		return (-1);
+	}
+	lfd = openat(sd.state_dirfd, "logs", O_RDONLY | O_DIRECTORY |
+	    STATE_FILE_FLAGS);
+	if (lfd == -1) {
+		xasprintf(cause, "log folder %s: %s", sd.log_dir,
+		    strerror(errno));
+		return (-1);
+	}
+	if (sd.logs_dirfd != -1)
+		close(sd.logs_dirfd);
+	sd.logs_dirfd = lfd;
+
+	if ((fd = dup(sd.state_dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return (0);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".tmp") == NULL ||
+		    (strncmp(de->d_name, "state.json.tmp", 14) != 0 &&
+		    strncmp(de->d_name, "journal.tmp", 11) != 0))
+			continue;
+		if (unlinkat(sd.state_dirfd, de->d_name, 0) == 0)
+			log_debug("state: removed %s left by a writer that "
+			    "died", de->d_name);
+	}
+	closedir(d);
+	return (0);
+}
+
+/*
+ * Is the state folder still the one the daemon opened?  A folder deleted
+ * or replaced under it must be noticed before anything else is
+ * acknowledged: 1 and a caller-freed reason if it is gone.
+ */
+static int
+state_folder_lost(char **why)
+{
+	struct stat	 a, b;
+
+	if (sd.state_dirfd == -1)
+		return (0);
+	if (fstat(sd.state_dirfd, &a) == -1) {
+		xasprintf(why, "cannot be checked: %s", strerror(errno));
+		return (1);
+	}
+	if (a.st_nlink == 0) {
+		*why = xstrdup("was removed");
+		return (1);
+	}
+	if (stat(sd.state_dir, &b) == -1) {
+		xasprintf(why, "is gone (%s)", strerror(errno));
+		return (1);
+	}
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		*why = xstrdup("was replaced by another folder");
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * Check the folder now (status asks): if it is gone the state is broken
+ * until it has been made again.  Returns sd.state_ok.
+ */
+int
+state_check(void)
+{
+	char	*why, *when;
+
+	if (!state_folder_lost(&why))
+		return (sd.state_ok);
+	when = state_now_text();
+	free(sd.state_error);
+	xasprintf(&sd.state_error, "state folder %s %s (noticed %s); "
+	    "nothing is saved until it is made again", sd.state_dir, why,
+	    when);
+	if (sd.state_ok)
+		log_warnx("STATE FOLDER LOST: %s %s; changes are refused "
+		    "until it has been made again", sd.state_dir, why);
+	free(when);
+	free(why);
+	errno = ENOENT;
+	state_failed("state folder lost");
+	return (0);
+}
+
+/*
+ * Make the state folder again after it was deleted or replaced: create
+ * it, take its lock (if another daemon took it meanwhile, it is theirs:
+ * stay broken), open its logs folder.  The caller writes the snapshot.
+ */
+static int
+state_reopen(char **cause)
+{
+	int	 busy;
+
+	if (state_lock(&busy, cause) != 0)
+		return (-1);
+	if (state_prepare(cause) != 0)
+		return (-1);
+	if (state_fd != -1) {
+		close(state_fd);
+		state_fd = -1;
+	}
+	log_warnx("state: folder %s made again; saving everything in "
+	    "memory to it", sd.state_dir);
+	return (0);
 }
 
 /*
@@ -139,13 +377,32 @@ state_failed(const char *what)
 static void
 state_retry_cb(evutil_socket_t fd, short events, void *arg)
 {
-	char	*cause;
+	char	*cause, *why, *when;
+	int	 lost;
 
+	cause = NULL;
+	if ((lost = state_folder_lost(&why)) != 0) {
+		free(why);
+		if (state_reopen(&cause) != 0) {
+			log_debug("state: still failing: %s", cause);
+			free(cause);
+			state_failed("retry");
+			return;
+		}
+	}
 	if (state_snapshot(&cause) == 0 && state_journal_new(&cause) == 0) {
 		log_info("state: written again, all is on disk");
 		sd.state_ok = 1;
 		free(sd.state_error);
 		sd.state_error = NULL;
+		if (lost) {
+			when = state_now_text();
+			xasprintf(&sd.state_error, "state folder %s was lost "
+			    "and made again at %s; everything in memory was "
+			    "saved to it", sd.state_dir, when);
+			free(when);
+		}
+		queue_dispatch_soon();
 		return;
 	}
 	log_debug("state: still failing: %s", cause);
@@ -156,9 +413,81 @@ state_retry_cb(evutil_socket_t fd, short events, void *arg)
 static void
 state_sync_cb(evutil_socket_t fd, short events, void *arg)
 {
-	if (state_dirty && state_fd != -1 && state_sync_async(state_fd) == -1)
+	if (state_check() && state_dirty && state_fd != -1 &&
+	    state_sync_async(state_fd) == 0)
 		state_failed("fdatasync journal");
 	state_dirty = 0;
+}
+
+/* The helper thread has synced everything up to ticket. */
+void
+state_synced(uint64_t ticket)
+{
+	if (state_ids_ticket != 0 && ticket >= state_ids_ticket) {
+		if (state_ids_flying > state_ids_durable)
+			state_ids_durable = state_ids_flying;
+		state_ids_ticket = 0;
+	}
+}
+
+/*
+ * Write a reservation of task ids up to a new block end.  With sync it is
+ * on disk when this returns; otherwise the helper thread syncs it and it
+ * counts once that is done.  Out of order with other lines is fine:
+ * replay keeps the highest.
+ */
+static void
+state_ids_reserve(int sync)
+{
+	uint64_t	 next;
+	char		*line;
+	size_t		 len;
+	int		 rc;
+
+	next = (sd.next_task_id > state_ids_durable ? sd.next_task_id :
+	    state_ids_durable) + STATE_IDS_BLOCK;
+	xasprintf(&line, "{\"t\":\"ids\",\"next\":%llu}\n",
+	    (unsigned long long)next);
+	len = strlen(line);
+	rc = state_write_all(state_fd, line, len);
+	free(line);
+	if (rc != 0) {
+		state_failed("write journal");
+		return;
+	}
+	state_jsize += len;
+	if (next > state_ids_reserved)
+		state_ids_reserved = next;
+	if (sync) {
+		if (fdatasync(state_fd) == -1) {
+			state_failed("fdatasync journal");
+			return;
+		}
+		state_ids_durable = next;
+		return;
+	}
+	state_ids_flying = next;
+	if ((state_ids_ticket = state_sync_async(state_fd)) == 0)
+		state_failed("fdatasync journal");
+}
+
+/*
+ * The next task id.  Ids never go back or repeat, even after a power
+ * loss: one is handed out only from a block whose reservation is on
+ * disk.  The next block is reserved in the background when half of the
+ * current one is used, and at once (synced here) if a burst outran that.
+ */
+uint64_t
+state_next_id(void)
+{
+	if (state_fd != -1 && sd.state_ok) {
+		if (sd.next_task_id >= state_ids_durable)
+			state_ids_reserve(1);
+		else if (state_ids_ticket == 0 && sd.next_task_id +
+		    STATE_IDS_BLOCK / 2 >= state_ids_durable)
+			state_ids_reserve(0);
+	}
+	return (sd.next_task_id++);
 }
 
 /*
@@ -171,7 +500,7 @@ state_sync_cb(evutil_socket_t fd, short events, void *arg)
 static void
 state_compact_cb(evutil_socket_t fd, short events, void *arg)
 {
-	char	*cause, *path, *s;
+	char	*cause, *s;
 	uint64_t gen = state_generation + 1;
 	int	 nfd;
 
@@ -180,27 +509,29 @@ state_compact_cb(evutil_socket_t fd, short events, void *arg)
 		return;
 	}
 	state_flush();
-	path = state_path("journal.new");
 	xasprintf(&s, "{\"journal\":%d,\"generation\":%llu}\n",
 	    STATE_VERSION, (unsigned long long)gen);
-	nfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-	    0600);
+	unlinkat(sd.state_dirfd, "journal.new", 0);
+	nfd = openat(sd.state_dirfd, "journal.new", O_WRONLY | O_CREAT |
+	    O_EXCL | O_APPEND | STATE_FILE_FLAGS, 0600);
 	if (nfd == -1 || state_write_all(nfd, s, strlen(s)) != 0) {
 		if (nfd != -1)
 			close(nfd);
-		unlink(path);
-		free(path);
+		unlinkat(sd.state_dirfd, "journal.new", 0);
 		free(s);
 		goto sync;
 	}
-	free(path);
 	/* The child syncs both journals before writing the snapshot. */
 	state_compact_fds[0] = state_fd;
 	state_compact_fds[1] = nfd;
+	state_compact_ids = sd.next_task_id + STATE_IDS_BLOCK;
+	if (state_compact_ids < state_ids_durable)
+		state_compact_ids = state_ids_durable;
 	state_compact_pid = spawn_worker(state_compact_child, &gen);
 	if (state_compact_pid == -1) {
 		state_compact_pid = 0;
 		close(nfd);
+		unlinkat(sd.state_dirfd, "journal.new", 0);
 		free(s);
 		goto sync;
 	}
@@ -209,6 +540,8 @@ state_compact_cb(evutil_socket_t fd, short events, void *arg)
 	state_generation = gen;
 	state_jsize = strlen(s);
 	state_dirty = 0;
+	/* An answer relying on journal.new first syncs its folder entry. */
+	state_dirent_dirty = 1;
 	free(s);
 	log_debug("state: compacting in process %ld", (long)state_compact_pid);
 	return;
@@ -237,7 +570,8 @@ state_compact_child(void *arg)
 		log_warn("state: compaction: fdatasync");
 		return (1);
 	}
-	if (state_snapshot_write(*(uint64_t *)arg, &cause) != 0) {
+	if (state_snapshot_write(*(uint64_t *)arg, state_compact_ids,
+	    &cause) != 0) {
 		log_warnx("state: compaction: %s", cause);
 		return (1);
 	}
@@ -252,23 +586,19 @@ state_compact_child(void *arg)
 int
 state_child_reaped(pid_t pid, int status)
 {
-	char	*cause, *from, *to;
+	char	*cause;
 
 	if (pid != state_compact_pid || pid == 0)
 		return (0);
 	state_compact_pid = 0;
 	state_compacting = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		from = state_path("journal.new");
-		to = state_path("journal");
-		if (rename(from, to) == 0 && state_sync_dir() == 0) {
-			free(from);
-			free(to);
+		if (renameat(sd.state_dirfd, "journal.new", sd.state_dirfd,
+		    "journal") == 0 && state_sync_dir() == 0) {
+			state_dirent_dirty = 0;
 			return (1);
 		}
-		log_warn("state: rename %s", from);
-		free(from);
-		free(to);
+		log_warn("state: rename %s/journal.new", sd.state_dir);
 	} else
 		log_warnx("state: compaction process failed; writing the "
 		    "snapshot here");
@@ -280,24 +610,26 @@ state_child_reaped(pid_t pid, int status)
 }
 
 /*
- * A snapshot written here covers everything: a compaction still running
- * is of no use any more.
+ * Stop a compaction child still writing, and remove what it wrote: the
+ * daemon is about to write a snapshot itself, which covers everything,
+ * and two writers of the state never run at once.
  */
 static void
-state_compact_abandon(void)
+state_compact_stop(void)
 {
-	char	*path;
+	char	*tmp;
 	int	 status;
 
-	if (state_compact_pid != 0) {
-		kill(state_compact_pid, SIGKILL);
-		waitpid(state_compact_pid, &status, 0);
-		state_compact_pid = 0;
-		state_compacting = 0;
-	}
-	path = state_path("journal.new");
-	unlink(path);
-	free(path);
+	if (state_compact_pid == 0)
+		return;
+	kill(state_compact_pid, SIGKILL);
+	while (waitpid(state_compact_pid, &status, 0) == -1 && errno == EINTR)
+		;
+	tmp = state_tmp_name("state.json", state_compact_pid);
+	unlinkat(sd.state_dirfd, tmp, 0);
+	free(tmp);
+	state_compact_pid = 0;
+	state_compacting = 0;
 }
 
 /* Collect an encoded line in the write buffer. */
@@ -323,19 +655,9 @@ static int
 state_flush(void)
 {
 	struct timeval	 tv = { 1, 0 };
-	int		 reserve = 0;
 
-	if (sd.state_ok && state_fd != -1) {
+	if (sd.state_ok && state_fd != -1)
 		state_encode_pending();
-		/* Half of the id block is used: reserve the next one now. */
-		if (sd.next_task_id + STATE_IDS_BLOCK / 2 >
-		    state_ids_reserved) {
-			state_ids_reserved = sd.next_task_id + STATE_IDS_BLOCK;
-			state_encode(json_pack("{s:s,s:I}", "t", "ids", "next",
-			    (json_int_t)state_ids_reserved));
-			reserve = 1;
-		}
-	}
 	if (state_blen == 0)
 		return (0);
 	if (!sd.state_ok || state_fd == -1) {
@@ -349,13 +671,7 @@ state_flush(void)
 	}
 	state_jsize += state_blen;
 	state_blen = 0;
-	if (reserve) {
-		if (state_sync_async(state_fd) == -1) {
-			state_failed("fdatasync journal");
-			return (-1);
-		}
-		state_dirty = 0;
-	} else if (!state_dirty) {
+	if (!state_dirty) {
 		state_dirty = 1;
 		evtimer_add(state_sync_ev, &tv);
 	}
@@ -372,6 +688,67 @@ static void
 state_flush_cb(evutil_socket_t fd, short events, void *arg)
 {
 	state_flush();
+}
+
+/*
+ * Write what this turn changed now, not at the end of the turn: tasks
+ * about to start are on disk as running before their processes exist.
+ * -1 if it cannot be written.
+ */
+int
+state_write_now(void)
+{
+	if (state_fd == -1)
+		return (sd.state_dir == NULL ? 0 : -1);
+	if (!sd.state_ok)
+		return (-1);
+	return (state_flush());
+}
+
+/*
+ * Take back lines written since the journal was size bytes long: their
+ * sync failed, so they were never acknowledged and must not come back at
+ * a restart.  If even that fails, the snapshot the retry writes replaces
+ * the journal.
+ */
+static void
+state_unwrite(uint64_t size)
+{
+	if (ftruncate(state_fd, (off_t)size) == -1)
+		log_warn("state: cannot take back an unsynced journal line");
+	else
+		state_jsize = size;
+}
+
+/*
+ * Everything written so far is on disk, in the folder the daemon owns,
+ * before an answer relies on it.  -1 (the state marked broken, and the
+ * journal as it was) if not.
+ */
+static int
+state_commit(void)
+{
+	uint64_t	 size = state_jsize;
+
+	if (state_flush() != 0)
+		return (-1);
+	if (fdatasync(state_fd) == -1) {
+		state_unwrite(size);
+		state_failed("fdatasync journal");
+		return (-1);
+	}
+	if (state_dirent_dirty) {
+		if (state_sync_dir() == -1) {
+			state_unwrite(size);
+			state_failed("fsync state folder");
+			return (-1);
+		}
+		state_dirent_dirty = 0;
+	}
+	state_dirty = 0;
+	if (!state_check())
+		return (-1);
+	return (0);
 }
 
 /*
@@ -396,16 +773,8 @@ state_append(json_t *rec, int sync)
 	state_encode_pending();
 	if (state_encode(rec) != 0)
 		return (-1);
-	if (sync) {
-		if (state_flush() != 0)
-			return (-1);
-		if (fdatasync(state_fd) == -1) {
-			state_failed("fdatasync journal");
-			return (-1);
-		}
-		state_dirty = 0;
-		return (0);
-	}
+	if (sync)
+		return (state_commit());
 	if (state_blen >= STATE_BUFFER_MAX)
 		return (state_flush());
 	state_flush_soon();
@@ -430,6 +799,7 @@ state_drop_pending(void)
 		free(state_pjobs[i]);
 	}
 	state_ntasks = state_njobs = 0;
+	state_bans_dirty = 0;
 }
 
 /* One object as one line in the write buffer; takes rec. */
@@ -452,6 +822,27 @@ state_flush_soon(void)
 	if (state_flush_ev != NULL &&
 	    !event_pending(state_flush_ev, EV_TIMEOUT, NULL))
 		event_active(state_flush_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * A task as saved: its record, the owner it was queued under, and
+ * whether its job was removed (then it belongs to no job of that name
+ * defined later).
+ */
+static json_t *
+state_task_json(const struct task *t)
+{
+	json_t	*rec;
+
+	rec = task_record(t);
+	json_object_set_new(rec, "t", json_string("task"));
+	json_object_set_new(rec, "owner", json_string(t->owner.origin ==
+	    ORIGIN_CONFIG ? "config" : "runtime"));
+	json_object_set_new(rec, "owner_uid",
+	    json_integer((json_int_t)t->owner.uid));
+	if (t->job->removed)
+		json_object_set_new(rec, "removed", json_true());
+	return (rec);
 }
 
 /* A job's persistent state; with_def adds a runtime job's definition. */
@@ -532,6 +923,8 @@ state_job_def(const struct jobdef *def, uid_t uid, int paused)
 int
 state_job(const struct job *j, int sync)
 {
+	if (j->removed)
+		return (0);
 	if (sync)
 		return (state_append(state_job_json(j, 0), 1));
 	/* Written once at the end of this turn, however often it changed. */
@@ -542,7 +935,11 @@ state_job(const struct job *j, int sync)
 	return (0);
 }
 
-/* A runtime job was removed: durable before the answer. */
+/*
+ * A runtime job was removed, or its name was taken over by the
+ * configuration: durable before the answer, so that no replay brings it
+ * back.
+ */
 int
 state_job_remove(const char *name)
 {
@@ -554,23 +951,26 @@ state_job_remove(const char *name)
 int
 state_bans(void)
 {
+	state_bans_dirty = 0;
 	return (state_append(state_bans_json(), 1));
+}
+
+/*
+ * The ban list changed with nobody to answer (an automatic ban): written
+ * at the end of the turn like task records, and, while the state cannot
+ * be written, kept in memory for the snapshot that will.
+ */
+void
+state_bans_later(void)
+{
+	state_bans_dirty = 1;
+	state_flush_soon();
 }
 
 /* A task was queued, started or ended: on disk within a second. */
 void
 state_task(const struct task *t)
 {
-	/*
-	 * Ids never go back, even after a power loss: they are reserved in
-	 * blocks ahead (state_flush); a burst that outruns the reservation
-	 * reserves here, at once.
-	 */
-	if (t->id >= state_ids_reserved && state_fd != -1) {
-		state_ids_reserved = t->id + STATE_IDS_BLOCK;
-		state_append(json_pack("{s:s,s:I}", "t", "ids", "next",
-		    (json_int_t)state_ids_reserved), 1);
-	}
 	if (!t->state_dirty && state_fd != -1) {
 		((struct task *)t)->state_dirty = 1;
 		state_pending_task(t->id);
@@ -604,16 +1004,15 @@ state_pending_task(uint64_t id)
 }
 
 /*
- * Encode the tasks and jobs that changed this turn, each once, as it is
- * now.  One that is gone by now (a task pruned, a job removed) needs no
- * line: the state no longer has it.
+ * Encode the tasks, jobs and ban list that changed this turn, each once,
+ * as it is now.  One that is gone by now (a task pruned, a job removed)
+ * needs no line: the state no longer has it.
  */
 static void
 state_encode_pending(void)
 {
 	struct task	*t;
 	struct job	*j;
-	json_t		*rec;
 	size_t		 i;
 
 	for (i = 0; i < state_ntasks; i++) {
@@ -621,9 +1020,7 @@ state_encode_pending(void)
 		    !t->state_dirty)
 			continue;
 		t->state_dirty = 0;
-		rec = task_record(t);
-		json_object_set_new(rec, "t", json_string("task"));
-		state_encode(rec);
+		state_encode(state_task_json(t));
 	}
 	state_ntasks = 0;
 	for (i = 0; i < state_njobs; i++) {
@@ -634,27 +1031,60 @@ state_encode_pending(void)
 		free(state_pjobs[i]);
 	}
 	state_njobs = 0;
+	if (state_bans_dirty) {
+		state_bans_dirty = 0;
+		state_encode(state_bans_json());
+	}
 }
 
-/* Write the whole state as a new snapshot of the next generation. */
+/*
+ * Write the whole state as a new snapshot of the next generation, here
+ * in the loop: a compaction child still at work is stopped first.
+ */
 int
 state_snapshot(char **cause)
 {
-	if (state_snapshot_write(state_generation + 1, cause) != 0)
+	uint64_t	 ids;
+
+	state_compact_stop();
+	/* The snapshot also reserves the next block of task ids. */
+	ids = sd.next_task_id + STATE_IDS_BLOCK;
+	if (ids < state_ids_durable)
+		ids = state_ids_durable;
+	if (state_snapshot_write(state_generation + 1, ids, cause) != 0)
 		return (-1);
 	state_generation++;
+	state_ids_durable = ids;
+	if (ids > state_ids_reserved)
+		state_ids_reserved = ids;
 	return (0);
 }
 
-/* Write the whole state as the snapshot of generation gen. */
+/* Add a job's tasks, every list, to a snapshot's array. */
+static void
+state_snapshot_tasks(json_t *tasks, const struct job *j)
+{
+	const struct task	*t;
+
+	TAILQ_FOREACH(t, &j->history, entry)
+		json_array_append_new(tasks, state_task_json(t));
+	TAILQ_FOREACH(t, &j->running, entry)
+		json_array_append_new(tasks, state_task_json(t));
+	TAILQ_FOREACH(t, &j->queue, entry)
+		json_array_append_new(tasks, state_task_json(t));
+}
+
+/*
+ * Write the whole state as the snapshot of generation gen, with ids as
+ * the next task id (ids below it may have been handed out).
+ */
 static int
-state_snapshot_write(uint64_t gen, char **cause)
+state_snapshot_write(uint64_t gen, uint64_t ids, char **cause)
 {
 	struct job	*j;
-	struct task	*t;
 	json_t		*o, *jobs, *tasks, *bans, *list;
-	char		*tmp, *path, *s;
-	int		 fd, saved;
+	char		*s;
+	int		 rc;
 
 	bans = state_bans_json();
 	list = json_incref(json_object_get(bans, "bans"));
@@ -663,17 +1093,12 @@ state_snapshot_write(uint64_t gen, char **cause)
 	tasks = json_array();
 	TAILQ_FOREACH(j, &sd.jobs, entry) {
 		json_array_append_new(jobs, state_job_json(j, 1));
-		TAILQ_FOREACH(t, &j->history, entry)
-			json_array_append_new(tasks, task_record(t));
-		TAILQ_FOREACH(t, &j->running, entry)
-			json_array_append_new(tasks, task_record(t));
-		TAILQ_FOREACH(t, &j->queue, entry)
-			json_array_append_new(tasks, task_record(t));
+		state_snapshot_tasks(tasks, j);
 	}
+	TAILQ_FOREACH(j, &sd.removed_jobs, entry)
+		state_snapshot_tasks(tasks, j);
 	o = json_pack("{s:i,s:I,s:I,s:o,s:o,s:o}", "version", STATE_VERSION,
-	    "generation", (json_int_t)gen,
-	    "next_task_id", (json_int_t)(sd.next_task_id > state_ids_reserved ?
-	    sd.next_task_id : state_ids_reserved),
+	    "generation", (json_int_t)gen, "next_task_id", (json_int_t)ids,
 	    "jobs", jobs, "bans", list, "tasks", tasks);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -681,32 +1106,52 @@ state_snapshot_write(uint64_t gen, char **cause)
 		*cause = xstrdup("cannot encode the state");
 		return (-1);
 	}
-	tmp = state_path("state.json.tmp");
-	path = state_path("state.json");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1 || state_write_all(fd, s, strlen(s)) != 0 ||
-	    state_write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
-		saved = errno;
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
-		xasprintf(cause, "write %s: %s", tmp, strerror(saved));
-		goto fail;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1 || state_sync_dir() == -1) {
-		xasprintf(cause, "rename %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto fail;
-	}
+	rc = state_write_file("state.json", s, strlen(s), 0, cause);
 	free(s);
+	return (rc);
+}
+
+/*
+ * Write a state file whole: a temporary file of this process's own,
+ * created new, written, fsynced, renamed over name, and the folder
+ * fsynced.  With keep the temporary file's descriptor becomes the
+ * journal (appends go on in the renamed file).  -1 and a cause.
+ */
+static int
+state_write_file(const char *name, const char *data, size_t len, int keep,
+    char **cause)
+{
+	char	*tmp;
+	int	 fd, saved;
+
+	tmp = state_tmp_name(name, getpid());
+	unlinkat(sd.state_dirfd, tmp, 0);
+	fd = openat(sd.state_dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+	    O_APPEND | STATE_FILE_FLAGS, 0600);
+	if (fd == -1 || state_write_all(fd, data, len) != 0 ||
+	    (!keep && state_write_all(fd, "\n", 1) != 0) || fsync(fd) != 0) {
+		saved = errno;
+		xasprintf(cause, "write %s/%s: %s", sd.state_dir, tmp,
+		    strerror(saved));
+		goto fail;
+	}
+	if (renameat(sd.state_dirfd, tmp, sd.state_dirfd, name) == -1 ||
+	    state_sync_dir() == -1) {
+		saved = errno;
+		xasprintf(cause, "rename %s/%s: %s", sd.state_dir, tmp,
+		    strerror(saved));
+		goto fail;
+	}
 	free(tmp);
-	free(path);
+	if (keep)
+		return (fd);
+	close(fd);
 	return (0);
 fail:
-	free(s);
+	if (fd != -1)
+		close(fd);
+	unlinkat(sd.state_dirfd, tmp, 0);
 	free(tmp);
-	free(path);
 	return (-1);
 }
 
@@ -714,46 +1159,27 @@ fail:
 int
 state_journal_new(char **cause)
 {
-	char	*tmp, *path, *s;
-	int	 fd, saved;
+	char	*s;
+	int	 fd;
 
-	tmp = state_path("journal.tmp");
-	path = state_path("journal");
 	xasprintf(&s, "{\"journal\":%d,\"generation\":%llu}\n", STATE_VERSION,
 	    (unsigned long long)state_generation);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1 || state_write_all(fd, s, strlen(s)) != 0 ||
-	    fsync(fd) != 0 || rename(tmp, path) == -1 ||
-	    state_sync_dir() == -1) {
-		saved = errno;
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
-		xasprintf(cause, "write %s: %s", path, strerror(saved));
+	fd = state_write_file("journal", s, strlen(s), 1, cause);
+	if (fd == -1) {
 		free(s);
-		free(tmp);
-		free(path);
 		return (-1);
 	}
 	if (state_fd != -1)
 		close(state_fd);
-	/* Appends go to the renamed file: the descriptor follows it. */
 	state_fd = fd;
-	if (lseek(state_fd, 0, SEEK_END) == -1) {
-		xasprintf(cause, "seek %s: %s", path, strerror(errno));
-		free(s);
-		free(tmp);
-		free(path);
-		return (-1);
-	}
 	state_jsize = strlen(s);
 	state_dirty = 0;
+	state_dirent_dirty = 0;
 	state_blen = 0;		/* the snapshot just written holds them */
-	state_compact_abandon();
+	/* A journal.new of a compaction is older than that snapshot. */
+	unlinkat(sd.state_dirfd, "journal.new", 0);
 	state_drop_pending();
 	free(s);
-	free(tmp);
-	free(path);
 	return (0);
 }
 
@@ -777,27 +1203,39 @@ state_timers_init(void)
 	state_flush_ev = event_new(sd.base, -1, 0, state_flush_cb, NULL);
 }
 
-/* At exit: one last snapshot, so the next start replays nothing. */
+/*
+ * At exit: one last snapshot, so the next start replays nothing; then
+ * release what state_timers_init and state_open set up (also after a
+ * state_open that failed).
+ */
 void
 state_close(void)
 {
-	char	*cause;
+	char	*cause, *why;
 
-	if (state_fd == -1)
-		return;
-	state_flush();
-	if (state_snapshot(&cause) == 0 && state_journal_new(&cause) == 0)
-		log_debug("state: saved");
-	else {
-		log_warnx("state: could not save at exit: %s (the journal "
-		    "has everything)", cause);
-		free(cause);
+	if (state_fd != -1) {
+		state_flush();
+		if (state_folder_lost(&why)) {
+			log_warnx("state: not saved at exit: the state folder "
+			    "%s %s", sd.state_dir, why);
+			free(why);
+			state_compact_stop();
+		} else if (state_snapshot(&cause) == 0 &&
+		    state_journal_new(&cause) == 0)
+			log_debug("state: saved");
+		else {
+			log_warnx("state: could not save at exit: %s (the "
+			    "journal has everything acknowledged)", cause);
+			free(cause);
+		}
 	}
 	state_sync_stop();
-	if (state_dirty)
-		fdatasync(state_fd);
-	close(state_fd);
-	state_fd = -1;
+	if (state_fd != -1) {
+		if (state_dirty)
+			fdatasync(state_fd);
+		close(state_fd);
+		state_fd = -1;
+	}
 	if (state_sync_ev != NULL)
 		event_free(state_sync_ev);
 	if (state_retry_ev != NULL)

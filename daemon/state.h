@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define STATE_VERSION		1
-#define STATE_IDS_BLOCK		1000
+#define STATE_IDS_BLOCK		10000
 
 extern uint64_t		 state_generation;
 extern uint64_t		 state_ids_reserved;
@@ -18,7 +18,8 @@ int	 state_journal_new(char **);
 void	 state_timers_init(void);
 void	 state_failed(const char *);
 void	 state_sync_init(void);
-int	 state_sync_async(int);
+uint64_t state_sync_async(int);
+void	 state_synced(uint64_t);
 void	 state_sync_stop(void);
 
 #endif

@@ -56,6 +56,7 @@ static int	 task_prepare(struct task *, struct task_prep *, char **);
 static void	 task_prep_free(struct task_prep *);
 static void	 task_env_set(struct task_prep *, const char *, const char *);
 static void	 task_start_failed(struct task *, char *);
+static int	 task_tree_flags(const struct task *);
 
 const char *
 task_state_name(enum task_state s)
@@ -94,16 +95,21 @@ task_trigger_parse(const char *name)
 	return (-1);
 }
 
-/* A new queued task (not yet on any list) with the next id. */
+/*
+ * A new queued task (not yet on any list) with the next id.  It belongs
+ * to its job's current owner; what it runs is taken when it starts.
+ */
 struct task *
 task_new(struct job *j, enum task_trigger trigger, uid_t uid)
 {
 	struct task	*t;
 
 	t = xcalloc(1, sizeof *t);
-	t->id = sd.next_task_id++;
+	t->id = state_next_id();
 	t->job = j;
-	t->def = jobdef_ref(j->def);
+	t->owner.origin = j->origin;
+	t->owner.uid = j->uid;
+	t->ridx = SIZE_MAX;
 	t->state = TASK_QUEUED;
 	t->trigger = trigger;
 	t->attempt = 1;
@@ -129,6 +135,7 @@ void
 task_free(struct task *t)
 {
 	hmap_idel(&sd.task_index, t->id);
+	job_removed_forget(t);
 	if (t->pid != 0 && !t->reaped)
 		hmap_idel(&sd.pid_index, (uint64_t)t->pid);
 	output_close(t);
@@ -181,9 +188,6 @@ task_prep_free(struct task_prep *p)
 static int
 task_prepare(struct task *t, struct task_prep *p, char **cause)
 {
-	static const int	 rlim[JOBLIM_MAX] = { RLIMIT_CPU, RLIMIT_AS,
-				     RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_CORE,
-				     RLIMIT_FSIZE };
 	const struct jobdef	*def = t->def;
 	struct passwd		*pw;
 	struct group		*gr;
@@ -199,19 +203,38 @@ task_prepare(struct task *t, struct task_prep *p, char **cause)
 	p->req.umask = def->umask;
 	p->req.nice_set = def->nice_set;
 	p->req.nice = def->nice;
+	/*
+	 * A user's job gets its nice and limits after the privileges are
+	 * dropped, so the kernel holds them to that user's own bounds.
+	 */
+	p->req.limits_as_user = t->owner.origin == ORIGIN_RUNTIME &&
+	    !auth_is_admin(t->owner.uid, sd.uid);
 
 	if (def->user != NULL) {
+		errno = 0;
 		if ((pw = getpwnam(def->user)) == NULL) {
-			xasprintf(cause, "could not start: unknown user \"%s\"",
-			    def->user);
+			if (errno != 0 && errno != ENOENT && errno != ESRCH)
+				xasprintf(cause, "could not start: looking up "
+				    "user \"%s\": %s", def->user,
+				    strerror(errno));
+			else
+				xasprintf(cause, "could not start: unknown "
+				    "user \"%s\"", def->user);
 			return (-1);
 		}
 	} else {
-		if (t->job->origin == ORIGIN_RUNTIME)
-			uid = t->job->uid;
+		/* The owner's identity, taken at the start like the def. */
+		if (t->owner.origin == ORIGIN_RUNTIME)
+			uid = t->owner.uid;
+		errno = 0;
 		if ((pw = getpwuid(uid)) == NULL) {
-			xasprintf(cause, "could not start: no user with uid %u",
-			    (unsigned)uid);
+			if (errno != 0 && errno != ENOENT && errno != ESRCH)
+				xasprintf(cause, "could not start: looking up "
+				    "uid %u: %s", (unsigned)uid,
+				    strerror(errno));
+			else
+				xasprintf(cause, "could not start: no user "
+				    "with uid %u", (unsigned)uid);
 			return (-1);
 		}
 	}
@@ -226,9 +249,16 @@ task_prepare(struct task *t, struct task_prep *p, char **cause)
 		p->req.uid = pw->pw_uid;
 		p->req.gid = pw->pw_gid;
 		if (def->group != NULL) {
+			errno = 0;
 			if ((gr = getgrnam(def->group)) == NULL) {
-				xasprintf(cause, "could not start: unknown "
-				    "group \"%s\"", def->group);
+				if (errno != 0 && errno != ENOENT &&
+				    errno != ESRCH)
+					xasprintf(cause, "could not start: "
+					    "looking up group \"%s\": %s",
+					    def->group, strerror(errno));
+				else
+					xasprintf(cause, "could not start: "
+					    "unknown group \"%s\"", def->group);
 				return (-1);
 			}
 			p->req.gid = gr->gr_gid;
@@ -282,7 +312,8 @@ task_prepare(struct task *t, struct task_prep *p, char **cause)
 	for (i = 0; i < JOBLIM_MAX; i++) {
 		if (!def->limits[i].set)
 			continue;
-		p->req.limits[p->req.nlimits].resource = rlim[i];
+		p->req.limits[p->req.nlimits].resource =
+		    joblimit_resource(i);
 		p->req.limits[p->req.nlimits].rl.rlim_cur =
 		    def->limits[i].value;
 		p->req.limits[p->req.nlimits].rl.rlim_max =
@@ -296,17 +327,17 @@ task_prepare(struct task *t, struct task_prep *p, char **cause)
 	return (0);
 }
 
-/* Move a queued task (already off its queue) to running and spawn it. */
+/*
+ * A queued task (already off its queue) becomes running: it takes its
+ * job's definition as it is now, and is recorded as running before its
+ * process exists (see queue_dispatch).
+ */
 void
-task_start(struct task *t)
+task_begin(struct task *t)
 {
-	struct job		*j = t->job;
-	struct task_prep	 prep;
-	char			*cause = NULL;
-	int			 wfd;
-	pid_t			 pid;
-	int64_t			 timeout;
+	struct job	*j = t->job;
 
+	t->def = jobdef_ref(j->def);
 	t->state = TASK_RUNNING;
 	time_now(&t->started_at);
 	t->start_mono = time_mono_ms();
@@ -315,6 +346,38 @@ task_start(struct task *t)
 	j->nrunning++;
 	sd.nrunning++;
 	queue_update(j);
+	state_task(t);
+}
+
+/* Undo task_begin: its start could not be recorded; queued again. */
+void
+task_unbegin(struct task *t)
+{
+	struct job	*j = t->job;
+
+	TAILQ_REMOVE(&j->running, t, entry);
+	TAILQ_REMOVE(&sd.running, t, rentry);
+	j->nrunning--;
+	sd.nrunning--;
+	jobdef_unref(t->def);
+	t->def = NULL;
+	t->state = TASK_QUEUED;
+	t->started_at.tv_sec = 0;
+	t->started_at.tv_nsec = 0;
+	queue_link(t);
+}
+
+/* Start the process of a task task_begin made running. */
+void
+task_spawn(struct task *t)
+{
+	struct job		*j = t->job;
+	struct task_prep	 prep;
+	char			*cause = NULL;
+	int			 wfd;
+	pid_t			 pid;
+	int64_t			 timeout;
+
 	j->counters.runs++;
 	j->last_run = t->started_at;
 	sd.tasks_started++;
@@ -371,6 +434,14 @@ task_start_failed(struct task *t, char *cause)
 	task_finish(t);
 }
 
+/* What spawn may match of a task's processes by its leader's pid. */
+static int
+task_tree_flags(const struct task *t)
+{
+	return ((t->reaped ? SPAWN_LEADER_GONE : 0) |
+	    (t->group_gone ? SPAWN_GROUP_GONE : 0));
+}
+
 static void
 task_arm(struct task *t, uint64_t ms)
 {
@@ -401,7 +472,7 @@ task_timer(evutil_socket_t fd, short events, void *arg)
 		t->killing = 1;
 		log_info("task %llu (%s) still running after kill grace, "
 		    "sending KILL", (unsigned long long)t->id, t->job->name);
-		spawn_kill_tree(t->pid, t->id, SIGKILL);
+		spawn_kill_tree(t->pid, t->id, task_tree_flags(t), SIGKILL);
 		if (t->draining) {
 			task_arm(t, TASK_KILL_WAIT_MS);
 			task_try_finish(t);
@@ -432,7 +503,7 @@ task_stop(struct task *t, int sig, enum task_stop why)
 	if (sig == 0)
 		sig = t->def->kill_signal > 0 ? t->def->kill_signal : SIGTERM;
 	t->stop_signal = sig;
-	spawn_kill_tree(t->pid, t->id, sig);
+	spawn_kill_tree(t->pid, t->id, task_tree_flags(t), sig);
 	if (sig == SIGKILL) {
 		t->killing = 1;
 		return (0);
@@ -445,13 +516,15 @@ task_stop(struct task *t, int sig, enum task_stop why)
 	return (0);
 }
 
-/* Take a queued task off its queue: cancelled. */
+/* Take a queued task off its queue: cancelled, why (or NULL) recorded. */
 void
-task_cancel(struct task *t)
+task_cancel(struct task *t, const char *why)
 {
 	if (t->state != TASK_QUEUED)
 		return;
 	queue_remove(t);
+	if (why != NULL && t->error == NULL)
+		t->error = xstrdup(why);
 	t->state = TASK_CANCELLED;
 	time_now(&t->finished_at);
 	task_end(t);
@@ -495,10 +568,19 @@ task_output_closed(struct task *t)
 static void
 task_try_finish(struct task *t)
 {
+	int	 alive, ingroup;
+
 	if (t->state != TASK_RUNNING || !t->reaped || !t->out_closed)
 		return;
-	if (t->stop != STOP_NONE && t->pid != 0 &&
-	    spawn_tree_alive(t->pid, t->id) > 0) {
+	alive = 0;
+	if (t->stop != STOP_NONE && t->pid != 0) {
+		alive = spawn_tree_alive(t->pid, t->id, task_tree_flags(t),
+		    &ingroup);
+		/* Its group's number is free from now on: never used again. */
+		if (ingroup == 0)
+			t->group_gone = 1;
+	}
+	if (alive > 0) {
 		if (!t->draining) {
 			log_info("task %llu (%s): waiting for processes that "
 			    "left its group", (unsigned long long)t->id,
@@ -573,7 +655,8 @@ task_finish(struct task *t)
 		b = ban_add(j->name, reason, sd.uid, 1);
 		free(reason);
 		log_warnx("job %s banned: %s", j->name, b->reason);
-		state_bans();
+		/* Written like task records; kept in memory until it is. */
+		state_bans_later();
 		ban_enforce(b, 0, NULL, NULL);
 		event_emit(EV_JOB_BANNED, json_pack("{s:s,s:s,s:b}", "name",
 		    b->name, "reason", b->reason, "auto", 1));
@@ -597,10 +680,11 @@ task_end(struct task *t)
 	j->last_state = t->state;
 	TAILQ_INSERT_TAIL(&j->history, t, entry);
 	j->nhistory++;
-	if (!j->removed) {
-		state_task(t);
+	state_task(t);
+	if (j->removed)
+		job_removed_record(t);
+	else
 		state_job(j, 0);
-	}
 	event_emit(EV_TASK_FINISHED, json_pack("{s:I,s:s,s:s,s:o,s:o,s:o}",
 	    "task", (json_int_t)t->id, "job", j->name, "state",
 	    task_state_name(t->state),
@@ -616,6 +700,7 @@ task_end(struct task *t)
 	notify_status();
 	notify_idle_check();
 	task_prune(j);
+	job_prune_removed();
 	job_maybe_free(j);
 }
 
@@ -629,9 +714,7 @@ task_prune(struct job *j)
 	    (t = TAILQ_FIRST(&j->history)) != NULL) {
 		TAILQ_REMOVE(&j->history, t, entry);
 		j->nhistory--;
-		if (t->log_path != NULL && unlink(t->log_path) == -1 &&
-		    errno != ENOENT)
-			log_warn("unlink %s", t->log_path);
+		output_log_unlink(t);
 		task_free(t);
 	}
 }
@@ -655,7 +738,7 @@ task_timeval_ms(const struct timeval *tv)
 	    tv->tv_usec / 1000));
 }
 
-/* The full task record of spec section 9. */
+/* The full task record (schedd.8 CONTROL PROTOCOL). */
 json_t *
 task_record(const struct task *t)
 {
@@ -717,8 +800,9 @@ task_record_time(json_t *rec, const char *key, struct timespec *ts)
 }
 
 /*
- * A task rebuilt from a saved record (not on any list yet), running with
- * its job's current definition.  NULL if the record is unusable.
+ * A task rebuilt from a saved record (not on any list yet); like any
+ * queued task it takes its job's definition only when it starts.  NULL if
+ * the record is unusable.
  */
 struct task *
 task_from_record(struct job *j, json_t *rec)
@@ -738,7 +822,15 @@ task_from_record(struct job *j, json_t *rec)
 	t = xcalloc(1, sizeof *t);
 	t->id = (uint64_t)json_get_int(rec, "id", 0);
 	t->job = j;
-	t->def = jobdef_ref(j->def);
+	t->ridx = SIZE_MAX;
+	/* Saved before owners were recorded: its job's. */
+	t->owner.origin = j->origin;
+	t->owner.uid = j->uid;
+	if ((s = json_string_value(json_object_get(rec, "owner"))) != NULL) {
+		t->owner.origin = strcmp(s, "config") == 0 ? ORIGIN_CONFIG :
+		    ORIGIN_RUNTIME;
+		t->owner.uid = (uid_t)json_get_int(rec, "owner_uid", 0);
+	}
 	t->state = state;
 	t->trigger = trigger;
 	t->attempt = (uint32_t)json_get_int(rec, "attempt", 1);

@@ -1,15 +1,36 @@
 #!/bin/sh
-# Install what schedd needs to build and test on Debian/Ubuntu.
-# Does nothing when everything is already there.
+# Install what schedd needs to build and test on Debian/Ubuntu; with the
+# argument "fuzz", also what tests/fuzz/run.sh needs.  Does nothing when
+# everything is already there.
 set -e
+# systemd: systemd-socket-activate and systemd-analyze for the systemd-*
+# regress tests; util-linux: unshare, nsenter, setpriv for others.
 pkgs="build-essential autoconf automake pkg-config libevent-dev
 libjansson-dev libyaml-dev check libsystemd-dev jq python3 mandoc
-util-linux procps faketime tzdata"
-if pkg-config --exists 'libevent >= 2.1' jansson yaml-0.1 check libsystemd \
-    2>/dev/null && command -v autoreconf >/dev/null && command -v jq \
-    >/dev/null && command -v python3 >/dev/null && command -v mandoc \
-    >/dev/null && command -v faketime >/dev/null && \
-    [ -e /usr/share/zoneinfo/America/New_York ]; then
+util-linux procps faketime tzdata systemd"
+have() {
+	pkg-config --exists 'libevent >= 2.1' jansson yaml-0.1 check \
+	    libsystemd 2>/dev/null && command -v autoreconf >/dev/null &&
+	    command -v jq >/dev/null && command -v python3 >/dev/null &&
+	    command -v mandoc >/dev/null && command -v faketime >/dev/null &&
+	    [ -e /usr/share/zoneinfo/America/New_York ] &&
+	    command -v systemd-socket-activate >/dev/null &&
+	    command -v systemd-analyze >/dev/null &&
+	    command -v unshare >/dev/null && command -v nsenter >/dev/null
+}
+# clang, libclang-rt-dev (libFuzzer, the sanitizers) and llvm (its
+# llvm-symbolizer names the lines of a crash).
+have_fuzz() {
+	command -v clang >/dev/null && command -v llvm-symbolizer \
+	    >/dev/null && [ -e "$(clang --print-runtime-dir \
+	    2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a" ]
+}
+if [ "${1:-}" = fuzz ]; then
+	pkgs="$pkgs clang libclang-rt-dev llvm"
+	if have && have_fuzz; then
+		exit 0
+	fi
+elif have; then
 	exit 0
 fi
 if [ "$(id -u)" -eq 0 ]; then

@@ -369,6 +369,12 @@ add_user()
 	TUID=$(id -u "$u")
 }
 
+# uctl ARGS...: schedctl on the private socket as the user add_user made.
+uctl()
+{
+	as_user "$TUSER" "$SCHEDCTL" -s "$SOCK" "$@"
+}
+
 # as_user USER CMD...: run CMD as USER (no supplementary groups).
 as_user()
 {

@@ -16,11 +16,6 @@ jobs:
       $gate
 "
 
-# uctl ARGS...: schedctl as the test user.
-uctl()
-{
-	as_user "$TUSER" "$SCHEDCTL" -s "$SOCK" "$@"
-}
 # ucode ARGS...: the error code of "schedctl --json ARGS" as the test user.
 ucode()
 {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Reload applies the difference by job name (SPEC 8): an unchanged job
+# Reload applies the difference by job name: an unchanged job
 # keeps its next run time exactly and its queue; a removed job is gone, its
 # queued task cancelled and its running task left to finish; a changed job
 # takes the new definition from its next task on (the running one finishes

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A bad configuration never replaces a good one (SPEC 8): "schedctl
+# A bad configuration never replaces a good one: "schedctl
 # reload" of a file with three errors exits 1 and prints every error as
 # FILE:LINE:COL; the old jobs stay and run; SIGHUP with the broken file
 # logs the errors and keeps the configuration too.  A burst of SIGHUPs

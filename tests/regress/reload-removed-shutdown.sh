@@ -1,7 +1,7 @@
 #!/bin/bash
 # A job removed (by reload, or "remove" of a runtime job) while one of its
-# tasks runs leaves that task running (SPEC 8); a forced shutdown must still
-# stop it and exit at once (SPEC 9: force stops running tasks at once).
+# tasks runs leaves that task running; a forced shutdown must still
+# stop it and exit at once (force stops running tasks at once).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-restart.sh"
 

@@ -22,7 +22,7 @@ ntasks() {
 }
 
 # Whole seconds, so 2 to 3 s ahead.
-at=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)
+at=$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)
 at_s=$(date -d "$at" +%s)
 conf="jobs:
   later:

@@ -1,5 +1,6 @@
 #!/bin/bash
 # next: previews of cron schedules, compared as instants.  */15 in UTC;
+# a day-of-week step "1/1" that reaches Sunday;
 # count bounds (1..1000, else bad_request); unknown job not_found; and
 # cron across DST in America/New_York: a fixed-hour job fires at the
 # first valid instant after a skipped time (spring forward) and once, at
@@ -44,6 +45,10 @@ start_daemon "jobs:
     timezone: America/New_York
   plain:
     command: [\"true\"]
+  dow:
+    command: [\"true\"]
+    cron: \"0 9 * * 1/1\"
+    timezone: UTC
 "
 
 must_times q 2030-01-01T00:07:00Z 5 2030-01-01T00:15:00Z \
@@ -67,6 +72,11 @@ must_equal bad_request "$(raw_code '{"cmd":"next"}')" "no name"
 must_equal not_found "$(raw_code '{"cmd":"next","name":"nope"}')" "unknown job"
 must_equal "[]" "$(raw '{"cmd":"next","name":"plain"}' | jq -c .result.times)" \
     "next of a job with no schedule"
+
+# Day-of-week "a/n" runs to 7, Sunday: "1/1" is every day (2030-01-05 is a
+# Saturday).
+must_times dow 2030-01-05T12:00:00Z 3 2030-01-06T09:00:00Z \
+    2030-01-07T09:00:00Z 2030-01-08T09:00:00Z
 
 # Spring forward (2024-03-10, 02:00 EST -> 03:00 EDT): 02:30 does not
 # exist, so the fixed-hour job runs at 03:00 EDT, then 02:30 as usual.

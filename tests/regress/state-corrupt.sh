@@ -1,5 +1,5 @@
 #!/bin/bash
-# Damaged and foreign state (SPEC 7): a state.json that does not parse is
+# Damaged and foreign state: a state.json that does not parse is
 # moved aside as state.json.corrupt-TIME, the daemon starts empty and says
 # so loudly in its log and in status.state_error; a state.json (or journal)
 # of a newer format version makes schedd refuse to start, saying why, and

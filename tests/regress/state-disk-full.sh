@@ -1,5 +1,5 @@
 #!/bin/bash
-# The state cannot be written (SPEC 7): with the state folder on a full
+# The state cannot be written: with the state folder on a full
 # file system, a mutating command answers persist_failed and changes
 # nothing in memory (add, pause, ban, remove), status.state_ok is false;
 # once space is freed the daemon writes its state again by itself

@@ -1,5 +1,5 @@
 #!/bin/bash
-# A graceful restart (SPEC 7, 5): queued tasks are kept by "schedctl
+# A graceful restart: queued tasks are kept by "schedctl
 # shutdown" and queued again at the next start in their order (they then
 # run in id order); job counters persist; an "at" job that ran does not run
 # again after the restart, and runs once more when its "at" is changed in
@@ -110,7 +110,7 @@ wait_for ndone once 2
 must_equal 2 "$(wc -l <"$T/once.runs")" "runs of the at job after its at changed to a coming time"
 
 # Changed to another time that has passed: a one-shot whose time has passed
-# when it is loaded runs at once (SPEC 5); it was not "missed while schedd
+# when it is loaded runs at once; it was not "missed while schedd
 # was down", since the daemon was down for a moment only.
 shutdown_daemon
 restart_daemon "$(conf_at 2020-01-02T00:00:00Z)"

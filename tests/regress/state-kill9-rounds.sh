@@ -1,5 +1,5 @@
 #!/bin/bash
-# Nothing acknowledged is lost (SPEC 7): in several rounds a client adds
+# Nothing acknowledged is lost: in several rounds a client adds
 # runtime jobs one after another as fast as it can while the daemon is
 # killed with SIGKILL at a random moment; after each restart on the same
 # state folder and socket every job whose add was answered ok is there,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# One daemon per state folder and per socket (SPEC 7): a second schedd on
+# One daemon per state folder and per socket: a second schedd on
 # the same state folder (another socket) exits non-zero with "already
 # running", creates no socket and changes no state file, and the first goes
 # on working; a second one on the same socket (another state folder) exits

@@ -1,5 +1,5 @@
 #!/bin/bash
-# What survives a crash (SPEC 7): after SIGKILL of the daemon and a restart
+# What survives a crash: after SIGKILL of the daemon and a restart
 # on the same state folder, bans (with reason), paused flags, runtime jobs
 # (definition and paused flag), finished task records (state, exit code,
 # output tail, log) and job counters are all there; a task that was

@@ -931,9 +931,14 @@ START_TEST(test_include_errors)
 }
 END_TEST
 
+/*
+ * As root, every file read must be root's and writable by no one else,
+ * checked on the file a symbolic link leads to; the error says which file
+ * and why, and never shows a line of it.
+ */
 START_TEST(test_root_strict)
 {
-	char		*path, **errors = NULL;
+	char		*path, *secret, *link, *want, **errors = NULL;
 	struct config	*conf = NULL;
 	size_t		 nerrors = 0;
 
@@ -945,8 +950,42 @@ START_TEST(test_root_strict)
 	chmod(path, 0666);
 	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), -1);
 	ck_assert_uint_eq(nerrors, 1);
-	ck_assert_ptr_nonnull(strstr(errors[0], "may be written by others"));
+	xasprintf(&want, "%s: refused: writable by others", path);
+	ck_assert_str_eq(errors[0], want);
+	free(want);
 	config_errors_free(errors, nerrors);
+	chmod(path, 0620);
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), -1);
+	xasprintf(&want, "%s: refused: writable by its group", path);
+	ck_assert_str_eq(errors[0], want);
+	free(want);
+	config_errors_free(errors, nerrors);
+	free(path);
+
+	/* An include that is a link to another user's file. */
+	secret = test_write("private/secret.yaml", "SECRET-KEY: hunter2\n"
+	    "jobs: {x: {command: SECRET-CMD, at: SECRET-AT}}\n");
+	ck_assert_int_eq(chown(secret, 65534, 65534), 0);
+	xasprintf(&link, "%s/inc/link.yaml", test_dir);
+	mkdir_p(link, 0755);
+	rmdir(link);
+	ck_assert_int_eq(symlink(secret, link), 0);
+	path = test_write("main.yaml", "include: [inc/*.yaml]\njobs: {}\n");
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), -1);
+	ck_assert_uint_eq(nerrors, 1);
+	xasprintf(&want, "%s: refused: owned by uid 65534 (resolved to %s)",
+	    link, secret);
+	ck_assert_str_eq(errors[0], want);
+	free(want);
+	config_errors_free(errors, nerrors);
+	/* Root's own file through the link is read. */
+	free(test_write("private/secret.yaml", "jobs: {x: {command: y}}\n"));
+	ck_assert_int_eq(chown(secret, 0, 0), 0);
+	ck_assert_int_eq(config_load(path, 1, &conf, &errors, &nerrors), 0);
+	ck_assert_uint_eq(conf->njobs, 1);
+	config_free(conf);
+	free(link);
+	free(secret);
 	free(path);
 }
 END_TEST
@@ -1072,6 +1111,53 @@ START_TEST(test_json_errors)
 	    "\"timeout_ms\": 5}",
 	    "job.timeout_ms: \"timeout\" and \"timeout_ms\" cannot both "
 	    "be set");
+}
+END_TEST
+
+/*
+ * SCHEDD_* names are the daemon's (SCHEDD_JOB, SCHEDD_TASK_ID, ...): a
+ * job's env may not set them, from YAML or from the JSON of "add".
+ */
+START_TEST(test_env_reserved)
+{
+	struct config	*conf;
+	struct jobdef	*def;
+	char		*cause;
+
+	test_errors(
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    env:\n"
+	    "      OK: 1\n"
+	    "      SCHEDD_TASK_ID: 7\n"
+	    "      SCHEDD_JOB: b\n"
+	    "  b:\n"
+	    "    command: x\n"
+	    "    env: {SCHEDD_SOMETHING_NEW: x, SCHEDD_: y}\n",
+	    "6:7: \"SCHEDD_TASK_ID\": SCHEDD_* variables are set by schedd, "
+	    "not by jobs",
+	    "7:7: \"SCHEDD_JOB\": SCHEDD_* variables are set by schedd, not "
+	    "by jobs",
+	    "10:11: \"SCHEDD_SOMETHING_NEW\": SCHEDD_* variables are set by "
+	    "schedd, not by jobs",
+	    "10:36: \"SCHEDD_\": SCHEDD_* variables are set by schedd, not by "
+	    "jobs",
+	    NULL);
+	/* Only the prefix, as written, is reserved. */
+	conf = test_load_ok("jobs:\n  a:\n    command: x\n    env: "
+	    "{SCHEDD: 1, schedd_task_id: 2, MY_SCHEDD_X: 3}\n");
+	ck_assert_uint_eq(conf->jobs[0]->nenv, 3);
+	config_free(conf);
+
+	test_json_bad("{\"name\": \"x\", \"command\": \"x\", \"env\": "
+	    "{\"A\": 1, \"SCHEDD_TASK_ID\": \"1\"}}",
+	    "job.env.SCHEDD_TASK_ID: \"SCHEDD_TASK_ID\": SCHEDD_* variables "
+	    "are set by schedd, not by jobs");
+	def = test_json("{\"name\": \"x\", \"command\": \"x\", \"env\": "
+	    "{\"SCHEDDX\": 1}}", &cause);
+	ck_assert_str_eq(def->env[0], "SCHEDDX=1");
+	jobdef_unref(def);
 }
 END_TEST
 
@@ -1258,6 +1344,7 @@ config_suite(void)
 	tcase_add_test(tc, test_root_strict);
 	tcase_add_test(tc, test_json_good);
 	tcase_add_test(tc, test_json_errors);
+	tcase_add_test(tc, test_env_reserved);
 	tcase_add_test(tc, test_json_roundtrip);
 	tcase_add_test(tc, test_equal_and_refs);
 	tcase_add_test(tc, test_settings_copy);

@@ -237,13 +237,52 @@ START_TEST(test_names)
 	    "2024-01-01T00:00");
 	must_agree("0 0 1 mar/4 *", "0 0 1 3,7,11 *", "UTC",
 	    "2024-01-01T00:00");
-	must_agree("0 0 * * wed/2", "0 0 * * 3,5", "UTC", "2024-01-01T00:00");
+	must_agree("0 0 * * wed/2", "0 0 * * 3,5,0", "UTC",
+	    "2024-01-01T00:00");
 	must_agree("0 0 * * 7/2", "0 0 * * 0", "UTC", "2024-01-01T00:00");
 	FIRE("UTC", "0 0 * * fri-sun", "2024-01-01T00:00",
 	    "2024-01-05T00:00", "2024-01-06T00:00", "2024-01-07T00:00",
 	    "2024-01-12T00:00");
 	FIRE("UTC", "0 12 * JUN *", "2024-01-01T00:00",
 	    "2024-06-01T12:00", "2024-06-02T12:00");
+}
+END_TEST
+
+/*
+ * "a/n" runs from a to the field's end, step n, in every field; in
+ * day-of-week the end is 7, Sunday, so "1/1" is every day and "1/2" the
+ * same as "1-7/2" (as croniter, cron-parser and crontab(5) read them),
+ * while "*\/n" still starts from 0 and ends at 6.
+ */
+START_TEST(test_steps_from)
+{
+	const char	*jan1 = "2024-01-01T00:00";	/* a Monday */
+
+	must_agree("50/5 * * * *", "50,55 * * * *", "UTC", jan1);
+	must_agree("0 20/2 * * *", "0 20,22 * * *", "UTC", jan1);
+	must_agree("0 0 25/3 * *", "0 0 25,28,31 * *", "UTC", jan1);
+	must_agree("0 0 1 10/1 *", "0 0 1 10-12 *", "UTC", jan1);
+	must_agree("0 0 1 oct/2 *", "0 0 1 10,12 *", "UTC", jan1);
+	must_agree("0 0 * * 1/1", "0 0 * * *", "UTC", jan1);
+	must_agree("0 0 * * 1/1", "0 0 * * 1-7", "UTC", jan1);
+	must_agree("0 0 * * mon/1", "0 0 * * 0-6", "UTC", jan1);
+	must_agree("0 0 * * 1/2", "0 0 * * 1-7/2", "UTC", jan1);
+	must_agree("0 0 * * 1/2", "0 0 * * 0,1,3,5", "UTC", jan1);
+	must_agree("0 0 * * 6/1", "0 0 * * sat,sun", "UTC", jan1);
+	must_agree("0 0 * * 5/2", "0 0 * * fri,sun", "UTC", jan1);
+	must_agree("0 0 * * 0/3", "0 0 * * 0,3,6", "UTC", jan1);
+	must_agree("0 0 * * 2/6", "0 0 * * 2", "UTC", jan1);
+	must_agree("0 0 * * sun/1", "0 0 * * *", "UTC", jan1);
+	/* "*\/n" is unchanged: 0 to 6. */
+	must_agree("0 0 * * */2", "0 0 * * 0,2,4,6", "UTC", jan1);
+	must_agree("0 0 * * */6", "0 0 * * 0,6", "UTC", jan1);
+	FIRE("UTC", "0 0 * * 1/1", "2024-01-05T12:00", "2024-01-06T00:00",
+	    "2024-01-07T00:00", "2024-01-08T00:00");
+	/* Both day fields restricted: either will do, Sundays included. */
+	FIRE("UTC", "0 0 13 * 6/1", "2024-01-08T00:00", "2024-01-13T00:00",
+	    "2024-01-14T00:00", "2024-01-20T00:00");
+	must_refuse("0 0 * * 1/7", "step 7 in \"1/7\" is out of range 1-6",
+	    9);
 }
 END_TEST
 
@@ -512,6 +551,111 @@ START_TEST(test_at)
 }
 END_TEST
 
+/* at_parse must refuse s as out of range, leaving the output alone. */
+static void
+at_range(const char *s, const char *tz, const char *now)
+{
+	time_t	 t = 12345;
+
+	errno = 0;
+	ck_assert_msg(at_parse(s, tz, utc(now), &t) == -1, "\"%s\" accepted",
+	    s);
+	ck_assert_msg(errno == ERANGE, "\"%s\": errno %d, not ERANGE", s,
+	    errno);
+	ck_assert_int_eq(t, 12345);
+}
+
+/*
+ * cron_next from after must find exactly the instants in want (UTC), then
+ * nothing ("no next time") before the end of 9999.
+ */
+static void
+must_end(const char *tz, const char *expr, const char *from,
+    const char *const *want)
+{
+	struct cron	*c = must_parse(expr);
+	time_t		 t = utc(from), next = 12345;
+	int		 i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		ck_assert_msg(cron_next(c, tz, t, &t) == 0, "%s \"%s\": "
+		    "nothing, want %s", tz, expr, want[i]);
+		ck_assert_msg(t == utc(want[i]), "%s \"%s\": got %s, want %s",
+		    tz, expr, utc_str(t, 0), want[i]);
+	}
+	errno = 0;
+	ck_assert_msg(cron_next(c, tz, t, &next) == -1, "%s \"%s\" after %s: "
+	    "got %s", tz, expr, utc_str(t, 0), utc_str(next, 1));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(next, 12345);
+	cron_free(c);
+}
+
+#define END(tz, expr, from, ...) do {					\
+	static const char *const end_want[] = { __VA_ARGS__ };		\
+	must_end(tz, expr, from, end_want);				\
+} while (0)
+
+/*
+ * Times are bounded to 1970-01-01..9999-12-31 UTC: "at" refuses others
+ * (2600 used to wrap the uint64 ns and fire at once, 1960 to wait for
+ * ever), and cron_next never searches past the end.
+ */
+START_TEST(test_bounds)
+{
+	struct cron	*c;
+	time_t		 t = 12345;
+
+	at_ok("9999-12-31T23:59:59Z", "UTC", "2026-01-01T00:00",
+	    "9999-12-31T23:59:59");
+	at_ok("9999-12-31T23:59:59", "Asia/Tokyo", "2026-01-01T00:00",
+	    "9999-12-31T14:59:59");
+	at_ok("2600-01-01T00:00:00Z", NY, "2026-01-01T00:00",
+	    "2600-01-01T00:00");
+	at_ok("1970-01-01T00:00:00Z", NY, "2026-01-01T00:00",
+	    "1970-01-01T00:00");
+	at_ok("1970-01-01T01:00:00+01:00", NY, "2026-01-01T00:00",
+	    "1970-01-01T00:00");
+	at_range("1969-12-31T23:59:59Z", "UTC", "2026-01-01T00:00");
+	at_range("1960-01-01T00:00:00", "UTC", "2026-01-01T00:00");
+	at_range("0000-01-01T00:00:00Z", "UTC", "2026-01-01T00:00");
+	at_range("1970-01-01T00:00:00", BERLIN, "2026-01-01T00:00");
+	at_range("9999-12-31T23:59:59-00:01", "UTC", "2026-01-01T00:00");
+	at_range("9999-12-31T19:00", NY, "2026-01-01T00:00");
+	/* The next such time of day would be in year 10000. */
+	at_range("00:30", "UTC", "9999-12-31T12:00");
+	at_ok("13:00", "UTC", "9999-12-31T12:00", "9999-12-31T13:00");
+	at_bad("10000-01-01T00:00:00Z", "UTC");
+
+	/* The last firings, then ENOENT. */
+	END("UTC", "* * * * *", "9999-12-31T23:57:30", "9999-12-31T23:58",
+	    "9999-12-31T23:59", NULL);
+	END("UTC", "0 0 1 1 *", "9999-01-01T00:00", NULL);
+	END("UTC", "0 0 29 2 *", "9996-02-29T00:00", NULL);
+	END("UTC", "59 23 31 12 *", "9999-06-01T00:00", "9999-12-31T23:59",
+	    NULL);
+	/* Local midnight in Tokyo is still 9999 in UTC; 20:00 in NY is not. */
+	END("Asia/Tokyo", "0 0 1 1 *", "9999-06-01T00:00",
+	    "9999-12-31T15:00", NULL);
+	END(NY, "0 20 31 12 *", "9999-06-01T00:00", NULL);
+	END(NY, "0 18 31 12 *", "9999-06-01T00:00", "9999-12-31T23:00",
+	    NULL);
+	/* Outside the range: ERANGE. */
+	c = must_parse("* * * * *");
+	errno = 0;
+	ck_assert_int_eq(cron_next(c, "UTC", utc("9999-12-31T23:59:59") + 1,
+	    &t), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	errno = 0;
+	ck_assert_int_eq(cron_next(c, "UTC", -1, &t), -1);
+	ck_assert_int_eq(errno, ERANGE);
+	ck_assert_int_eq(t, 12345);
+	ck_assert_int_eq(cron_next(c, "UTC", 0, &t), 0);
+	ck_assert_int_eq(t, 60);
+	cron_free(c);
+}
+END_TEST
+
 START_TEST(test_tz)
 {
 	struct tm	 tm;
@@ -729,6 +873,7 @@ cron_suite(void)
 	tcase_add_test(tc, test_parse_errors);
 	tcase_add_test(tc, test_parse_ok);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_steps_from);
 	tcase_add_test(tc, test_shortcuts);
 	tcase_add_test(tc, test_next_basic);
 	tcase_add_test(tc, test_next_errors);
@@ -736,6 +881,7 @@ cron_suite(void)
 	tcase_add_test(tc, test_dst_berlin);
 	tcase_add_test(tc, test_dst_lord_howe);
 	tcase_add_test(tc, test_at);
+	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_tz);
 	tcase_add_test(tc, test_fuzz);
 	suite_add_tcase(s, tc);

@@ -202,23 +202,78 @@ START_TEST(test_queue_limits)
 
 	setup();
 	a = mkjob("a", 1, 0, 2);
-	ck_assert_int_eq(queue_check(a, &cause), PROTO_OK);
+	ck_assert_int_eq(admit_task(a, a->def, 0, 0, &cause), PROTO_OK);
 	queue_push(a, TRIGGER_MANUAL, 0);
 	queue_push(a, TRIGGER_MANUAL, 0);
-	ck_assert_int_eq(queue_check(a, &cause), PROTO_QUEUE_FULL);
+	ck_assert_int_eq(admit_task(a, a->def, 0, 0, &cause),
+	    PROTO_QUEUE_FULL);
 	ck_assert_ptr_nonnull(strstr(cause, "queue_limit"));
 	free(cause);
 	cause = NULL;
 
 	sd.settings.max_queued = 3;
 	b = mkjob("b", 1, 0, -1);
-	ck_assert_int_eq(queue_check(b, &cause), PROTO_OK);
+	ck_assert_int_eq(admit_task(b, b->def, 0, 0, &cause), PROTO_OK);
 	queue_push(b, TRIGGER_MANUAL, 0);
-	ck_assert_int_eq(queue_check(b, &cause), PROTO_QUEUE_FULL);
+	ck_assert_int_eq(admit_task(b, b->def, 0, 0, &cause),
+	    PROTO_QUEUE_FULL);
 	ck_assert_ptr_nonnull(strstr(cause, "max_queued"));
 	free(cause);
 	/* the default per-job limit comes from the settings */
 	ck_assert_uint_eq(job_queue_limit(b), sd.settings.queue_limit);
+}
+END_TEST
+
+/* Queued tasks per non-admin uid are bounded; admins are not. */
+START_TEST(test_queue_per_user_quota)
+{
+	struct job	*a, *b;
+	char		*cause = NULL;
+	uid_t		 user = 4242;
+
+	setup();
+	if (sd.uid == user)
+		user++;
+	sd.settings.max_queued_per_user = 2;
+	a = mkjob("a", 1, 0, -1);
+	b = mkjob("b", 1, 0, -1);
+	queue_push(a, TRIGGER_MANUAL, user);
+	queue_push(b, TRIGGER_MANUAL, user);
+	ck_assert_int_eq(admit_task(a, a->def, user, 0, &cause),
+	    PROTO_QUOTA_EXCEEDED);
+	ck_assert_ptr_nonnull(strstr(cause, "max_queued_per_user 2"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(admit_task(a, a->def, sd.uid, 0, &cause), PROTO_OK);
+	/* a task leaving its queue gives its place back */
+	queue_remove(TAILQ_FIRST(&a->queue));
+	ck_assert_int_eq(admit_task(a, a->def, user, 0, &cause), PROTO_OK);
+}
+END_TEST
+
+/* A ban, shutting down and an unwritable state come first, in order. */
+START_TEST(test_admission_order)
+{
+	struct job	*a;
+	char		*cause = NULL;
+
+	setup();
+	a = mkjob("a", 1, 0, 0);	/* queue_limit 0: always full */
+	ck_assert_int_eq(admit_task(a, a->def, 0, 0, &cause),
+	    PROTO_QUEUE_FULL);
+	free(cause);
+	sd.state_ok = 0;
+	ck_assert_int_eq(admit_task(a, a->def, 0, ADMIT_ACK, &cause),
+	    PROTO_PERSIST_FAILED);
+	free(cause);
+	ban_add("a*", "test", 0, 0);
+	ck_assert_int_eq(admit_task(a, a->def, 0, ADMIT_ACK, &cause),
+	    PROTO_BANNED);
+	free(cause);
+	sd.shutting_down = 1;
+	ck_assert_int_eq(admit_task(a, a->def, 0, ADMIT_ACK, &cause),
+	    PROTO_BUSY);
+	free(cause);
 }
 END_TEST
 
@@ -235,6 +290,8 @@ main(void)
 	tcase_add_test(tc, test_ties_in_queue_order);
 	tcase_add_test(tc, test_busy_job_does_not_starve);
 	tcase_add_test(tc, test_queue_limits);
+	tcase_add_test(tc, test_queue_per_user_quota);
+	tcase_add_test(tc, test_admission_order);
 	suite_add_tcase(s, tc);
 	return (unit_run(s, 0));
 }

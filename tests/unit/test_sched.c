@@ -13,6 +13,7 @@
 #include "log.h"
 #include "schedd.h"
 #include "unit.h"
+#include "util.h"
 
 #define NS	1000000000ULL
 
@@ -350,6 +351,7 @@ START_TEST(test_retries)
 	    "\"retry_delay\":\"30s\"}");
 	t = queue_push(j, TRIGGER_MANUAL, 1000);
 	queue_remove(t);
+	t->def = jobdef_ref(j->def);	/* as task_begin does */
 	t->state = TASK_FAILED;
 	TAILQ_INSERT_TAIL(&j->history, t, entry);
 	j->nhistory++;
@@ -365,6 +367,7 @@ START_TEST(test_retries)
 
 	/* the last allowed attempt is not retried again */
 	queue_remove(r);
+	r->def = jobdef_ref(j->def);
 	r->state = TASK_TIMEOUT;
 	r->attempt = 3;
 	TAILQ_INSERT_TAIL(&j->history, r, entry);
@@ -424,6 +427,106 @@ START_TEST(test_burst_loses_nothing)
 }
 END_TEST
 
+/* The instant of a next_run value (NULL-safe: -1 for null). */
+static time_t
+next_run_sec(const struct job *j)
+{
+	struct timespec	 ts;
+	json_t		*v = sched_next_run(j);
+
+	if (json_is_null(v)) {
+		json_decref(v);
+		return (-1);
+	}
+	ck_assert_int_eq(time_parse(json_string_value(v), 0, &ts), 0);
+	json_decref(v);
+	return (ts.tv_sec);
+}
+
+/*
+ * Times up to 9999-12-31 UTC: an "at" far beyond what uint64 ns hold
+ * (2554) is shown and previewed exactly, and its timer is armed as a long
+ * wait that, when it runs out, checks the wall clock again: never early.
+ * A cron job near the end previews what it finds, then ends.
+ */
+START_TEST(test_far_future)
+{
+	const time_t	 end = (time_t)253402214400LL;	/* 9999-12-31 */
+	struct job	*j;
+	int64_t		 v[1000];
+	size_t		 n, i;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"far\",\"command\":\"true\","
+	    "\"at\":\"9999-12-31T00:00:00Z\"}");
+	ck_assert_int_eq(j->next_wall, end);
+	ck_assert_int_eq(next_run_sec(j), end);
+	ck_assert_int_eq(sched_preview(j, -1, 5, v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0], (int64_t)end * 1000);
+	/* 201 years pass: the long wait ran out, the wall clock said no. */
+	advance_ms((uint64_t)201 * 365 * 86400 * 1000);
+	ck_assert_uint_eq(j->nqueued, 0);
+	ck_assert_uint_ne(j->sched.idx, SIZE_MAX);
+	ck_assert_int_eq(next_run_sec(j), end);
+	/* The clock set to the day before: it fires a day later. */
+	set_wall(end - 86400);
+	ck_assert_uint_eq(j->nqueued, 0);
+	advance_ms(86400 * 1000 - 1);
+	ck_assert_uint_eq(j->nqueued, 0);
+	advance_ms(1);
+	ck_assert_uint_eq(j->nqueued, 1);
+
+	/* The last minutes of 9999: nine left of a thousand asked for. */
+	set_wall(end + 86400 - 600);			/* 23:50:00 */
+	j = mkjob("{\"name\":\"last\",\"command\":\"true\","
+	    "\"cron\":\"* * * * *\"}");
+	ck_assert_int_eq(next_run_sec(j), end + 86400 - 540);
+	ck_assert_int_eq(sched_preview(j, -1, 1000, v, &n), 0);
+	ck_assert_uint_eq(n, 9);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(v[i], (int64_t)(end + 86400 - 540 + 60 *
+		    (time_t)i) * 1000);
+	ck_assert_int_eq(sched_preview(j, (int64_t)(end + 86400 - 1) * 1000,
+	    1000, v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	/* The last one fires, and then there is no next time. */
+	for (i = 0; i < 10; i++)
+		advance_ms(60 * 1000);
+	ck_assert_uint_eq(j->nqueued, 9);
+	ck_assert_uint_eq(j->counters.missed, 0);
+	ck_assert_int_eq(next_run_sec(j), -1);
+}
+END_TEST
+
+/*
+ * "next" starts where next_run is: after the wall clock was set back, the
+ * armed firing stays (nothing fires twice), and the preview shows it, not
+ * the earlier time the expression alone would give.
+ */
+START_TEST(test_preview_is_next_run)
+{
+	struct job	*j;
+	int64_t		 v[3];
+	size_t		 n;
+
+	setup(T0);
+	j = mkjob("{\"name\":\"c\",\"command\":\"true\","
+	    "\"cron\":\"0 13 * * *\"}");
+	ck_assert_int_eq(next_run_sec(j), T0 + 3450);	/* 13:00 */
+	set_wall(T0 - 86400);
+	ck_assert_int_eq(next_run_sec(j), T0 + 3450);
+	ck_assert_int_eq(sched_preview(j, -1, 3, v, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(v[0], (int64_t)(T0 + 3450) * 1000);
+	ck_assert_int_eq(v[1], (int64_t)(T0 + 3450 + 86400) * 1000);
+	/* An explicit "from" asks about the expression alone. */
+	ck_assert_int_eq(sched_preview(j, (int64_t)(T0 - 86400) * 1000, 3, v,
+	    &n), 0);
+	ck_assert_int_eq(v[0], (int64_t)(T0 + 3450 - 86400) * 1000);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -446,6 +549,8 @@ main(void)
 	tcase_add_test(tc, test_retries);
 	tcase_add_test(tc, test_preview_is_the_truth);
 	tcase_add_test(tc, test_burst_loses_nothing);
+	tcase_add_test(tc, test_far_future);
+	tcase_add_test(tc, test_preview_is_next_run);
 	suite_add_tcase(s, tc);
 	return (unit_run(s, 0));
 }

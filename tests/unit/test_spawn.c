@@ -143,19 +143,32 @@ test_wait_gone(pid_t pid)
 	ck_abort_msg("process %ld still exists", (long)pid);
 }
 
-/* Wait (bounded) until pid leads its own session, i.e. setsid took. */
+/*
+ * Wait (bounded) until pid leads its own session, i.e. setsid took, and
+ * runs sleep: until its exec is done its environment may read as empty.
+ */
 static void
 test_wait_sid(pid_t pid)
 {
 	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
-	int		 i;
+	char		 path[64], comm[32];
+	FILE		*f;
+	int		 i, ok;
 
+	snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
 	for (i = 0; i < 500; i++) {
-		if (getsid(pid) == pid)
+		ok = 0;
+		if (getsid(pid) == pid && (f = fopen(path, "r")) != NULL) {
+			ok = fgets(comm, sizeof comm, f) != NULL &&
+			    strcmp(comm, "sleep\n") == 0;
+			fclose(f);
+		}
+		if (ok)
 			return;
 		nanosleep(&ts, NULL);
 	}
-	ck_abort_msg("process %ld never called setsid", (long)pid);
+	ck_abort_msg("process %ld never called setsid and ran sleep",
+	    (long)pid);
 }
 
 START_TEST(test_exit_code)
@@ -450,11 +463,11 @@ START_TEST(test_kill_tree)
 	ck_assert_int_ne(getpgid(gpid), pid);
 
 	/* Both ignore TERM: they are signalled and stay. */
-	ck_assert_int_ge(spawn_kill_tree(pid, 42, SIGTERM), 2);
+	ck_assert_int_ge(spawn_kill_tree(pid, 42, 0, SIGTERM), 2);
 	ck_assert_int_eq(kill(pid, 0), 0);
 	ck_assert_int_eq(kill(gpid, 0), 0);
 
-	ck_assert_int_ge(spawn_kill_tree(pid, 42, SIGKILL), 2);
+	ck_assert_int_ge(spawn_kill_tree(pid, 42, 0, SIGKILL), 2);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFSIGNALED(status));
 	ck_assert_int_eq(WTERMSIG(status), SIGKILL);
@@ -502,7 +515,8 @@ START_TEST(test_kill_tree_orphan)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	test_wait_sid(gpid);
 
-	ck_assert_int_eq(spawn_kill_tree(pid, 42, SIGKILL), 1);
+	ck_assert_int_eq(spawn_kill_tree(pid, 42, SPAWN_LEADER_GONE,
+	    SIGKILL), 1);
 	test_wait_gone(gpid);
 	ck_assert_int_eq(kill(opid, 0), 0);
 	kill(opid, SIGKILL);

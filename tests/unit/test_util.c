@@ -285,6 +285,54 @@ START_TEST(test_time_parse)
 }
 END_TEST
 
+/* time_parse must refuse s as out of range. */
+static void
+test_time_range(const char *s, time_t now)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = 42;
+	errno = 0;
+	ck_assert_msg(time_parse(s, now, &ts) == -1, "\"%s\" accepted", s);
+	ck_assert_msg(errno == ERANGE, "\"%s\": errno %d, not ERANGE", s,
+	    errno);
+	ck_assert_int_eq(ts.tv_sec, 42);
+}
+
+/*
+ * Times are bounded to 1970-01-01..9999-12-31 UTC (uint64 ns end in 2554):
+ * the parsers refuse others with ERANGE rather than wrap.
+ */
+START_TEST(test_time_bounds)
+{
+	test_tz("UTC");
+	ck_assert_int_eq(TIME_SEC_MAX, 253402300799LL);
+	ck_assert_int_eq(time_in_range(0), 1);
+	ck_assert_int_eq(time_in_range(-1), 0);
+	ck_assert_int_eq(time_in_range(TIME_SEC_MAX), 1);
+	ck_assert_int_eq(time_in_range(TIME_SEC_MAX + 1), 0);
+	test_time_ok("1970-01-01T00:00:00Z", 0, 0);
+	test_time_ok("1970-01-01T00:00:00", 0, 0);
+	test_time_ok("9999-12-31T23:59:59Z", 0, TIME_SEC_MAX);
+	test_time_ok("9999-12-31T23:59:59.999", 0, TIME_SEC_MAX);
+	test_time_ok("2600-01-01T00:00:00Z", 0, 19880899200LL);
+	test_time_range("1969-12-31T23:59:58Z", 0);
+	test_time_range("1960-01-01T00:00:00", 0);
+	test_time_range("0000-01-01T00:00:00Z", 0);
+	test_time_range("1970-01-01T00:30:00+01:00", 0);
+	test_time_range("9999-12-31T23:00:00-01:00", 0);
+	/* The next 00:30 after the last day's noon is in year 10000. */
+	test_time_range("00:30", TIME_SEC_MAX - 12 * 3600);
+	test_tz("Asia/Tokyo");
+	test_time_ok("9999-12-31T23:59:59", 0, TIME_SEC_MAX - 9 * 3600);
+	test_tz("America/New_York");
+	test_time_range("9999-12-31T19:00:00", 0);
+	test_tz("UTC");
+	/* Too short to be a year 10000: not a time at all. */
+	test_time_bad("10000-01-01T00:00:00Z");
+}
+END_TEST
+
 START_TEST(test_time_format)
 {
 	struct timespec	 ts;
@@ -318,6 +366,7 @@ util_suite(void)
 	tcase_add_test(tc, test_name_valid);
 	tcase_add_test(tc, test_signal);
 	tcase_add_test(tc, test_time_parse);
+	tcase_add_test(tc, test_time_bounds);
 	tcase_add_test(tc, test_time_format);
 	suite_add_tcase(s, tc);
 	return (s);

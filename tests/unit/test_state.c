@@ -1,0 +1,279 @@
+/*
+ * Unit tests of the state layer's ordering rules, with fsync and
+ * fdatasync interposed (this program defines them, so the daemon's calls
+ * land here) to see what is on disk when:
+ *
+ * - a task id is handed out only from a block whose reservation has been
+ *   synced;
+ * - a line whose sync failed is taken back from the journal, so a restart
+ *   cannot replay it as acknowledged;
+ * - an answer relying on a journal made by a compaction first syncs the
+ *   folder entry of that journal.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "schedd.h"
+#include "unit.h"
+
+static pthread_mutex_t	 sync_mtx = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t		 synced_ids;	/* highest reservation synced */
+static int		 fail_syncs;	/* fdatasync calls to fail */
+static int		 dir_syncs;	/* fsyncs of a folder */
+
+/* The highest "next" of an ids line or snapshot in the file of fd. */
+static uint64_t
+scan_ids(int fd)
+{
+	struct stat	 st;
+	char		*buf, *p, path[64];
+	uint64_t	 max = 0, v;
+	ssize_t		 n;
+	int		 rfd;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return (0);
+	/* The daemon's descriptor may be write-only: read another. */
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if ((rfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	buf = malloc((size_t)st.st_size + 1);
+	n = pread(rfd, buf, (size_t)st.st_size, 0);
+	close(rfd);
+	if (n <= 0) {
+		free(buf);
+		return (0);
+	}
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, "\"next\":")) != NULL; p++) {
+		v = strtoull(p + 7, NULL, 10);
+		if (v > max)
+			max = v;
+	}
+	for (p = buf; (p = strstr(p, "\"next_task_id\":")) != NULL; p++) {
+		v = strtoull(p + 15, NULL, 10);
+		if (v > max)
+			max = v;
+	}
+	free(buf);
+	return (max);
+}
+
+static void
+note_sync(int fd)
+{
+	struct stat	 st;
+	uint64_t	 v;
+
+	pthread_mutex_lock(&sync_mtx);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		dir_syncs++;
+	else if ((v = scan_ids(fd)) > synced_ids)
+		synced_ids = v;
+	pthread_mutex_unlock(&sync_mtx);
+}
+
+int
+fdatasync(int fd)
+{
+	int	 fail;
+
+	pthread_mutex_lock(&sync_mtx);
+	fail = fail_syncs > 0;
+	if (fail)
+		fail_syncs--;
+	pthread_mutex_unlock(&sync_mtx);
+	if (fail) {
+		errno = EIO;
+		return (-1);
+	}
+	/* A slow disk for the helper thread: bursts outrun its syncs. */
+	if (syscall(SYS_gettid) != getpid())
+		usleep(20000);
+	if (syscall(SYS_fdatasync, fd) == -1)
+		return (-1);
+	note_sync(fd);
+	return (0);
+}
+
+int
+fsync(int fd)
+{
+	if (syscall(SYS_fsync, fd) == -1)
+		return (-1);
+	note_sync(fd);
+	return (0);
+}
+
+static char	 dir[64];
+
+/* A daemon with an empty state in a new folder. */
+static void
+setup(void)
+{
+	char	*cause = NULL;
+	int	 busy;
+
+	daemon_init();
+	log_init("test", LOGLEVEL_ERROR, 0);
+	strcpy(dir, "/tmp/test_state.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	sd.state_dir = strdup(dir);
+	if (asprintf(&sd.log_dir, "%s/logs", dir) == -1)
+		ck_abort();
+	sd.base = event_base_new();
+	ck_assert_msg(state_lock(&busy, &cause) == 0, "%s", cause);
+	ck_assert_msg(state_prepare(&cause) == 0, "%s", cause);
+	ck_assert_msg(state_open(&cause) == 0, "%s", cause);
+}
+
+static void
+teardown(void)
+{
+	char	 cmd[128];
+
+	state_close();
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct jobdef *
+mkdef(const char *name)
+{
+	struct jobdef	*def;
+	json_t		*o;
+	char		*cause = NULL;
+
+	o = json_pack("{s:s,s:[s],s:s}", "name", name, "command", "true",
+	    "every", "1h");
+	ck_assert_msg(jobdef_from_json(o, &def, &cause) == 0, "%s", cause);
+	json_decref(o);
+	return (def);
+}
+
+/* The journal's text. */
+static char *
+journal_text(const char *name)
+{
+	char	 path[128], *buf;
+	FILE	*f;
+	long	 n;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return (buf);
+}
+
+START_TEST(test_ids_from_synced_blocks)
+{
+	uint64_t	 id, bound;
+	int		 i;
+
+	setup();
+	for (i = 0; i < 45000; i++) {
+		id = state_next_id();
+		pthread_mutex_lock(&sync_mtx);
+		bound = synced_ids;
+		pthread_mutex_unlock(&sync_mtx);
+		ck_assert_msg(id < bound, "id %llu handed out while only %llu "
+		    "is reserved on disk", (unsigned long long)id,
+		    (unsigned long long)bound);
+		/* Let the helper thread's answers in, now and then. */
+		if (i % 64 == 0)
+			event_base_loop(sd.base, EVLOOP_NONBLOCK);
+	}
+	teardown();
+}
+END_TEST
+
+START_TEST(test_failed_sync_not_kept)
+{
+	struct jobdef	*def;
+	char		*text;
+
+	setup();
+	def = mkdef("kept");
+	ck_assert_int_eq(state_job_def(def, 0, 0), 0);
+	jobdef_unref(def);
+	def = mkdef("unsynced");
+	pthread_mutex_lock(&sync_mtx);
+	fail_syncs = 1;
+	pthread_mutex_unlock(&sync_mtx);
+	ck_assert_int_eq(state_job_def(def, 0, 0), -1);
+	jobdef_unref(def);
+	ck_assert_int_eq(sd.state_ok, 0);
+	text = journal_text("journal");
+	ck_assert_ptr_nonnull(strstr(text, "\"kept\""));
+	ck_assert_msg(strstr(text, "\"unsynced\"") == NULL, "a line whose "
+	    "sync failed is still in the journal: %s", text);
+	free(text);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_new_journal_entry_synced)
+{
+	struct jobdef	*def;
+	struct stat	 st;
+	char		 path[128];
+	int		 before, i;
+
+	setenv("SCHEDD_JOURNAL_MAX", "1000", 1);
+	setup();
+	/* Grow the journal past its limit: a compaction starts. */
+	for (i = 0; i < 20; i++) {
+		def = mkdef("grow");
+		ck_assert_int_eq(state_job_def(def, 0, 0), 0);
+		jobdef_unref(def);
+	}
+	snprintf(path, sizeof path, "%s/journal.new", dir);
+	for (i = 0; i < 100 && stat(path, &st) == -1; i++)
+		event_base_loop(sd.base, EVLOOP_NONBLOCK);
+	ck_assert_msg(stat(path, &st) == 0, "no compaction started");
+	pthread_mutex_lock(&sync_mtx);
+	before = dir_syncs;
+	pthread_mutex_unlock(&sync_mtx);
+	def = mkdef("after");
+	ck_assert_int_eq(state_job_def(def, 0, 0), 0);
+	jobdef_unref(def);
+	pthread_mutex_lock(&sync_mtx);
+	ck_assert_msg(dir_syncs > before, "an answer relied on journal.new "
+	    "before its folder entry was synced");
+	pthread_mutex_unlock(&sync_mtx);
+	teardown();
+	unsetenv("SCHEDD_JOURNAL_MAX");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("state");
+	TCase	*tc = tcase_create("state");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ids_from_synced_blocks);
+	tcase_add_test(tc, test_failed_sync_not_kept);
+	tcase_add_test(tc, test_new_journal_entry_synced);
+	suite_add_tcase(s, tc);
+	return (unit_run(s, 1));
+}
