@@ -3,7 +3,7 @@
  * it does per second, one at a time and with several in flight, with
  * fork, vfork and posix_spawn; and how fork slows down in a process that
  * has touched a lot of memory while vfork does not.  schedd's dispatch
- * rate is judged against these figures (SPEC section 12).
+ * rate is judged against these figures (doc/performance.md).
  *
  * Prints human lines and key=value lines for scripts.
  */

@@ -1,7 +1,7 @@
 /*
  * schedd's dispatch benchmark: how fast a running daemon acknowledges
  * pipelined "run" requests and drains the queue of /bin/true tasks they
- * make (SPEC section 12).  Connection A subscribes to task.finished;
+ * make (doc/performance.md).  Connection A subscribes to task.finished;
  * connection B adds the job and then writes N run requests as fast as
  * the daemon takes them, reading answers and events as they come (poll,
  * non-blocking writes, so neither side can deadlock the other).

@@ -1,7 +1,7 @@
 #!/bin/sh
 #
-# The cost of durability (SPEC 7, issue 4): the same two measurements with
-# the state folder on the real disk and on a tmpfs.
+# The cost of durability (doc/state.md, doc/performance.md): the same two
+# measurements with the state folder on the real disk and on a tmpfs.
 #   1. acknowledged "add" commands per second over one connection, one at
 #      a time (each waits for its answer, which comes once the journal is
 #      fsynced);

@@ -1,6 +1,6 @@
 #!/bin/sh
 #
-# Benchmarks of SPEC section 12 that need a running daemon, judged
+# Benchmarks of doc/performance.md that need a running daemon, judged
 # against figures measured on this machine in this run: the raw spawn
 # ceiling (bench/ceiling) and schedd's dispatch rate (bench/dispatch),
 # plus the cost of schedctl calls.  Prints figures; asserts nothing.

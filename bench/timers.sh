@@ -1,6 +1,6 @@
 #!/bin/sh
 #
-# Timer benchmarks of SPEC section 12, read from the daemon's own
+# Timer benchmarks of doc/performance.md, read from the daemon's own
 # "status".timers figures (lateness in microseconds from a timer's
 # deadline to the moment the daemon handles the firing):
 #   (a) 1000 "every: 1s" jobs spread over one second: lateness p50/p99/max

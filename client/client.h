@@ -1,11 +1,16 @@
+/* SPDX-License-Identifier: ISC */
+
 /*
  * schedctl, the command-line client of schedd.
  *
  * schedctl.c parses the command line against one table of commands
- * (cmds.c) that mirrors the daemon's; stream.c holds the commands that
- * wait on the daemon or follow its events; conn.c speaks the line
- * protocol of common/proto.h over the Unix socket; format.c turns
- * answers into aligned tables, relative times and detail views.
+ * (cmds.c), each a piece of data: the request it sends, how its
+ * positional arguments and options fill that request, and how the answer
+ * is printed.  run.c is the one runner of those entries; stream.c holds
+ * what waits on the daemon or follows its events; conn.c speaks the line
+ * protocol of common/proto.h over the Unix socket; format.c (with
+ * table.c) turns answers into aligned tables, relative times and detail
+ * views.
  */
 #ifndef CLIENT_H
 #define CLIENT_H
@@ -14,7 +19,7 @@
 
 #include <jansson.h>
 
-/* Exit codes (spec section 10). */
+/* Exit codes (schedctl.1 EXIT STATUS). */
 #define CTL_EXIT_OK		0
 #define CTL_EXIT_ERROR		1	/* the daemon answered an error */
 #define CTL_EXIT_USAGE		2
@@ -56,64 +61,131 @@ int		 ctl_stream(struct ctl *, const char *, json_t *, int,
 void		 ctl_print(json_t *);
 void		 ctl_close(struct ctl *);
 
-/* Command-line options of one command. */
-#define OPT_ARG		0x1	/* takes a value */
-#define OPT_MULTI	0x2	/* may be repeated; every value is kept */
+/*
+ * How an option fills the request.  Its key may name a member of an
+ * object member, "job.every"; a NULL key is not sent.
+ */
+enum ctl_opt_type {
+	OPT_FLAG,	/* no value; the key is true */
+	OPT_STRING,	/* the value as it is */
+	OPT_INT,	/* a decimal integer within [min, max] */
+	OPT_CHOICE,	/* one of the words of choices, "a|b|c" */
+	OPT_SIGNAL,	/* a signal name, sent as is, or number */
+	OPT_ENV,	/* KEY=VALUE, repeated: an object */
+	OPT_LIST,	/* repeated: a list of strings */
+	OPT_FOLLOW,	/* a flag that makes the answer a stream */
+	OPT_WAIT,	/* not sent: wait for the task the answer names */
+	OPT_LOCAL,	/* not sent: read by the command's own code */
+};
 
-struct opt_spec {
+/* One option of a command. */
+struct ctl_opt {
 	const char	*name;		/* long name, without "--" */
 	int		 letter;	/* short letter, or 0 */
+	enum ctl_opt_type type;
+	const char	*key;		/* request key, or NULL */
+	long long	 min;		/* OPT_INT */
+	long long	 max;
+	const char	*bad;		/* OPT_INT: error text, "bad number" */
+	const char	*choices;	/* OPT_CHOICE */
+};
+
+/* How a positional argument fills the request. */
+enum ctl_pos_type {
+	POS_STRING,	/* the argument as it is */
+	POS_TASK,	/* a task id: an integer */
+	POS_TARGET,	/* a task id as "task", or a job name as "name" */
+	POS_SCALAR,	/* digits only: a number, else a string */
+	POS_LIST,	/* this and every further argument, a list */
+};
+
+/* Flags of a positional argument. */
+#define POS_OPTIONAL	0x1
+#define POS_LOCAL	0x2	/* not sent: read by the command's own code */
+
+/* One positional argument of a command. */
+struct ctl_pos {
+	const char	*name;		/* as in the usage, "JOB" */
+	const char	*key;		/* request key (not for POS_TARGET) */
+	enum ctl_pos_type type;
 	int		 flags;
 };
 
-#define ARGS_MAX_OPTS	32
+#define CTL_MAX_POS	2
+#define CTL_MAX_OPTS	32
 
 /* A parsed command line: positional arguments and option values. */
 struct args {
-	const char	*cmd;		/* the command's name */
-	const struct opt_spec *spec;	/* the command's options */
+	const struct ctl_cmd *ce;	/* the command */
 	int		 argc;
 	char		**argv;
 	int		 ndash;		/* positionals before "--", or -1 */
-	int		 count[ARGS_MAX_OPTS];
-	char		**values[ARGS_MAX_OPTS];
+	int		 count[CTL_MAX_OPTS];
+	char		**values[CTL_MAX_OPTS];
 };
 
-/* Flags of a command entry. */
-#define CMD_HIDDEN	0x1	/* not listed in the usage */
+/* Flags of a command. */
+#define CTL_HIDDEN	0x01	/* not listed in the usage */
+#define CTL_HUMAN	0x02	/* human output even with --json */
+#define CTL_STREAM	0x04	/* the answer is a stream until the daemon
+				   closes it */
+#define CTL_TASK	0x08	/* the answer names the task started: print
+				   its id; OPT_WAIT waits for it */
+#define CTL_TASK_MAYBE	0x10	/* ... or may name none */
 
-struct cmd_entry {
+/* Human output of an answer's result. */
+typedef void (*ctl_print_cb)(json_t *, struct args *);
+
+/*
+ * One command of schedctl.  A simple command is data that ctl_run
+ * carries out: send wire with what pos and opts put in the request, then
+ * print the result (or follow the stream with event).  A command that
+ * needs more has a build hook, or its own exec.
+ */
+struct ctl_cmd {
 	const char		*name;
 	const char		*usage;
-	const struct opt_spec	*opts;
-	int			 minargs;
-	int			 maxargs;	/* -1: no limit */
+	const char		*wire;		/* the request's "cmd" */
+	struct ctl_pos		 pos[CTL_MAX_POS];
+	const struct ctl_opt	*opts;
 	int			 flags;
+	ctl_print_cb		 print;
+	ctl_event_cb		 event;		/* a stream's event lines */
+	int			 (*build)(struct args *, json_t *);
 	int			 (*exec)(struct ctl *, struct args *);
 };
 
-extern const struct cmd_entry	 cmd_table[];
+/* cmds.c */
+extern const struct ctl_cmd	 ctl_cmds[];
 
-const struct cmd_entry *cmd_find(const char *);
+const struct ctl_cmd *ctl_cmd_find(const char *);
+
+/* schedctl.c */
 const char	*args_get(struct args *, const char *);
 int		 args_has(struct args *, const char *);
 char		**args_all(struct args *, const char *, int *);
+int		 args_given(struct args *, enum ctl_opt_type);
+int		 args_min(const struct ctl_cmd *);
+int		 args_max(const struct ctl_cmd *);
 int		 usage_error(const char *, const char *, ...)
 		     __attribute__((__format__(__printf__, 2, 3)));
+
+/* run.c */
+int		 ctl_run(struct ctl *, struct args *);
+int		 run_args(struct args *, json_t *);
+int		 run_request(struct ctl *, struct args *, const char *,
+		     json_t *, ctl_print_cb);
+int		 run_task_id(const char *, const char *, json_int_t *);
 int		 number_parse(const char *, long long, long long,
 		     json_int_t *);
 
 /* stream.c */
-extern const struct opt_spec	 stream_opts_logs[];
-
-int		 cmd_logs(struct ctl *, struct args *);
-int		 cmd_wait(struct ctl *, struct args *);
-int		 cmd_watch(struct ctl *, struct args *);
-int		 cmd_reload(struct ctl *, struct args *);
-extern const struct opt_spec	 reload_opts[];
+int		 logs_event(struct ctl *, json_t *, const char *);
+int		 watch_event(struct ctl *, json_t *, const char *);
 int		 wait_tasks(struct ctl *, json_int_t *, size_t, FILE *);
+int		 ctl_wait(struct ctl *, struct args *);
 
-/* format.c */
+/* table.c */
 struct table;
 
 struct table	*table_create(int, ...);
@@ -122,6 +194,7 @@ void		 table_add(struct table *, ...);
 void		 table_print(struct table *, FILE *);
 void		 table_free(struct table *);
 
+/* format.c */
 const char	*field_str(json_t *, const char *);
 const char	*field_text(json_t *, const char *);
 int		 field_int(json_t *, const char *, json_int_t *);

@@ -1,13 +1,20 @@
+/* SPDX-License-Identifier: ISC */
+
 /*
- * The commands of schedctl, one table mirroring the daemon's (spec
- * section 10).  Each entry turns its command line into one or more
- * requests and prints the answer: tables and detail views for people, or
- * with --json the daemon's answer line as it is.
+ * The commands of schedctl: one table, in the order of schedctl.1
+ * COMMANDS.  Most entries are data that ctl_run (run.c) carries out; the
+ * printers below turn a result into human output (with --json the
+ * daemon's answer line is printed as it is instead).  status, wait
+ * (stream.c) and help have code of their own, add a build hook for its
+ * "--" command.
+ *
+ * Adding a simple command: one entry here (and, if its output is new, a
+ * printer), the daemon's cmd-VERB.c, an ".It Cm" entry in schedctl.1 and
+ * schedd.8, and its name and options in contrib/schedctl.bash-completion;
+ * tests/regress/cli-consistency.sh checks that they agree.
  */
 #include <sys/types.h>
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,94 +27,118 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static int	 cmd_status(struct ctl *, struct args *);
-static int	 cmd_jobs(struct ctl *, struct args *);
-static int	 cmd_add(struct ctl *, struct args *);
-static int	 cmd_remove(struct ctl *, struct args *);
-static int	 cmd_run(struct ctl *, struct args *);
-static int	 cmd_stop(struct ctl *, struct args *);
-static int	 cmd_cancel(struct ctl *, struct args *);
-static int	 cmd_ban(struct ctl *, struct args *);
-static int	 cmd_unban(struct ctl *, struct args *);
-static int	 cmd_bans(struct ctl *, struct args *);
-static int	 cmd_pause(struct ctl *, struct args *);
-static int	 cmd_history(struct ctl *, struct args *);
-static int	 cmd_next(struct ctl *, struct args *);
-static int	 cmd_get(struct ctl *, struct args *);
-static int	 cmd_set(struct ctl *, struct args *);
-static int	 cmd_shutdown(struct ctl *, struct args *);
-static int	 cmd_help(struct ctl *, struct args *);
-static int	 cmd_names(struct ctl *, struct args *);
+static int	 ctl_status(struct ctl *, struct args *);
+static int	 ctl_help(struct ctl *, struct args *);
+static int	 add_build(struct args *, json_t *);
 
-static void	 settings_print(json_t *);
-static int	 target_parse(const char *, const char *, json_t *);
 static void	 ids_print(const char *, json_t *, const char *);
+static void	 print_jobs(json_t *, struct args *);
+static void	 print_remove(json_t *, struct args *);
+static void	 print_stop(json_t *, struct args *);
+static void	 print_cancel(json_t *, struct args *);
+static void	 print_ban(json_t *, struct args *);
+static void	 print_unban(json_t *, struct args *);
+static void	 print_bans(json_t *, struct args *);
+static void	 print_pause(json_t *, struct args *);
+static void	 print_resume(json_t *, struct args *);
+static void	 print_history(json_t *, struct args *);
+static void	 print_next(json_t *, struct args *);
+static void	 print_output(json_t *, struct args *);
+static void	 print_reload_list(const char *, json_t *);
+static void	 print_reload(json_t *, struct args *);
+static void	 print_settings(json_t *, struct args *);
+static void	 print_job(json_t *, struct args *);
+static void	 print_task(json_t *, struct args *);
+static void	 print_names(json_t *, struct args *);
 
-static const struct opt_spec opts_jobs[] = {
-	{ "tag", 't', OPT_ARG },
-	{ NULL, 0, 0 }
+static const struct ctl_opt opts_jobs[] = {
+	{ .name = "tag", .letter = 't', .type = OPT_STRING, .key = "tag" },
+	{ .name = NULL }
 };
-static const struct opt_spec opts_add[] = {
-	{ "every", 0, OPT_ARG },
-	{ "cron", 0, OPT_ARG },
-	{ "at", 0, OPT_ARG },
-	{ "jitter", 0, OPT_ARG },
-	{ "max-runs", 0, OPT_ARG },
-	{ "timeout", 0, OPT_ARG },
-	{ "concurrency", 0, OPT_ARG },
-	{ "on-overlap", 0, OPT_ARG },
-	{ "queue-limit", 0, OPT_ARG },
-	{ "priority", 0, OPT_ARG },
-	{ "retries", 0, OPT_ARG },
-	{ "retry-delay", 0, OPT_ARG },
-	{ "ban-after-failures", 0, OPT_ARG },
-	{ "workdir", 0, OPT_ARG },
-	{ "env", 0, OPT_ARG|OPT_MULTI },
-	{ "tag", 0, OPT_ARG|OPT_MULTI },
-	{ "description", 0, OPT_ARG },
-	{ "shell", 0, 0 },
-	{ "replace", 0, 0 },
-	{ "wait", 0, 0 },
-	{ NULL, 0, 0 }
+/* Checked in this order: the first bad one is reported. */
+static const struct ctl_opt opts_add[] = {
+	{ .name = "on-overlap", .type = OPT_CHOICE, .key = "job.on_overlap",
+	  .choices = "queue|skip|replace" },
+	{ .name = "every", .type = OPT_STRING, .key = "job.every" },
+	{ .name = "cron", .type = OPT_STRING, .key = "job.cron" },
+	{ .name = "at", .type = OPT_STRING, .key = "job.at" },
+	{ .name = "jitter", .type = OPT_STRING, .key = "job.jitter" },
+	{ .name = "max-runs", .type = OPT_INT, .key = "job.max_runs",
+	  .min = 0, .max = INT32_MAX },
+	{ .name = "timeout", .type = OPT_STRING, .key = "job.timeout" },
+	{ .name = "concurrency", .type = OPT_INT, .key = "job.concurrency",
+	  .min = 1, .max = INT32_MAX },
+	{ .name = "queue-limit", .type = OPT_INT, .key = "job.queue_limit",
+	  .min = 0, .max = INT32_MAX },
+	{ .name = "priority", .type = OPT_INT, .key = "job.priority",
+	  .min = INT32_MIN, .max = INT32_MAX },
+	{ .name = "retries", .type = OPT_INT, .key = "job.retries",
+	  .min = 0, .max = INT32_MAX },
+	{ .name = "retry-delay", .type = OPT_STRING, .key = "job.retry_delay" },
+	{ .name = "ban-after-failures", .type = OPT_INT,
+	  .key = "job.ban_after_failures", .min = 0, .max = INT32_MAX },
+	{ .name = "workdir", .type = OPT_STRING, .key = "job.workdir" },
+	{ .name = "description", .type = OPT_STRING,
+	  .key = "job.description" },
+	{ .name = "env", .type = OPT_ENV, .key = "job.env" },
+	{ .name = "tag", .type = OPT_LIST, .key = "job.tags" },
+	{ .name = "shell", .type = OPT_LOCAL },
+	{ .name = "replace", .type = OPT_FLAG, .key = "replace" },
+	{ .name = "wait", .type = OPT_WAIT },
+	{ .name = NULL }
 };
-static const struct opt_spec opts_stop_flag[] = {
-	{ "stop", 0, 0 },
-	{ NULL, 0, 0 }
+static const struct ctl_opt opts_remove[] = {
+	{ .name = "stop", .type = OPT_FLAG, .key = "stop" },
+	{ .name = NULL }
 };
-static const struct opt_spec opts_run[] = {
-	{ "wait", 0, 0 },
-	{ NULL, 0, 0 }
+static const struct ctl_opt opts_run[] = {
+	{ .name = "wait", .type = OPT_WAIT },
+	{ .name = NULL }
 };
-static const struct opt_spec opts_stop[] = {
-	{ "signal", 0, OPT_ARG },
-	{ NULL, 0, 0 }
+static const struct ctl_opt opts_stop[] = {
+	{ .name = "signal", .type = OPT_SIGNAL, .key = "signal" },
+	{ .name = NULL }
 };
-static const struct opt_spec opts_ban[] = {
-	{ "reason", 0, OPT_ARG },
-	{ "stop", 0, 0 },
-	{ NULL, 0, 0 }
+static const struct ctl_opt opts_ban[] = {
+	{ .name = "reason", .type = OPT_STRING, .key = "reason" },
+	{ .name = "stop", .type = OPT_FLAG, .key = "stop" },
+	{ .name = NULL }
 };
-static const struct opt_spec opts_history[] = {
-	{ "state", 0, OPT_ARG },
-	{ "limit", 'n', OPT_ARG },
-	{ NULL, 0, 0 }
+static const struct ctl_opt opts_history[] = {
+	{ .name = "state", .type = OPT_STRING, .key = "state" },
+	{ .name = "limit", .letter = 'n', .type = OPT_INT, .key = "limit",
+	  .min = 1, .max = INT32_MAX },
+	{ .name = NULL }
 };
-static const struct opt_spec opts_next[] = {
-	{ "count", 'n', OPT_ARG },
-	{ "from", 0, OPT_ARG },
-	{ NULL, 0, 0 }
+static const struct ctl_opt opts_next[] = {
+	{ .name = "count", .letter = 'n', .type = OPT_INT, .key = "count",
+	  .min = 1, .max = 1000, .bad = "not a number from 1 to 1000" },
+	{ .name = "from", .type = OPT_STRING, .key = "from" },
+	{ .name = NULL }
 };
-static const struct opt_spec opts_shutdown[] = {
-	{ "force", 0, 0 },
-	{ NULL, 0, 0 }
+static const struct ctl_opt opts_logs[] = {
+	{ .name = "follow", .letter = 'f', .type = OPT_FOLLOW,
+	  .key = "follow" },
+	{ .name = NULL }
+};
+static const struct ctl_opt opts_reload[] = {
+	{ .name = "dry-run", .type = OPT_FLAG, .key = "dry_run" },
+	{ .name = NULL }
+};
+static const struct ctl_opt opts_shutdown[] = {
+	{ .name = "force", .type = OPT_FLAG, .key = "force" },
+	{ .name = NULL }
 };
 
-/* In the order of spec section 10; the man page follows it. */
-const struct cmd_entry cmd_table[] = {
-	{ "status", "status [JOB|ID]", NULL, 0, 1, 0, cmd_status },
-	{ "jobs", "jobs [--tag T] [PATTERN]", opts_jobs, 0, 1, 0, cmd_jobs },
-	{ "add", "add NAME [--every D | --cron EXPR | --at TIME] "
-	    "[--jitter D]\n"
+const struct ctl_cmd ctl_cmds[] = {
+	{ .name = "status", .usage = "status [JOB|ID]", .wire = "status",
+	  .pos = { { "JOB|ID", NULL, POS_TARGET, POS_OPTIONAL } },
+	  .exec = ctl_status },
+	{ .name = "jobs", .usage = "jobs [--tag T] [PATTERN]", .wire = "jobs",
+	  .pos = { { "PATTERN", "name", POS_STRING, POS_OPTIONAL } },
+	  .opts = opts_jobs, .print = print_jobs },
+	{ .name = "add", .usage = "add NAME [--every D | --cron EXPR | "
+	    "--at TIME] [--jitter D]\n"
 	    "      [--max-runs N] [--timeout D] [--concurrency N]\n"
 	    "      [--on-overlap queue|skip|replace] [--queue-limit N] "
 	    "[--priority N]\n"
@@ -115,114 +146,110 @@ const struct cmd_entry cmd_table[] = {
 	    "      [--workdir DIR] [--env K=V]... [--tag T]... "
 	    "[--description TEXT]\n"
 	    "      [--shell] [--replace] [--wait] -- COMMAND [ARG...]",
-	    opts_add, 1, -1, 0, cmd_add },
-	{ "remove", "remove JOB [--stop]", opts_stop_flag, 1, 1, 0,
-	    cmd_remove },
-	{ "run", "run JOB [--wait]", opts_run, 1, 1, 0, cmd_run },
-	{ "stop", "stop ID|JOB [--signal SIG]", opts_stop, 1, 1, 0,
-	    cmd_stop },
-	{ "cancel", "cancel ID|JOB", NULL, 1, 1, 0, cmd_cancel },
-	{ "ban", "ban JOB|PATTERN [--reason TEXT] [--stop]", opts_ban, 1, 1,
-	    0, cmd_ban },
-	{ "unban", "unban JOB|PATTERN", NULL, 1, 1, 0, cmd_unban },
-	{ "bans", "bans", NULL, 0, 0, 0, cmd_bans },
-	{ "pause", "pause JOB", NULL, 1, 1, 0, cmd_pause },
-	{ "resume", "resume JOB", NULL, 1, 1, 0, cmd_pause },
-	{ "history", "history [JOB] [--state S] [-n N]", opts_history, 0, 1,
-	    0, cmd_history },
-	{ "next", "next JOB [-n N] [--from TIME]", opts_next, 1, 1, 0,
-	    cmd_next },
-	{ "logs", "logs ID [-f]", stream_opts_logs, 1, 1, 0, cmd_logs },
-	{ "wait", "wait ID...", NULL, 1, -1, 0, cmd_wait },
-	{ "reload", "reload [--dry-run]", reload_opts, 0, 0, 0, cmd_reload },
-	{ "get", "get [KEY]", NULL, 0, 1, 0, cmd_get },
-	{ "set", "set KEY VALUE", NULL, 2, 2, 0, cmd_set },
-	{ "shutdown", "shutdown [--force]", opts_shutdown, 0, 0, 0,
-	    cmd_shutdown },
-	{ "watch", "watch [EVENT...]", NULL, 0, -1, 0, cmd_watch },
-	{ "help", "help [COMMAND]", NULL, 0, 1, 0, cmd_help },
-	{ "_names", "_names", NULL, 0, 0, CMD_HIDDEN, cmd_names },
-	{ NULL, NULL, NULL, 0, 0, 0, NULL }
+	  .wire = "add",
+	  .pos = { { "NAME", "job.name", POS_STRING, 0 },
+	    { "COMMAND", "job.command", POS_LIST, POS_OPTIONAL | POS_LOCAL } },
+	  .opts = opts_add, .flags = CTL_TASK | CTL_TASK_MAYBE,
+	  .build = add_build },
+	{ .name = "remove", .usage = "remove JOB [--stop]", .wire = "remove",
+	  .pos = { { "JOB", "name", POS_STRING, 0 } },
+	  .opts = opts_remove, .print = print_remove },
+	{ .name = "run", .usage = "run JOB [--wait]", .wire = "run",
+	  .pos = { { "JOB", "name", POS_STRING, 0 } },
+	  .opts = opts_run, .flags = CTL_TASK },
+	{ .name = "stop", .usage = "stop ID|JOB [--signal SIG]", .wire = "stop",
+	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
+	  .opts = opts_stop, .print = print_stop },
+	{ .name = "cancel", .usage = "cancel ID|JOB", .wire = "cancel",
+	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
+	  .print = print_cancel },
+	{ .name = "ban", .usage = "ban JOB|PATTERN [--reason TEXT] [--stop]",
+	  .wire = "ban",
+	  .pos = { { "JOB|PATTERN", "name", POS_STRING, 0 } },
+	  .opts = opts_ban, .print = print_ban },
+	{ .name = "unban", .usage = "unban JOB|PATTERN", .wire = "unban",
+	  .pos = { { "JOB|PATTERN", "name", POS_STRING, 0 } },
+	  .print = print_unban },
+	{ .name = "bans", .usage = "bans", .wire = "bans",
+	  .print = print_bans },
+	{ .name = "pause", .usage = "pause JOB", .wire = "pause",
+	  .pos = { { "JOB", "name", POS_STRING, 0 } },
+	  .print = print_pause },
+	{ .name = "resume", .usage = "resume JOB", .wire = "resume",
+	  .pos = { { "JOB", "name", POS_STRING, 0 } },
+	  .print = print_resume },
+	{ .name = "history", .usage = "history [JOB] [--state S] [-n N]",
+	  .wire = "history",
+	  .pos = { { "JOB", "name", POS_STRING, POS_OPTIONAL } },
+	  .opts = opts_history, .print = print_history },
+	{ .name = "next", .usage = "next JOB [-n N] [--from TIME]",
+	  .wire = "next",
+	  .pos = { { "JOB", "name", POS_STRING, 0 } },
+	  .opts = opts_next, .print = print_next },
+	{ .name = "logs", .usage = "logs ID [-f]", .wire = "output",
+	  .pos = { { "ID", "task", POS_TASK, 0 } },
+	  .opts = opts_logs, .print = print_output, .event = logs_event },
+	{ .name = "wait", .usage = "wait ID...", .wire = "wait",
+	  .pos = { { "ID", "task", POS_LIST, POS_LOCAL } },
+	  .exec = ctl_wait },
+	{ .name = "reload", .usage = "reload [--dry-run]", .wire = "reload",
+	  .opts = opts_reload, .print = print_reload },
+	{ .name = "get", .usage = "get [KEY]", .wire = "get",
+	  .pos = { { "KEY", "key", POS_STRING, POS_OPTIONAL } },
+	  .print = print_settings },
+	{ .name = "set", .usage = "set KEY VALUE", .wire = "set",
+	  .pos = { { "KEY", "key", POS_STRING, 0 },
+	    { "VALUE", "value", POS_SCALAR, 0 } },
+	  .print = print_settings },
+	{ .name = "shutdown", .usage = "shutdown [--force]",
+	  .wire = "shutdown",
+	  .opts = opts_shutdown },
+	{ .name = "watch", .usage = "watch [EVENT...]", .wire = "subscribe",
+	  .pos = { { "EVENT", "events", POS_LIST, POS_OPTIONAL } },
+	  .flags = CTL_STREAM, .event = watch_event },
+	{ .name = "help", .usage = "help [COMMAND]",
+	  .pos = { { "COMMAND", NULL, POS_STRING, POS_OPTIONAL | POS_LOCAL } },
+	  .exec = ctl_help },
+	/* Job names one per line, for shell completion. */
+	{ .name = "_names", .usage = "_names", .wire = "jobs",
+	  .flags = CTL_HIDDEN | CTL_HUMAN, .print = print_names },
+	{ .name = NULL }
 };
 
-/* Parse a decimal integer within [min, max]; -1 if it is not one. */
-int
-number_parse(const char *s, long long min, long long max, json_int_t *out)
+/* The command entry of a name, or NULL. */
+const struct ctl_cmd *
+ctl_cmd_find(const char *name)
 {
-	long long	 v;
-	char		*end;
+	const struct ctl_cmd	*ce;
 
-	if (*s == '\0' || isspace((unsigned char)*s))
-		return (-1);
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return (-1);
-	*out = v;
-	return (0);
+	for (ce = ctl_cmds; ce->name != NULL; ce++) {
+		if (strcmp(ce->name, name) == 0)
+			return (ce);
+	}
+	return (NULL);
 }
 
 /*
- * Put a task id or job name into args: an argument that starts with a
- * digit is a task id ("task"), anything else a job name ("name").
+ * status [JOB|ID]: one task ("task") or one job ("job"), else the daemon
+ * summary followed by the jobs table.
  */
 static int
-target_parse(const char *cmd, const char *arg, json_t *args)
+ctl_status(struct ctl *ctl, struct args *a)
 {
-	json_int_t	 id;
-
-	if (isdigit((unsigned char)*arg)) {
-		if (number_parse(arg, 0, INT64_MAX, &id) != 0)
-			return (usage_error(cmd, "bad task id: %s", arg));
-		json_object_set_new(args, "task", json_integer(id));
-	} else
-		json_object_set_new(args, "name", json_string(arg));
-	return (0);
-}
-
-/* Print "WHAT ids" if the list has any, else the fallback (if any). */
-static void
-ids_print(const char *what, json_t *list, const char *none)
-{
-	char	*ids;
-
-	if ((ids = format_ids(list)) != NULL) {
-		printf("%s %s\n", what, ids);
-		free(ids);
-	} else if (none != NULL)
-		printf("%s\n", none);
-}
-
-/* status [JOB|ID]: the daemon and its jobs, one job, or one task. */
-static int
-cmd_status(struct ctl *ctl, struct args *a)
-{
-	json_t	*args, *res, *jobs;
+	json_t	*req, *res, *jobs;
 	int	 rc;
 
-	if (a->argc == 1) {
-		args = json_object();
-		if ((rc = target_parse("status", a->argv[0], args)) != 0) {
-			json_decref(args);
-			return (rc);
-		}
-		if (json_object_get(args, "task") != NULL) {
-			rc = ctl_call(ctl, "task", args, CALL_RAW, &res);
-			if (rc == 0 && !ctl->json)
-				format_task(json_object_get(res, "task"),
-				    stdout);
-		} else {
-			rc = ctl_call(ctl, "job", args, CALL_RAW, &res);
-			if (rc == 0 && !ctl->json)
-				format_job(json_object_get(res, "job"),
-				    stdout);
-		}
-		if (rc == 0)
-			json_decref(res);
+	req = json_object();
+	if ((rc = run_args(a, req)) != 0) {
+		json_decref(req);
 		return (rc);
 	}
+	if (json_object_get(req, "task") != NULL)
+		return (run_request(ctl, a, "task", req, print_task));
+	if (json_object_get(req, "name") != NULL)
+		return (run_request(ctl, a, "job", req, print_job));
 
-	if ((rc = ctl_call(ctl, "status", NULL, CALL_RAW, &res)) != 0)
+	if ((rc = ctl_call(ctl, a->ce->wire, req, CALL_RAW, &res)) != 0)
 		return (rc);
 	if (ctl->json) {
 		json_decref(res);
@@ -241,97 +268,37 @@ cmd_status(struct ctl *ctl, struct args *a)
 	return (CTL_EXIT_OK);
 }
 
-/* jobs [--tag T] [PATTERN]: the jobs table. */
+/* help [COMMAND]: usage on stderr. */
 static int
-cmd_jobs(struct ctl *ctl, struct args *a)
+ctl_help(struct ctl *ctl, struct args *a)
 {
-	json_t	*args, *res;
-	int	 rc;
-
-	args = json_object();
-	if (args_get(a, "tag") != NULL)
-		json_object_set_new(args, "tag", json_string(args_get(a,
-		    "tag")));
-	if (a->argc == 1)
-		json_object_set_new(args, "name", json_string(a->argv[0]));
-	if ((rc = ctl_call(ctl, "jobs", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json)
-		format_jobs(json_object_get(res, "jobs"), stdout);
-	json_decref(res);
-	return (CTL_EXIT_OK);
+	if (a->argc == 1 && ctl_cmd_find(a->argv[0]) != NULL)
+		return (usage_error(a->argv[0], NULL));
+	return (usage_error(NULL, NULL));
 }
 
-/* _names: job names one per line, for shell completion. */
+/*
+ * add NAME [OPTIONS] -- COMMAND [ARG...]: check the name and put the
+ * command in the job, as a list of words or, with --shell, one string
+ * (several words are joined like ssh does).
+ */
 static int
-cmd_names(struct ctl *ctl, struct args *a)
+add_build(struct args *a, json_t *req)
 {
-	json_t		*res, *job;
-	const char	*name;
-	size_t		 i;
-	int		 rc;
-
-	ctl->json = 0;
-	if ((rc = ctl_call(ctl, "jobs", NULL, 0, &res)) != 0)
-		return (rc);
-	json_array_foreach(json_object_get(res, "jobs"), i, job) {
-		if ((name = field_str(job, "name")) != NULL)
-			printf("%s\n", name);
-	}
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* add NAME [OPTIONS] -- COMMAND [ARG...]: define a job at run time. */
-static int
-cmd_add(struct ctl *ctl, struct args *a)
-{
-	static const struct {
-		const char	*opt;
-		const char	*key;
-		int		 number;	/* else a string */
-		long long	 min;
-	} map[] = {
-		{ "every", "every", 0, 0 },
-		{ "cron", "cron", 0, 0 },
-		{ "at", "at", 0, 0 },
-		{ "jitter", "jitter", 0, 0 },
-		{ "max-runs", "max_runs", 1, 0 },
-		{ "timeout", "timeout", 0, 0 },
-		{ "concurrency", "concurrency", 1, 1 },
-		{ "on-overlap", "on_overlap", 0, 0 },
-		{ "queue-limit", "queue_limit", 1, 0 },
-		{ "priority", "priority", 1, INT32_MIN },
-		{ "retries", "retries", 1, 0 },
-		{ "retry-delay", "retry_delay", 0, 0 },
-		{ "ban-after-failures", "ban_after_failures", 1, 0 },
-		{ "workdir", "workdir", 0, 0 },
-		{ "description", "description", 0, 0 },
-	};
-	json_t		*job, *args, *argv, *env, *tags, *res;
-	json_int_t	 n, task;
-	const char	*v, *name = a->argv[0], *ov;
-	char		**list, *eq, *key, *shell, *next;
-	int		 i, count, rc;
-	size_t		 k;
+	json_t	*job, *argv;
+	char	*shell, *next;
+	int	 i;
 
 	if (a->ndash > 1)
 		return (usage_error("add", "unexpected argument: %s",
 		    a->argv[1]));
 	if (a->argc < 2)
 		return (usage_error("add", "missing COMMAND after --"));
-	if (!name_valid(name))
-		return (usage_error("add", "bad job name: %s", name));
-	ov = args_get(a, "on-overlap");
-	if (ov != NULL && strcmp(ov, "queue") != 0 && strcmp(ov, "skip") != 0 &&
-	    strcmp(ov, "replace") != 0)
-		return (usage_error("add", "--on-overlap must be queue, skip "
-		    "or replace"));
+	if (!name_valid(a->argv[0]))
+		return (usage_error("add", "bad job name: %s", a->argv[0]));
 
 	job = json_object();
-	json_object_set_new(job, "name", json_string(name));
 	if (args_has(a, "shell")) {
-		/* One shell string; several words are joined like ssh does. */
 		shell = xstrdup(a->argv[1]);
 		for (i = 2; i < a->argc; i++) {
 			xasprintf(&next, "%s %s", shell, a->argv[i]);
@@ -346,325 +313,120 @@ cmd_add(struct ctl *ctl, struct args *a)
 			json_array_append_new(argv, json_string(a->argv[i]));
 		json_object_set_new(job, "command", argv);
 	}
-
-	for (k = 0; k < sizeof map / sizeof map[0]; k++) {
-		if ((v = args_get(a, map[k].opt)) == NULL)
-			continue;
-		if (!map[k].number) {
-			json_object_set_new(job, map[k].key, json_string(v));
-			continue;
-		}
-		if (number_parse(v, map[k].min, INT32_MAX, &n) != 0) {
-			json_decref(job);
-			return (usage_error("add", "--%s: bad number: %s",
-			    map[k].opt, v));
-		}
-		json_object_set_new(job, map[k].key, json_integer(n));
-	}
-
-	list = args_all(a, "env", &count);
-	if (count > 0) {
-		env = json_object();
-		for (i = 0; i < count; i++) {
-			if ((eq = strchr(list[i], '=')) == NULL ||
-			    eq == list[i]) {
-				json_decref(env);
-				json_decref(job);
-				return (usage_error("add", "--env needs "
-				    "KEY=VALUE: %s", list[i]));
-			}
-			key = xstrndup(list[i], eq - list[i]);
-			json_object_set_new(env, key, json_string(eq + 1));
-			free(key);
-		}
-		json_object_set_new(job, "env", env);
-	}
-	list = args_all(a, "tag", &count);
-	if (count > 0) {
-		tags = json_array();
-		for (i = 0; i < count; i++)
-			json_array_append_new(tags, json_string(list[i]));
-		json_object_set_new(job, "tags", tags);
-	}
-
-	args = json_object();
-	json_object_set_new(args, "job", job);
-	if (args_has(a, "replace"))
-		json_object_set_new(args, "replace", json_true());
-	if ((rc = ctl_call(ctl, "add", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	rc = CTL_EXIT_OK;
-	if (field_int(res, "task", &task) == 0) {
-		if (!ctl->json) {
-			printf("%lld\n", (long long)task);
-			fflush(stdout);
-		}
-		if (args_has(a, "wait"))
-			rc = wait_tasks(ctl, &task, 1, stderr);
-	}
-	json_decref(res);
-	return (rc);
+	json_object_set_new(req, "job", job);
+	return (0);
 }
 
-/* remove JOB [--stop]: delete a runtime job. */
-static int
-cmd_remove(struct ctl *ctl, struct args *a)
+/* Print "WHAT ids" if the list has any, else the fallback (if any). */
+static void
+ids_print(const char *what, json_t *list, const char *none)
 {
-	json_t	*args, *res;
-	int	 rc;
+	char	*ids;
 
-	args = json_object();
-	json_object_set_new(args, "name", json_string(a->argv[0]));
-	if (args_has(a, "stop"))
-		json_object_set_new(args, "stop", json_true());
-	if ((rc = ctl_call(ctl, "remove", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json) {
-		printf("removed %s\n", field_text(res, "removed"));
-		ids_print("stopped", json_object_get(res, "stopped"), NULL);
-		ids_print("cancelled", json_object_get(res, "cancelled"),
-		    NULL);
-	}
-	json_decref(res);
-	return (CTL_EXIT_OK);
+	if ((ids = format_ids(list)) != NULL) {
+		printf("%s %s\n", what, ids);
+		free(ids);
+	} else if (none != NULL)
+		printf("%s\n", none);
 }
 
-/* run JOB [--wait]: queue a task now; print its id. */
-static int
-cmd_run(struct ctl *ctl, struct args *a)
+static void
+print_jobs(json_t *res, struct args *a)
 {
-	json_t		*args, *res;
-	json_int_t	 task;
-	int		 rc;
-
-	args = json_object();
-	json_object_set_new(args, "name", json_string(a->argv[0]));
-	if ((rc = ctl_call(ctl, "run", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (field_int(res, "task", &task) != 0) {
-		json_decref(res);
-		fprintf(stderr, "schedctl: no task id in the answer\n");
-		return (CTL_EXIT_ERROR);
-	}
-	json_decref(res);
-	if (!ctl->json) {
-		printf("%lld\n", (long long)task);
-		fflush(stdout);
-	}
-	if (args_has(a, "wait"))
-		return (wait_tasks(ctl, &task, 1, stderr));
-	return (CTL_EXIT_OK);
+	format_jobs(json_object_get(res, "jobs"), stdout);
 }
 
-/* stop ID|JOB [--signal SIG]: stop a running task or a job's tasks. */
-static int
-cmd_stop(struct ctl *ctl, struct args *a)
+static void
+print_remove(json_t *res, struct args *a)
 {
-	json_t		*args, *res;
-	json_int_t	 n;
-	const char	*sig;
-	int		 rc;
-
-	args = json_object();
-	if ((rc = target_parse("stop", a->argv[0], args)) != 0) {
-		json_decref(args);
-		return (rc);
-	}
-	if ((sig = args_get(a, "signal")) != NULL) {
-		if (signal_parse(sig) == -1) {
-			json_decref(args);
-			return (usage_error("stop", "unknown signal: %s", sig));
-		}
-		if (number_parse(sig, 1, 1000, &n) == 0)
-			json_object_set_new(args, "signal", json_integer(n));
-		else
-			json_object_set_new(args, "signal", json_string(sig));
-	}
-	if ((rc = ctl_call(ctl, "stop", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json)
-		ids_print("stopped", json_object_get(res, "stopped"),
-		    "nothing to stop");
-	json_decref(res);
-	return (CTL_EXIT_OK);
+	printf("removed %s\n", field_text(res, "removed"));
+	ids_print("stopped", json_object_get(res, "stopped"), NULL);
+	ids_print("cancelled", json_object_get(res, "cancelled"), NULL);
 }
 
-/* cancel ID|JOB: take queued tasks off the queue. */
-static int
-cmd_cancel(struct ctl *ctl, struct args *a)
+static void
+print_stop(json_t *res, struct args *a)
 {
-	json_t	*args, *res;
-	int	 rc;
+	ids_print("stopped", json_object_get(res, "stopped"),
+	    "nothing to stop");
+}
 
-	args = json_object();
-	if ((rc = target_parse("cancel", a->argv[0], args)) != 0) {
-		json_decref(args);
-		return (rc);
+static void
+print_cancel(json_t *res, struct args *a)
+{
+	ids_print("cancelled", json_object_get(res, "cancelled"),
+	    "nothing to cancel");
+}
+
+static void
+print_ban(json_t *res, struct args *a)
+{
+	printf("banned %s\n", field_text(json_object_get(res, "ban"), "name"));
+	ids_print("cancelled", json_object_get(res, "cancelled"), NULL);
+	ids_print("stopped", json_object_get(res, "stopped"), NULL);
+}
+
+static void
+print_unban(json_t *res, struct args *a)
+{
+	const char	*name;
+
+	name = field_str(json_object_get(res, "ban"), "name");
+	printf("unbanned %s\n", name != NULL ? name : a->argv[0]);
+}
+
+static void
+print_bans(json_t *res, struct args *a)
+{
+	format_bans(json_object_get(res, "bans"), stdout);
+}
+
+static void
+print_pause(json_t *res, struct args *a)
+{
+	printf("paused %s\n", field_text(json_object_get(res, "job"),
+	    "name"));
+}
+
+/* "resumed JOB, next run in 4m". */
+static void
+print_resume(json_t *res, struct args *a)
+{
+	json_t	*job = json_object_get(res, "job");
+	char	*next;
+
+	if (field_str(job, "next_run") == NULL) {
+		printf("resumed %s\n", field_text(job, "name"));
+		return;
 	}
-	if ((rc = ctl_call(ctl, "cancel", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json)
-		ids_print("cancelled", json_object_get(res, "cancelled"),
-		    "nothing to cancel");
-	json_decref(res);
-	return (CTL_EXIT_OK);
+	next = format_reltime(field_str(job, "next_run"));
+	printf("resumed %s, next run %s\n", field_text(job, "name"), next);
+	free(next);
 }
 
-/* ban JOB|PATTERN [--reason TEXT] [--stop]. */
-static int
-cmd_ban(struct ctl *ctl, struct args *a)
+static void
+print_history(json_t *res, struct args *a)
 {
-	json_t	*args, *res;
-	int	 rc;
-
-	args = json_object();
-	json_object_set_new(args, "name", json_string(a->argv[0]));
-	if (args_get(a, "reason") != NULL)
-		json_object_set_new(args, "reason", json_string(args_get(a,
-		    "reason")));
-	if (args_has(a, "stop"))
-		json_object_set_new(args, "stop", json_true());
-	if ((rc = ctl_call(ctl, "ban", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json) {
-		printf("banned %s\n", field_text(json_object_get(res, "ban"),
-		    "name"));
-		ids_print("cancelled", json_object_get(res, "cancelled"),
-		    NULL);
-		ids_print("stopped", json_object_get(res, "stopped"), NULL);
-	}
-	json_decref(res);
-	return (CTL_EXIT_OK);
+	format_tasks(json_object_get(res, "tasks"), stdout);
 }
 
-/* unban JOB|PATTERN. */
-static int
-cmd_unban(struct ctl *ctl, struct args *a)
-{
-	json_t	*args, *res;
-	int	 rc;
-
-	args = json_object();
-	json_object_set_new(args, "name", json_string(a->argv[0]));
-	if ((rc = ctl_call(ctl, "unban", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json)
-		printf("unbanned %s\n", field_str(json_object_get(res, "ban"),
-		    "name") != NULL ? field_str(json_object_get(res, "ban"),
-		    "name") : a->argv[0]);
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* bans: the ban list. */
-static int
-cmd_bans(struct ctl *ctl, struct args *a)
-{
-	json_t	*res;
-	int	 rc;
-
-	if ((rc = ctl_call(ctl, "bans", NULL, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json)
-		format_bans(json_object_get(res, "bans"), stdout);
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* pause JOB and resume JOB (the command name tells which). */
-static int
-cmd_pause(struct ctl *ctl, struct args *a)
-{
-	json_t		*args, *res, *job;
-	const char	*cmd;
-	char		*next;
-	int		 rc;
-
-	cmd = a->cmd;
-	args = json_object();
-	json_object_set_new(args, "name", json_string(a->argv[0]));
-	if ((rc = ctl_call(ctl, cmd, args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json) {
-		job = json_object_get(res, "job");
-		if (strcmp(cmd, "pause") == 0)
-			printf("paused %s\n", field_text(job, "name"));
-		else if (field_str(job, "next_run") != NULL) {
-			next = format_reltime(field_str(job, "next_run"));
-			printf("resumed %s, next run %s\n",
-			    field_text(job, "name"), next);
-			free(next);
-		} else
-			printf("resumed %s\n", field_text(job, "name"));
-	}
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* history [JOB] [--state S] [-n N]: task records, newest first. */
-static int
-cmd_history(struct ctl *ctl, struct args *a)
-{
-	json_t		*args, *res;
-	json_int_t	 n;
-	const char	*v;
-	int		 rc;
-
-	args = json_object();
-	if (a->argc == 1)
-		json_object_set_new(args, "name", json_string(a->argv[0]));
-	if ((v = args_get(a, "state")) != NULL)
-		json_object_set_new(args, "state", json_string(v));
-	if ((v = args_get(a, "limit")) != NULL) {
-		if (number_parse(v, 1, INT32_MAX, &n) != 0) {
-			json_decref(args);
-			return (usage_error("history", "-n: bad number: %s",
-			    v));
-		}
-		json_object_set_new(args, "limit", json_integer(n));
-	}
-	if ((rc = ctl_call(ctl, "history", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json)
-		format_tasks(json_object_get(res, "tasks"), stdout);
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* next JOB [-n N] [--from TIME]: the coming run times of a schedule. */
-static int
-cmd_next(struct ctl *ctl, struct args *a)
+/* Run times: local time, then how far, "2026-11-23 16:05:00  in 4m". */
+static void
+print_next(json_t *res, struct args *a)
 {
 	struct timespec	 ts;
 	struct tm	 tm;
-	json_t		*args, *res, *times, *item;
-	json_int_t	 n;
+	json_t		*times, *item;
 	const char	*v;
 	char		 buf[64], *rel;
 	size_t		 i;
-	int		 rc;
 
-	args = json_object();
-	json_object_set_new(args, "name", json_string(a->argv[0]));
-	if ((v = args_get(a, "count")) != NULL) {
-		if (number_parse(v, 1, 1000, &n) != 0) {
-			json_decref(args);
-			return (usage_error("next", "-n: not a number from 1 "
-			    "to 1000: %s", v));
-		}
-		json_object_set_new(args, "count", json_integer(n));
-	}
-	if ((v = args_get(a, "from")) != NULL)
-		json_object_set_new(args, "from", json_string(v));
-	if ((rc = ctl_call(ctl, "next", args, CALL_RAW, &res)) != 0)
-		return (rc);
 	times = json_object_get(res, "times");
-	if (!ctl->json && json_array_size(times) == 0)
+	if (json_array_size(times) == 0)
 		printf("no upcoming runs\n");
 	json_array_foreach(times, i, item) {
-		if (ctl->json || (v = json_string_value(item)) == NULL)
+		if ((v = json_string_value(item)) == NULL)
 			continue;
-		/* Local time, then how far away: "2026-11-23 16:05:00  in 4m". */
 		if (time_parse(v, time(NULL), &ts) != 0 ||
 		    localtime_r(&ts.tv_sec, &tm) == NULL ||
 		    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0)
@@ -673,19 +435,62 @@ cmd_next(struct ctl *ctl, struct args *a)
 		printf("%s  %s\n", buf, rel);
 		free(rel);
 	}
-	json_decref(res);
-	return (CTL_EXIT_OK);
 }
 
-/* Print settings as "key: value" lines. */
+/* A task's log, as it is. */
 static void
-settings_print(json_t *settings)
+print_output(json_t *res, struct args *a)
+{
+	const char	*text;
+
+	if ((text = field_str(res, "text")) != NULL)
+		fputs(text, stdout);
+}
+
+/* One line of job names, if there are any. */
+static void
+print_reload_list(const char *what, json_t *list)
+{
+	json_t	*name;
+	size_t	 i;
+
+	if (json_array_size(list) == 0)
+		return;
+	printf("%-8s", what);
+	json_array_foreach(list, i, name)
+		printf(" %s", json_is_string(name) ? json_string_value(name) :
+		    "?");
+	printf("\n");
+}
+
+/*
+ * What reload added, removed and changed (or with --dry-run would).  An
+ * invalid file answers invalid_config with every error, which ctl_call
+ * prints.
+ */
+static void
+print_reload(json_t *res, struct args *a)
+{
+	print_reload_list("added", json_object_get(res, "added"));
+	print_reload_list("removed", json_object_get(res, "removed"));
+	print_reload_list("changed", json_object_get(res, "changed"));
+	if (json_array_size(json_object_get(res, "added")) +
+	    json_array_size(json_object_get(res, "removed")) +
+	    json_array_size(json_object_get(res, "changed")) == 0)
+		printf("no changes\n");
+	else if (args_has(a, "dry-run"))
+		printf("(dry run: nothing applied)\n");
+}
+
+/* Settings as "key: value" lines. */
+static void
+print_settings(json_t *res, struct args *a)
 {
 	const char	*key;
 	json_t		*v;
 	char		*s;
 
-	json_object_foreach(settings, key, v) {
+	json_object_foreach(json_object_get(res, "settings"), key, v) {
 		if (json_is_string(v))
 			s = format_clean(json_string_value(v));
 		else
@@ -695,73 +500,27 @@ settings_print(json_t *settings)
 	}
 }
 
-/* get [KEY]: daemon settings. */
-static int
-cmd_get(struct ctl *ctl, struct args *a)
+static void
+print_job(json_t *res, struct args *a)
 {
-	json_t	*args = NULL, *res;
-	int	 rc;
+	format_job(json_object_get(res, "job"), stdout);
+}
 
-	if (a->argc == 1) {
-		args = json_object();
-		json_object_set_new(args, "key", json_string(a->argv[0]));
+static void
+print_task(json_t *res, struct args *a)
+{
+	format_task(json_object_get(res, "task"), stdout);
+}
+
+static void
+print_names(json_t *res, struct args *a)
+{
+	json_t		*job;
+	const char	*name;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(res, "jobs"), i, job) {
+		if ((name = field_str(job, "name")) != NULL)
+			printf("%s\n", name);
 	}
-	if ((rc = ctl_call(ctl, "get", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json)
-		settings_print(json_object_get(res, "settings"));
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* set KEY VALUE: change a setting in memory; digits go as a number. */
-static int
-cmd_set(struct ctl *ctl, struct args *a)
-{
-	json_t		*args, *res;
-	json_int_t	 n;
-	const char	*v = a->argv[1], *p;
-	int		 rc;
-
-	args = json_object();
-	json_object_set_new(args, "key", json_string(a->argv[0]));
-	for (p = v; isdigit((unsigned char)*p); p++)
-		;
-	if (*v != '\0' && *p == '\0' && number_parse(v, 0, INT64_MAX,
-	    &n) == 0)
-		json_object_set_new(args, "value", json_integer(n));
-	else
-		json_object_set_new(args, "value", json_string(v));
-	if ((rc = ctl_call(ctl, "set", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json)
-		settings_print(json_object_get(res, "settings"));
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* shutdown [--force]: stop the daemon. */
-static int
-cmd_shutdown(struct ctl *ctl, struct args *a)
-{
-	json_t	*args = NULL, *res;
-	int	 rc;
-
-	if (args_has(a, "force")) {
-		args = json_object();
-		json_object_set_new(args, "force", json_true());
-	}
-	if ((rc = ctl_call(ctl, "shutdown", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	json_decref(res);
-	return (CTL_EXIT_OK);
-}
-
-/* help [COMMAND]: usage on stderr. */
-static int
-cmd_help(struct ctl *ctl, struct args *a)
-{
-	if (a->argc == 1 && cmd_find(a->argv[0]) != NULL)
-		return (usage_error(a->argv[0], NULL));
-	return (usage_error(NULL, NULL));
 }

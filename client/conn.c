@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: ISC */
+
 /*
  * The client side of the control protocol: one Unix stream socket, one
- * JSON object per line each way.  Requests carry an "id"; answers are
- * matched in order and event lines are passed to a stream callback or
- * skipped.  Reads are buffered and may arrive in any number of pieces.
+ * JSON object per line each way.  Requests carry an "id" and the
+ * protocol version schedctl speaks; answers are matched in order and
+ * event lines are passed to a stream callback or skipped.  Reads are
+ * buffered and may arrive in any number of pieces.
  *
  * Before it connects, schedctl checks the socket's folder as schedd does
  * (common/dircheck.c), and after, that the daemon runs as root or as the
@@ -24,6 +27,7 @@
 
 #include "client.h"
 #include "dircheck.h"
+#include "proto.h"
 #include "xmalloc.h"
 
 struct conn {
@@ -247,7 +251,10 @@ ctl_connect(struct ctl *ctl)
 	return (-1);
 }
 
-/* Send a request made of cmd, a fresh id and the arguments in args. */
+/*
+ * Send a request made of cmd, a fresh id, our protocol version and the
+ * arguments in args (see schedd.8 CONTROL PROTOCOL).
+ */
 static int
 ctl_send(struct ctl *ctl, const char *cmd, json_t *args)
 {
@@ -261,6 +268,7 @@ ctl_send(struct ctl *ctl, const char *cmd, json_t *args)
 	req = json_object();
 	json_object_set_new(req, "cmd", json_string(cmd));
 	json_object_set_new(req, "id", json_integer(++ctl->next_id));
+	json_object_set_new(req, "protocol", json_integer(PROTO_VERSION));
 	if (args != NULL) {
 		json_object_update(req, args);
 		json_decref(args);
@@ -337,7 +345,10 @@ ctl_print(json_t *obj)
 	free(text);
 }
 
-/* Report an error answer the way spec section 10 wants it. */
+/*
+ * Report an error answer as "schedctl: message (code)" (schedctl.1 EXIT
+ * STATUS), then any details.
+ */
 static int
 ctl_error(struct ctl *ctl, json_t *answer)
 {
@@ -361,6 +372,11 @@ ctl_error(struct ctl *ctl, json_t *answer)
 			fprintf(stderr, "schedctl:   %s\n",
 			    json_string_value(item));
 	}
+	/* The daemon's message says which protocol it speaks. */
+	if (code != NULL && strcmp(code, "protocol_mismatch") == 0)
+		fprintf(stderr, "schedctl: schedctl speaks protocol %d; use "
+		    "the schedctl that came with this schedd\n",
+		    PROTO_VERSION);
 	return (CTL_EXIT_ERROR);
 }
 

@@ -1,14 +1,16 @@
+/* SPDX-License-Identifier: ISC */
+
 /*
- * Human output of schedctl: aligned tables, relative times ("in 4m",
- * "12s ago"), short durations ("1.2s", "3m4s") and key: value detail
- * views of the daemon, a job or a task.  Text that came from the daemon
- * is stripped of control characters before it reaches a terminal, except
- * a task's own output, which is printed as it is.
+ * Human output of schedctl: the fields of answers, relative times ("in
+ * 4m", "12s ago"), short durations ("1.2s", "3m4s"), the tables (with
+ * table.c) and key: value detail views of the daemon, a job or a task.
+ * Text that came from the daemon is stripped of control characters
+ * before it reaches a terminal, except a task's own output, which is
+ * printed as it is.
  */
 #include <sys/types.h>
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,135 +22,15 @@
 #include "util.h"
 #include "xmalloc.h"
 
-struct table {
-	int		 ncols;
-	char		**head;
-	int		*right;		/* align column to the right */
-	char		***rows;
-	size_t		 nrows;
-};
-
-static size_t	 table_width(const char *);
 static int	 format_parse_time(const char *, long long *);
 static char	*format_span(long long);
 static char	*format_value(json_t *);
 static void	 format_line(FILE *, const char *, const char *);
 static void	 format_line_free(FILE *, const char *, char *);
 static void	 format_counters(json_t *, FILE *);
+static char	*format_join(json_t *, const char *, int);
 static char	*format_names(json_t *);
 static const char *format_job_state(json_t *);
-
-/* Start a table with ncols column headers given as strings. */
-struct table *
-table_create(int ncols, ...)
-{
-	struct table	*t;
-	va_list		 ap;
-	int		 i;
-
-	t = xcalloc(1, sizeof *t);
-	t->ncols = ncols;
-	t->head = xcalloc(ncols, sizeof *t->head);
-	t->right = xcalloc(ncols, sizeof *t->right);
-	va_start(ap, ncols);
-	for (i = 0; i < ncols; i++)
-		t->head[i] = xstrdup(va_arg(ap, const char *));
-	va_end(ap);
-	return (t);
-}
-
-/* Align a column (numbers) to the right. */
-void
-table_align_right(struct table *t, int col)
-{
-	if (col >= 0 && col < t->ncols)
-		t->right[col] = 1;
-}
-
-/* Add a row of ncols strings; NULL shows as "-".  The table copies them. */
-void
-table_add(struct table *t, ...)
-{
-	va_list		 ap;
-	const char	*s;
-	char		**row;
-	int		 i;
-
-	row = xcalloc(t->ncols, sizeof *row);
-	va_start(ap, t);
-	for (i = 0; i < t->ncols; i++) {
-		s = va_arg(ap, const char *);
-		row[i] = format_clean(s != NULL ? s : "-");
-	}
-	va_end(ap);
-	t->rows = xreallocarray(t->rows, t->nrows + 1, sizeof *t->rows);
-	t->rows[t->nrows++] = row;
-}
-
-/* Display width of UTF-8 text, one column per code point. */
-static size_t
-table_width(const char *s)
-{
-	size_t	 n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
-	return (n);
-}
-
-/* Print the table with columns two spaces apart. */
-void
-table_print(struct table *t, FILE *fp)
-{
-	size_t	*width, w, r;
-	char	**row;
-	int	 i, last;
-
-	width = xcalloc(t->ncols, sizeof *width);
-	for (i = 0; i < t->ncols; i++) {
-		width[i] = table_width(t->head[i]);
-		for (r = 0; r < t->nrows; r++) {
-			if ((w = table_width(t->rows[r][i])) > width[i])
-				width[i] = w;
-		}
-	}
-	for (r = 0; r <= t->nrows; r++) {
-		row = r == 0 ? t->head : t->rows[r - 1];
-		for (i = 0; i < t->ncols; i++) {
-			last = i == t->ncols - 1;
-			w = table_width(row[i]);
-			if (t->right[i])
-				fprintf(fp, "%*s", (int)(width[i] - w), "");
-			fputs(row[i], fp);
-			if (!last && !t->right[i])
-				fprintf(fp, "%*s", (int)(width[i] - w), "");
-			fputs(last ? "\n" : "  ", fp);
-		}
-	}
-	free(width);
-}
-
-/* Free a table and its cells. */
-void
-table_free(struct table *t)
-{
-	size_t	 r;
-	int	 i;
-
-	for (r = 0; r < t->nrows; r++) {
-		for (i = 0; i < t->ncols; i++)
-			free(t->rows[r][i]);
-		free(t->rows[r]);
-	}
-	for (i = 0; i < t->ncols; i++)
-		free(t->head[i]);
-	free(t->rows);
-	free(t->head);
-	free(t->right);
-	free(t);
-}
 
 /* A string member of an object, or NULL. */
 const char *
@@ -342,28 +224,42 @@ format_exit(json_t *task)
 	return (xstrdup("-"));
 }
 
-/* The ids in a JSON array as "42 43"; NULL if there are none. */
-char *
-format_ids(json_t *list)
+/*
+ * The integers (ints) or strings of a JSON array joined by sep; other
+ * members are skipped.  NULL if there are none.
+ */
+static char *
+format_join(json_t *list, const char *sep, int ints)
 {
 	json_t	*item;
 	size_t	 i;
-	char	*out = NULL, *next;
+	char	*out = NULL, *next, *s;
 
 	json_array_foreach(list, i, item) {
-		if (!json_is_integer(item))
+		if (ints && json_is_integer(item))
+			xasprintf(&s, "%lld",
+			    (long long)json_integer_value(item));
+		else if (!ints && json_is_string(item))
+			s = xstrdup(json_string_value(item));
+		else
 			continue;
 		if (out == NULL)
-			xasprintf(&next, "%lld",
-			    (long long)json_integer_value(item));
+			next = s;
 		else {
-			xasprintf(&next, "%s %lld", out,
-			    (long long)json_integer_value(item));
+			xasprintf(&next, "%s%s%s", out, sep, s);
 			free(out);
+			free(s);
 		}
 		out = next;
 	}
 	return (out);
+}
+
+/* The ids in a JSON array as "42 43"; NULL if there are none. */
+char *
+format_ids(json_t *list)
+{
+	return (format_join(list, " ", 1));
 }
 
 /* Any JSON value as text: strings as they are, the rest as JSON. */
@@ -700,22 +596,9 @@ format_bans(json_t *bans, FILE *fp)
 static char *
 format_names(json_t *list)
 {
-	json_t	*item;
-	size_t	 i;
-	char	*out = NULL, *next;
+	char	*out;
 
-	json_array_foreach(list, i, item) {
-		if (!json_is_string(item))
-			continue;
-		if (out == NULL)
-			next = xstrdup(json_string_value(item));
-		else {
-			xasprintf(&next, "%s, %s", out,
-			    json_string_value(item));
-			free(out);
-		}
-		out = next;
-	}
+	out = format_join(list, ", ", 0);
 	return (out != NULL ? out : xstrdup("-"));
 }
 

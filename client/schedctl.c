@@ -1,10 +1,12 @@
+/* SPDX-License-Identifier: ISC */
+
 /*
  * schedctl: talk to schedd over its control socket.
  *
  *	schedctl [-s SOCKET] [--json] COMMAND [ARGS]
  *
  * This file finds the socket, parses the command line against the
- * command's entry in cmd_table (options may come before or after the
+ * command's entry in ctl_cmds (options may come before or after the
  * positional arguments, except after "--") and runs it.
  */
 #include <sys/types.h>
@@ -29,26 +31,54 @@
 static const char	*ctl_socket_arg;
 
 static void	 usage_print(void);
-static int	 args_parse(struct ctl *, const struct cmd_entry *, int,
+static void	 list_commands(void);
+static int	 args_parse(struct ctl *, const struct ctl_cmd *, int,
 		     char **, struct args *);
-static int	 args_option(struct ctl *, const struct cmd_entry *,
+static int	 args_option(struct ctl *, const struct ctl_cmd *,
 		     struct args *, int, char **, int *);
-static int	 args_find(const struct cmd_entry *, const char *, int);
+static int	 args_find(const struct ctl_cmd *, const char *, int);
+static int	 args_valued(const struct ctl_opt *);
+static int	 args_multi(const struct ctl_opt *);
 static void	 args_store(struct args *, int, const char *);
 static void	 args_free(struct args *);
+static int	 args_index(struct args *, const char *);
 
 /* Print every command's usage to stderr. */
 static void
 usage_print(void)
 {
-	const struct cmd_entry	*ce;
+	const struct ctl_cmd	*ce;
 
 	fprintf(stderr, "usage: schedctl [-s SOCKET] [--json] COMMAND "
 	    "[ARGS]\ncommands:\n");
-	for (ce = cmd_table; ce->name != NULL; ce++) {
-		if (ce->flags & CMD_HIDDEN)
+	for (ce = ctl_cmds; ce->name != NULL; ce++) {
+		if (ce->flags & CTL_HIDDEN)
 			continue;
 		fprintf(stderr, "  %s\n", ce->usage);
+	}
+}
+
+/*
+ * The hidden --list-commands: one line a command, tab-separated: name,
+ * request sent ("-" for none), "hidden" or "-", and its options, each as
+ * "--long" or "--long|-l".  tests/regress/cli-consistency.sh checks it
+ * against the daemon, the man pages and the shell completion.
+ */
+static void
+list_commands(void)
+{
+	const struct ctl_cmd	*ce;
+	const struct ctl_opt	*o;
+
+	for (ce = ctl_cmds; ce->name != NULL; ce++) {
+		printf("%s\t%s\t%s\t", ce->name, ce->wire != NULL ?
+		    ce->wire : "-", (ce->flags & CTL_HIDDEN) ? "hidden" : "-");
+		for (o = ce->opts; o != NULL && o->name != NULL; o++) {
+			printf("%s--%s", o == ce->opts ? "" : " ", o->name);
+			if (o->letter != 0)
+				printf("|-%c", o->letter);
+		}
+		printf("\n");
 	}
 }
 
@@ -56,7 +86,7 @@ usage_print(void)
 int
 usage_error(const char *cmd, const char *fmt, ...)
 {
-	const struct cmd_entry	*ce;
+	const struct ctl_cmd	*ce;
 	va_list			 ap;
 
 	if (fmt != NULL) {
@@ -66,41 +96,52 @@ usage_error(const char *cmd, const char *fmt, ...)
 		va_end(ap);
 		fprintf(stderr, "\n");
 	}
-	if (cmd != NULL && (ce = cmd_find(cmd)) != NULL)
+	if (cmd != NULL && (ce = ctl_cmd_find(cmd)) != NULL)
 		fprintf(stderr, "usage: schedctl %s\n", ce->usage);
 	else
 		usage_print();
 	return (CTL_EXIT_USAGE);
 }
 
-/* The command entry of a name, or NULL. */
-const struct cmd_entry *
-cmd_find(const char *name)
-{
-	const struct cmd_entry	*ce;
-
-	for (ce = cmd_table; ce->name != NULL; ce++) {
-		if (strcmp(ce->name, name) == 0)
-			return (ce);
-	}
-	return (NULL);
-}
-
 /* Index of a command's option by long name or letter; -1 if none. */
 static int
-args_find(const struct cmd_entry *ce, const char *name, int letter)
+args_find(const struct ctl_cmd *ce, const char *name, int letter)
 {
 	int	 i;
 
 	if (ce->opts == NULL)
 		return (-1);
-	for (i = 0; ce->opts[i].name != NULL; i++) {
+	for (i = 0; i < CTL_MAX_OPTS && ce->opts[i].name != NULL; i++) {
 		if (name != NULL && strcmp(ce->opts[i].name, name) == 0)
 			return (i);
 		if (name == NULL && letter != 0 && ce->opts[i].letter == letter)
 			return (i);
 	}
 	return (-1);
+}
+
+/* Does an option take a value? */
+static int
+args_valued(const struct ctl_opt *o)
+{
+	switch (o->type) {
+	case OPT_STRING:
+	case OPT_INT:
+	case OPT_CHOICE:
+	case OPT_SIGNAL:
+	case OPT_ENV:
+	case OPT_LIST:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
+/* May an option be repeated, keeping every value? */
+static int
+args_multi(const struct ctl_opt *o)
+{
+	return (o->type == OPT_ENV || o->type == OPT_LIST);
 }
 
 /* Remember an option's value (a copy); a repeated option keeps all. */
@@ -118,7 +159,7 @@ args_store(struct args *a, int idx, const char *value)
  * an exit code after reporting the problem.
  */
 static int
-args_option(struct ctl *ctl, const struct cmd_entry *ce, struct args *a,
+args_option(struct ctl *ctl, const struct ctl_cmd *ce, struct args *a,
     int argc, char **argv, int *i)
 {
 	const char	*arg = argv[*i], *value = NULL, *eq;
@@ -149,7 +190,7 @@ args_option(struct ctl *ctl, const struct cmd_entry *ce, struct args *a,
 	} else {
 		idx = args_find(ce, NULL, (unsigned char)arg[1]);
 		if (idx != -1 && arg[2] != '\0') {
-			if (!(ce->opts[idx].flags & OPT_ARG))
+			if (!args_valued(&ce->opts[idx]))
 				return (usage_error(ce->name,
 				    "unknown option: %s", arg));
 			value = arg + 2;
@@ -157,7 +198,7 @@ args_option(struct ctl *ctl, const struct cmd_entry *ce, struct args *a,
 	}
 	if (idx == -1)
 		return (usage_error(ce->name, "unknown option: %s", arg));
-	if (ce->opts[idx].flags & OPT_ARG) {
+	if (args_valued(&ce->opts[idx])) {
 		if (value == NULL) {
 			if (*i + 1 >= argc)
 				return (usage_error(ce->name,
@@ -166,7 +207,7 @@ args_option(struct ctl *ctl, const struct cmd_entry *ce, struct args *a,
 		}
 	} else if (value != NULL)
 		return (usage_error(ce->name, "%s takes no value", arg));
-	if ((ce->opts[idx].flags & OPT_MULTI) || a->count[idx] == 0)
+	if (args_multi(&ce->opts[idx]) || a->count[idx] == 0)
 		args_store(a, idx, value);
 	else {
 		/* A repeated single option: the last one wins. */
@@ -178,16 +219,15 @@ args_option(struct ctl *ctl, const struct cmd_entry *ce, struct args *a,
 
 /* Split a command's arguments into positionals and options. */
 static int
-args_parse(struct ctl *ctl, const struct cmd_entry *ce, int argc,
+args_parse(struct ctl *ctl, const struct ctl_cmd *ce, int argc,
     char **argv, struct args *a)
 {
 	const char	*arg;
-	int		 i, rc, dashdash = 0;
+	int		 i, rc, dashdash = 0, min, max;
 
 	memset(a, 0, sizeof *a);
 	a->ndash = -1;
-	a->cmd = ce->name;
-	a->spec = ce->opts;
+	a->ce = ce;
 	a->argv = xcalloc(argc + 1, sizeof *a->argv);
 	for (i = 0; i < argc; i++) {
 		arg = argv[i];
@@ -209,12 +249,40 @@ args_parse(struct ctl *ctl, const struct cmd_entry *ce, int argc,
 		if ((rc = args_option(ctl, ce, a, argc, argv, &i)) != 0)
 			return (rc);
 	}
-	if (a->argc < ce->minargs)
+	min = args_min(ce);
+	max = args_max(ce);
+	if (a->argc < min)
 		return (usage_error(ce->name, "missing argument"));
-	if (ce->maxargs != -1 && a->argc > ce->maxargs)
+	if (max != -1 && a->argc > max)
 		return (usage_error(ce->name, "unexpected argument: %s",
-		    a->argv[ce->maxargs]));
+		    a->argv[max]));
 	return (0);
+}
+
+/* How many positional arguments a command needs. */
+int
+args_min(const struct ctl_cmd *ce)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < CTL_MAX_POS && ce->pos[i].name != NULL; i++) {
+		if (!(ce->pos[i].flags & POS_OPTIONAL))
+			n++;
+	}
+	return (n);
+}
+
+/* How many positional arguments a command takes; -1: no limit. */
+int
+args_max(const struct ctl_cmd *ce)
+{
+	int	 i;
+
+	for (i = 0; i < CTL_MAX_POS && ce->pos[i].name != NULL; i++) {
+		if (ce->pos[i].type == POS_LIST)
+			return (-1);
+	}
+	return (i);
 }
 
 /* Free what args_parse allocated. */
@@ -223,12 +291,26 @@ args_free(struct args *a)
 {
 	int	 i, j;
 
-	for (i = 0; i < ARGS_MAX_OPTS; i++) {
+	for (i = 0; i < CTL_MAX_OPTS; i++) {
 		for (j = 0; j < a->count[i]; j++)
 			free(a->values[i][j]);
 		free(a->values[i]);
 	}
 	free(a->argv);
+}
+
+/* The index of an option that was given, by long name; -1 if not given. */
+static int
+args_index(struct args *a, const char *name)
+{
+	const struct ctl_opt	*o = a->ce->opts;
+	int			 idx;
+
+	for (idx = 0; o != NULL && o[idx].name != NULL; idx++) {
+		if (a->count[idx] > 0 && strcmp(o[idx].name, name) == 0)
+			return (idx);
+	}
+	return (-1);
 }
 
 /* The value of an option given once (the last one), or NULL. */
@@ -237,26 +319,16 @@ args_get(struct args *a, const char *name)
 {
 	int	 idx;
 
-	for (idx = 0; idx < ARGS_MAX_OPTS; idx++) {
-		if (a->count[idx] > 0 && a->spec != NULL &&
-		    strcmp(a->spec[idx].name, name) == 0)
-			return (a->values[idx][a->count[idx] - 1]);
-	}
-	return (NULL);
+	if ((idx = args_index(a, name)) == -1)
+		return (NULL);
+	return (a->values[idx][a->count[idx] - 1]);
 }
 
 /* Was an option given? */
 int
 args_has(struct args *a, const char *name)
 {
-	int	 idx;
-
-	for (idx = 0; idx < ARGS_MAX_OPTS; idx++) {
-		if (a->count[idx] > 0 && a->spec != NULL &&
-		    strcmp(a->spec[idx].name, name) == 0)
-			return (1);
-	}
-	return (0);
+	return (args_index(a, name) != -1);
 }
 
 /* Every value of a repeatable option, and how many there are. */
@@ -265,22 +337,33 @@ args_all(struct args *a, const char *name, int *n)
 {
 	int	 idx;
 
-	for (idx = 0; idx < ARGS_MAX_OPTS; idx++) {
-		if (a->count[idx] > 0 && a->spec != NULL &&
-		    strcmp(a->spec[idx].name, name) == 0) {
-			*n = a->count[idx];
-			return (a->values[idx]);
-		}
+	if ((idx = args_index(a, name)) == -1) {
+		*n = 0;
+		return (NULL);
 	}
-	*n = 0;
-	return (NULL);
+	*n = a->count[idx];
+	return (a->values[idx]);
+}
+
+/* Was an option of this type given? */
+int
+args_given(struct args *a, enum ctl_opt_type type)
+{
+	const struct ctl_opt	*o = a->ce->opts;
+	int			 idx;
+
+	for (idx = 0; o != NULL && o[idx].name != NULL; idx++) {
+		if (a->count[idx] > 0 && o[idx].type == type)
+			return (1);
+	}
+	return (0);
 }
 
 /* Find the socket, parse the command line and run the command. */
 int
 main(int argc, char **argv)
 {
-	const struct cmd_entry	*ce;
+	const struct ctl_cmd	*ce;
 	struct ctl		 ctl;
 	struct args		 a;
 	const char		*env;
@@ -315,13 +398,16 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--version") == 0) {
 			printf("schedctl %s\n", SCHEDD_VERSION);
 			return (CTL_EXIT_OK);
+		} else if (strcmp(argv[i], "--list-commands") == 0) {
+			list_commands();
+			return (CTL_EXIT_OK);
 		} else
 			return (usage_error(NULL, "unknown option: %s",
 			    argv[i]));
 	}
 	if (i >= argc)
 		return (usage_error(NULL, "no command given"));
-	if ((ce = cmd_find(argv[i])) == NULL)
+	if ((ce = ctl_cmd_find(argv[i])) == NULL)
 		return (usage_error(NULL, "unknown command: %s", argv[i]));
 
 	if ((rc = args_parse(&ctl, ce, argc - i - 1, argv + i + 1, &a)) != 0) {
@@ -339,7 +425,7 @@ main(int argc, char **argv)
 		ctl.socket_given = 0;
 	}
 
-	rc = ce->exec(&ctl, &a);
+	rc = ce->exec != NULL ? ce->exec(&ctl, &a) : ctl_run(&ctl, &a);
 
 	if (fflush(stdout) == EOF && rc == CTL_EXIT_OK) {
 		if (errno != EPIPE)

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: ISC */
+
 /*
- * The commands of schedctl that wait on the daemon or stream from it:
- * wait (and the --wait of add and run), logs -f and watch.  A wait is
+ * What waits on the daemon or streams from it: wait (and the --wait of
+ * add and run), and the event lines of logs -f and watch.  A wait is
  * asked for in slices; a stream prints each event line as it arrives
  * until the daemon ends it.
  */
@@ -21,26 +23,14 @@
 /* A wait is asked in slices so an idle connection is never dropped. */
 #define WAIT_SLICE_SECS		30
 
-static int	 logs_event(struct ctl *, json_t *, const char *);
-static int	 watch_event(struct ctl *, json_t *, const char *);
+static int	 stream_flush(void);
 static int	 wait_status(json_t *);
 static void	 wait_report(json_t *, FILE *);
 
-const struct opt_spec stream_opts_logs[] = {
-	{ "follow", 'f', 0 },
-	{ NULL, 0, 0 }
-};
-
-/* Print the data of one output event as it arrives. */
+/* Flush what an event printed; a closed stdout ends the stream. */
 static int
-logs_event(struct ctl *ctl, json_t *ev, const char *line)
+stream_flush(void)
 {
-	const char	*data;
-
-	if (strcmp(field_text(ev, "event"), "output") != 0)
-		return (CTL_EXIT_OK);
-	if ((data = field_str(ev, "data")) != NULL)
-		fputs(data, stdout);
 	if (fflush(stdout) == EOF) {
 		if (errno != EPIPE)
 			perror("schedctl: stdout");
@@ -49,29 +39,17 @@ logs_event(struct ctl *ctl, json_t *ev, const char *line)
 	return (CTL_EXIT_OK);
 }
 
-/* logs ID [-f]: a task's output; with -f, follow it until it ends. */
+/* Print the data of one output event (logs -f) as it arrives. */
 int
-cmd_logs(struct ctl *ctl, struct args *a)
+logs_event(struct ctl *ctl, json_t *ev, const char *line)
 {
-	json_t		*args, *res;
-	json_int_t	 id;
-	const char	*text;
-	int		 rc;
+	const char	*data;
 
-	if (number_parse(a->argv[0], 0, INT64_MAX, &id) != 0)
-		return (usage_error("logs", "bad task id: %s", a->argv[0]));
-	args = json_object();
-	json_object_set_new(args, "task", json_integer(id));
-	if (args_has(a, "follow")) {
-		json_object_set_new(args, "follow", json_true());
-		return (ctl_stream(ctl, "output", args, 0, logs_event));
-	}
-	if ((rc = ctl_call(ctl, "output", args, CALL_RAW, &res)) != 0)
-		return (rc);
-	if (!ctl->json && (text = field_str(res, "text")) != NULL)
-		fputs(text, stdout);
-	json_decref(res);
-	return (CTL_EXIT_OK);
+	if (strcmp(field_text(ev, "event"), "output") != 0)
+		return (CTL_EXIT_OK);
+	if ((data = field_str(ev, "data")) != NULL)
+		fputs(data, stdout);
+	return (stream_flush());
 }
 
 /*
@@ -177,17 +155,16 @@ wait_tasks(struct ctl *ctl, json_int_t *ids, size_t n, FILE *fp)
 
 /* wait ID...: wait for tasks; exit with what the first failure stands for. */
 int
-cmd_wait(struct ctl *ctl, struct args *a)
+ctl_wait(struct ctl *ctl, struct args *a)
 {
 	json_int_t	*ids;
 	int		 i, rc;
 
 	ids = xcalloc(a->argc, sizeof *ids);
 	for (i = 0; i < a->argc; i++) {
-		if (number_parse(a->argv[i], 0, INT64_MAX, &ids[i]) != 0) {
+		if ((rc = run_task_id("wait", a->argv[i], &ids[i])) != 0) {
 			free(ids);
-			return (usage_error("wait", "bad task id: %s",
-			    a->argv[i]));
+			return (rc);
 		}
 	}
 	rc = wait_tasks(ctl, ids, a->argc, stdout);
@@ -196,31 +173,9 @@ cmd_wait(struct ctl *ctl, struct args *a)
 }
 
 /* Print one event of watch as a line. */
-static int
+int
 watch_event(struct ctl *ctl, json_t *ev, const char *line)
 {
 	format_event(ev, stdout);
-	if (fflush(stdout) == EOF) {
-		if (errno != EPIPE)
-			perror("schedctl: stdout");
-		return (CTL_EXIT_ERROR);
-	}
-	return (CTL_EXIT_OK);
-}
-
-/* watch [EVENT...]: print events until the daemon closes the socket. */
-int
-cmd_watch(struct ctl *ctl, struct args *a)
-{
-	json_t	*args = NULL, *list;
-	int	 i;
-
-	if (a->argc > 0) {
-		list = json_array();
-		for (i = 0; i < a->argc; i++)
-			json_array_append_new(list, json_string(a->argv[i]));
-		args = json_object();
-		json_object_set_new(args, "events", list);
-	}
-	return (ctl_stream(ctl, "subscribe", args, 1, watch_event));
+	return (stream_flush());
 }

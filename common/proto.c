@@ -18,6 +18,7 @@ static const char *proto_errors[] = {
 	[PROTO_BUSY] = "busy",
 	[PROTO_PERSIST_FAILED] = "persist_failed",
 	[PROTO_QUOTA_EXCEEDED] = "quota_exceeded",
+	[PROTO_PROTOCOL_MISMATCH] = "protocol_mismatch",
 	[PROTO_INTERNAL] = "internal",
 };
 

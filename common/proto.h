@@ -35,6 +35,7 @@ enum proto_error {
 	PROTO_PERSIST_FAILED,
 	PROTO_INTERNAL,
 	PROTO_QUOTA_EXCEEDED,
+	PROTO_PROTOCOL_MISMATCH,
 };
 
 const char	*proto_error_name(enum proto_error);

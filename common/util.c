@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -418,6 +419,48 @@ range:
 bad:
 	errno = EINVAL;
 	return (-1);
+}
+
+/*
+ * Read a whole regular file name of the folder dirfd, never through a
+ * symbolic link (nor waiting on a FIFO); NUL-terminated, caller frees.
+ * NULL and errno on failure: ENOENT none, ELOOP a link, EINVAL not a
+ * regular file.
+ */
+char *
+file_read_at(int dirfd, const char *name, size_t *lenp)
+{
+	struct stat	 st;
+	char		*buf;
+	size_t		 off = 0;
+	ssize_t		 n;
+	int		 fd, saved;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return (NULL);
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (NULL);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return (NULL);
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (off < (size_t)st.st_size) {
+		n = read(fd, buf + off, (size_t)st.st_size - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*lenp = off;
+	return (buf);
 }
 
 /* Create a folder and its parents; existing ones are fine. */

@@ -40,5 +40,6 @@ char	*path_default_socket(uid_t);
 char	*path_default_state(uid_t);
 char	*path_default_config(uid_t);
 int	 mkdir_p(const char *, mode_t);
+char	*file_read_at(int, const char *, size_t *);
 
 #endif

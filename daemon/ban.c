@@ -37,23 +37,53 @@ ban_find(const char *name)
 	return (NULL);
 }
 
-/* Add an entry, or update the reason of an existing one. */
+/*
+ * Fill b with an entry as of now, pointing at name and reason (not
+ * copied): what ban_set takes, and what a proposed change is.
+ */
+void
+ban_propose(struct ban *b, const char *name, const char *reason, uid_t by,
+    int automatic)
+{
+	memset(b, 0, sizeof *b);
+	b->name = (char *)name;
+	b->reason = (char *)reason;
+	time_now(&b->since);
+	b->by = by;
+	b->automatic = automatic;
+}
+
+/* Add an entry, or update the reason of an existing one, as of now. */
 struct ban *
 ban_add(const char *name, const char *reason, uid_t by, int automatic)
 {
+	struct ban	 proposed;
+
+	ban_propose(&proposed, name, reason, by, automatic);
+	return (ban_set(&proposed));
+}
+
+/*
+ * Make the list hold an entry as proposed (its strings are copied): a new
+ * one at the end, or the one of that name updated.
+ */
+struct ban *
+ban_set(const struct ban *proposed)
+{
 	struct ban	*b;
 
-	if ((b = ban_find(name)) == NULL) {
+	if ((b = ban_find(proposed->name)) == NULL) {
 		b = xcalloc(1, sizeof *b);
-		b->name = xstrdup(name);
+		b->name = xstrdup(proposed->name);
 		TAILQ_INSERT_TAIL(&sd.bans, b, entry);
 		sd.nbans++;
 	}
 	free(b->reason);
-	b->reason = reason != NULL ? xstrdup(reason) : NULL;
-	time_now(&b->since);
-	b->by = by;
-	b->automatic = automatic;
+	b->reason = proposed->reason != NULL ? xstrdup(proposed->reason) :
+	    NULL;
+	b->since = proposed->since;
+	b->by = proposed->by;
+	b->automatic = proposed->automatic;
 	return (b);
 }
 
@@ -72,7 +102,7 @@ json_t *
 ban_json(const struct ban *b)
 {
 	return (json_pack("{s:s,s:s?,s:o,s:I,s:b}", "name", b->name,
-	    "reason", b->reason, "since", json_time(&b->since), "by",
+	    "reason", b->reason, "since", sjson_time(&b->since), "by",
 	    (json_int_t)b->by, "auto", b->automatic));
 }
 
@@ -93,7 +123,7 @@ ban_enforce(const struct ban *b, int stop, json_t *cancelled, json_t *stopped)
 		while ((t = TAILQ_FIRST(&j->queue)) != NULL) {
 			if (cancelled != NULL)
 				json_array_append_new(cancelled,
-				    json_uint(t->id));
+				    sjson_uint(t->id));
 			task_cancel(t, NULL);
 		}
 		if (!stop)
@@ -101,7 +131,7 @@ ban_enforce(const struct ban *b, int stop, json_t *cancelled, json_t *stopped)
 		TAILQ_FOREACH_SAFE(t, &j->running, entry, next) {
 			if (task_stop(t, 0, STOP_USER) == 0 && stopped != NULL)
 				json_array_append_new(stopped,
-				    json_uint(t->id));
+				    sjson_uint(t->id));
 		}
 	}
 }

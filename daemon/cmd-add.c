@@ -23,30 +23,30 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	replace = json_is_true(json_object_get(ctx->req, "replace"));
 	if (jobdef_from_json(json_object_get(ctx->req, "job"), &def,
 	    &cause) != 0) {
-		cmd_error(ctx, PROTO_BAD_REQUEST, "%s", cause);
+		cmd_fail(ctx, PROTO_BAD_REQUEST, "%s", cause);
 		free(cause);
-		return (CMD_DONE);
+		return (CMD_ERROR);
 	}
 	if ((j = job_find(def->name)) != NULL) {
 		if (!replace) {
-			cmd_error(ctx, PROTO_EXISTS, "job \"%s\" exists (use "
+			cmd_fail(ctx, PROTO_EXISTS, "job \"%s\" exists (use "
 			    "replace to redefine it)", def->name);
 			goto fail;
 		}
 		if (j->origin == ORIGIN_CONFIG) {
-			cmd_error(ctx, PROTO_CONFIG_JOB, "job \"%s\" comes from "
+			cmd_fail(ctx, PROTO_CONFIG_JOB, "job \"%s\" comes from "
 			    "the configuration file", def->name);
 			goto fail;
 		}
 		if (!auth_may_job(ctx->uid, ctx->admin, j)) {
-			cmd_error(ctx, PROTO_PERMISSION_DENIED, "job \"%s\" "
+			cmd_fail(ctx, PROTO_PERMISSION_DENIED, "job \"%s\" "
 			    "belongs to uid %u", j->name, (unsigned)j->uid);
 			goto fail;
 		}
 	}
 	if ((e = admit_job(j, def, ctx->uid, ctx->admin, &cause)) !=
 	    PROTO_OK) {
-		cmd_error(ctx, e, "%s", cause);
+		cmd_fail(ctx, e, "%s", cause);
 		free(cause);
 		goto fail;
 	}
@@ -59,40 +59,36 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	e = admit_task(adhoc ? j : NULL, def, ctx->uid, ADMIT_ACK, &cause);
 	if (e != PROTO_OK && (adhoc || e == PROTO_BANNED || e == PROTO_BUSY ||
 	    e == PROTO_PERSIST_FAILED)) {
-		cmd_error(ctx, e, "%s", cause);
+		cmd_fail(ctx, e, "%s", cause);
 		free(cause);
 		goto fail;
 	}
 	if (e != PROTO_OK)
 		free(cause);
-	if (state_job_def(def, ctx->uid, !def->enabled) != 0) {
-		cmd_error(ctx, PROTO_PERSIST_FAILED, "job \"%s\" not added: "
+	if ((j = change_job_define(j, def, ctx->uid)) == NULL) {
+		cmd_fail(ctx, PROTO_PERSIST_FAILED, "job \"%s\" not added: "
 		    "the state cannot be written", def->name);
 		goto fail;
 	}
-
-	if (j != NULL) {
-		job_set_owner(j, ORIGIN_RUNTIME, ctx->uid);
-		job_set_def(j, def, 1);
-	} else
-		j = job_create(def, ORIGIN_RUNTIME, ctx->uid);
 	log_info("job %s %s by uid %u", j->name, replace ? "replaced" :
 	    "added", (unsigned)ctx->uid);
-	event_emit(EV_JOB_ADDED, json_pack("{s:s}", "job", j->name));
+	sub_emit(SUB_JOB_ADDED, json_pack("{s:s}", "job", j->name));
 	if (adhoc)
 		t = queue_push(j, TRIGGER_ADD, ctx->uid);
 	cmd_reply(ctx, json_pack("{s:s,s:o}", "job", j->name, "task",
-	    t != NULL ? json_uint(t->id) : json_null()));
+	    t != NULL ? sjson_uint(t->id) : json_null()));
 	queue_dispatch();
 	return (CMD_DONE);
 fail:
 	jobdef_unref(def);
-	return (CMD_DONE);
+	return (CMD_ERROR);
 }
 
 const struct cmd_entry cmd_add_entry = {
-	"add", 0,
-	{ { "job", ARG_OBJECT | ARG_REQUIRED }, { "replace", ARG_BOOL },
-	  { NULL, 0 } },
-	cmd_add_exec
+	.name = "add",
+	.args = {
+		{ "job", ARG_OBJECT | ARG_REQUIRED },
+		{ "replace", ARG_BOOL },
+	},
+	.exec = cmd_add_exec,
 };

@@ -10,19 +10,20 @@ cmd_cancel_exec(struct cmd_ctx *ctx)
 	struct job	*j;
 	json_t		*cancelled;
 
-	if (cmd_task_or_name(ctx, &t, &j) != 0)
-		return (CMD_DONE);
-	if (cmd_state_check(ctx) != 0)
-		return (CMD_DONE);
+	t = ctx->task;
+	j = ctx->job;
+	if (!sd.state_ok)
+		return (cmd_fail(ctx, PROTO_PERSIST_FAILED, "the state cannot "
+		    "be written at the moment; nothing was changed"));
 	cancelled = json_array();
 	if (t != NULL) {
 		if (t->state == TASK_QUEUED) {
-			json_array_append_new(cancelled, json_uint(t->id));
+			json_array_append_new(cancelled, sjson_uint(t->id));
 			task_cancel(t, NULL);
 		}
 	} else {
 		while ((t = TAILQ_FIRST(&j->queue)) != NULL) {
-			json_array_append_new(cancelled, json_uint(t->id));
+			json_array_append_new(cancelled, sjson_uint(t->id));
 			task_cancel(t, NULL);
 		}
 	}
@@ -31,7 +32,11 @@ cmd_cancel_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_cancel_entry = {
-	"cancel", 0,
-	{ { "task", ARG_INT }, { "name", ARG_STRING }, { NULL, 0 } },
-	cmd_cancel_exec
+	.name = "cancel",
+	.target = CMD_TARGET_TASK_OR_JOB,
+	.args = {
+		{ "task", ARG_INT },
+		{ "name", ARG_STRING },
+	},
+	.exec = cmd_cancel_exec,
 };

@@ -96,9 +96,9 @@ cmd_get_exec(struct cmd_ctx *ctx)
 		return (CMD_DONE);
 	}
 	if ((v = json_object_get(all, cmd_get_key(key))) == NULL) {
-		cmd_error(ctx, PROTO_NOT_FOUND, "no setting \"%s\"", key);
+		cmd_fail(ctx, PROTO_NOT_FOUND, "no setting \"%s\"", key);
 		json_decref(all);
-		return (CMD_DONE);
+		return (CMD_ERROR);
 	}
 	cmd_reply(ctx, json_pack("{s:{s:O}}", "settings", cmd_get_key(key),
 	    v));
@@ -188,16 +188,16 @@ cmd_set_exec(struct cmd_ctx *ctx)
 			log_setlevel(level);
 		}
 	} else {
-		cmd_error(ctx, PROTO_BAD_REQUEST, "set: \"%s\" cannot be set at "
+		cmd_fail(ctx, PROTO_BAD_REQUEST, "set: \"%s\" cannot be set at "
 		    "run time (max_running, max_queued, queue_limit, "
 		    "default_timeout, kill_grace, history, log_level, "
 		    "idle_exit can)", key);
-		return (CMD_DONE);
+		return (CMD_ERROR);
 	}
 	if (bad) {
-		cmd_error(ctx, PROTO_BAD_REQUEST, "set: bad value for \"%s\"",
+		cmd_fail(ctx, PROTO_BAD_REQUEST, "set: bad value for \"%s\"",
 		    key);
-		return (CMD_DONE);
+		return (CMD_ERROR);
 	}
 	log_info("setting %s changed by uid %u", key, (unsigned)ctx->uid);
 	if (strcmp(key, "history") == 0) {
@@ -214,14 +214,17 @@ cmd_set_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_get_entry = {
-	"get", 0,
-	{ { "key", ARG_STRING }, { NULL, 0 } },
-	cmd_get_exec
+	.name = "get",
+	.args = { { "key", ARG_STRING } },
+	.exec = cmd_get_exec,
 };
 
 const struct cmd_entry cmd_set_entry = {
-	"set", CMD_ADMIN,
-	{ { "key", ARG_STRING | ARG_REQUIRED },
-	  { "value", ARG_STRING | ARG_NUMBER | ARG_REQUIRED }, { NULL, 0 } },
-	cmd_set_exec
+	.name = "set",
+	.flags = CMD_ADMIN,
+	.args = {
+		{ "key", ARG_STRING | ARG_REQUIRED },
+		{ "value", ARG_STRING | ARG_NUMBER | ARG_REQUIRED },
+	},
+	.exec = cmd_set_exec,
 };

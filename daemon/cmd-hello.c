@@ -16,5 +16,6 @@ cmd_hello_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_hello_entry = {
-	"hello", 0, { { NULL, 0 } }, cmd_hello_exec
+	.name = "hello",
+	.exec = cmd_hello_exec,
 };

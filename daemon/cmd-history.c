@@ -33,23 +33,23 @@ cmd_history_exec(struct cmd_ctx *ctx)
 	name = json_string_value(json_object_get(ctx->req, "name"));
 	if (name != NULL && job_find(name) == NULL &&
 	    hmap_sget(&sd.removed_index, name) == NULL) {
-		cmd_error(ctx, PROTO_NOT_FOUND, "no job \"%s\"", name);
-		return (CMD_DONE);
+		cmd_fail(ctx, PROTO_NOT_FOUND, "no job \"%s\"", name);
+		return (CMD_ERROR);
 	}
 	state_name = json_string_value(json_object_get(ctx->req, "state"));
 	if (state_name != NULL && (state = task_state_parse(state_name)) ==
 	    -1) {
-		cmd_error(ctx, PROTO_BAD_REQUEST, "history: unknown state "
+		cmd_fail(ctx, PROTO_BAD_REQUEST, "history: unknown state "
 		    "\"%s\"", state_name);
-		return (CMD_DONE);
+		return (CMD_ERROR);
 	}
 	if ((lv = json_object_get(ctx->req, "limit")) != NULL)
 		limit = json_integer_value(lv);
 	if ((bv = json_object_get(ctx->req, "before")) != NULL)
 		before = json_integer_value(bv);
 	if (limit < 0) {
-		cmd_error(ctx, PROTO_BAD_REQUEST, "history: negative limit");
-		return (CMD_DONE);
+		cmd_fail(ctx, PROTO_BAD_REQUEST, "history: negative limit");
+		return (CMD_ERROR);
 	}
 	v = xcalloc(sd.task_index.count + 1, sizeof *v);
 	hmap_iter_init(&it, &sd.task_index);
@@ -72,8 +72,12 @@ cmd_history_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_history_entry = {
-	"history", 0,
-	{ { "name", ARG_STRING }, { "state", ARG_STRING },
-	  { "limit", ARG_INT }, { "before", ARG_INT }, { NULL, 0 } },
-	cmd_history_exec
+	.name = "history",
+	.args = {
+		{ "name", ARG_STRING },
+		{ "state", ARG_STRING },
+		{ "limit", ARG_INT },
+		{ "before", ARG_INT },
+	},
+	.exec = cmd_history_exec,
 };

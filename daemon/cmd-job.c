@@ -61,20 +61,23 @@ cmd_job_exec(struct cmd_ctx *ctx)
 {
 	struct job	*j;
 
-	if ((j = cmd_job_arg(ctx, 0)) == NULL)
-		return (CMD_DONE);
+	j = ctx->job;
 	cmd_reply(ctx, json_pack("{s:o}", "job", job_full(j)));
 	return (CMD_DONE);
 }
 
 const struct cmd_entry cmd_jobs_entry = {
-	"jobs", 0,
-	{ { "tag", ARG_STRING }, { "name", ARG_STRING }, { NULL, 0 } },
-	cmd_jobs_exec
+	.name = "jobs",
+	.args = {
+		{ "tag", ARG_STRING },
+		{ "name", ARG_STRING },
+	},
+	.exec = cmd_jobs_exec,
 };
 
 const struct cmd_entry cmd_job_entry = {
-	"job", 0,
-	{ { "name", ARG_STRING | ARG_REQUIRED }, { NULL, 0 } },
-	cmd_job_exec
+	.name = "job",
+	.target = CMD_TARGET_JOB,
+	.args = { { "name", ARG_STRING | ARG_REQUIRED } },
+	.exec = cmd_job_exec,
 };

@@ -24,14 +24,13 @@ cmd_next_exec(struct cmd_ctx *ctx)
 	time_t		 t;
 	size_t		 count = NEXT_DEFAULT, n, i;
 
-	if ((j = cmd_job_arg(ctx, 0)) == NULL)
-		return (CMD_DONE);
+	j = ctx->job;
 	if ((cv = json_object_get(ctx->req, "count")) != NULL) {
 		if (json_integer_value(cv) < 1 ||
 		    json_integer_value(cv) > NEXT_MAX) {
-			cmd_error(ctx, PROTO_BAD_REQUEST, "next: count must be "
+			cmd_fail(ctx, PROTO_BAD_REQUEST, "next: count must be "
 			    "1 to %d", NEXT_MAX);
-			return (CMD_DONE);
+			return (CMD_ERROR);
 		}
 		count = (size_t)json_integer_value(cv);
 	}
@@ -44,28 +43,28 @@ cmd_next_exec(struct cmd_ctx *ctx)
 		    j->def->timezone : sd.settings.timezone, now.tv_sec,
 		    &t) != 0) {
 			if (errno == ERANGE)
-				cmd_error(ctx, PROTO_BAD_REQUEST, "next: "
+				cmd_fail(ctx, PROTO_BAD_REQUEST, "next: "
 				    "\"%s\" is out of range (%s)", from,
 				    TIME_RANGE_TEXT);
 			else
-				cmd_error(ctx, PROTO_BAD_REQUEST, "next: "
+				cmd_fail(ctx, PROTO_BAD_REQUEST, "next: "
 				    "\"%s\" is not a time", from);
-			return (CMD_DONE);
+			return (CMD_ERROR);
 		}
 		start = (int64_t)t * 1000;
 	}
 	v = xreallocarray(NULL, count, sizeof *v);
 	if (sched_preview(j, start, count, v, &n) != 0) {
 		free(v);
-		cmd_error(ctx, PROTO_INTERNAL, "job \"%s\": the schedule "
+		cmd_fail(ctx, PROTO_INTERNAL, "job \"%s\": the schedule "
 		    "cannot be evaluated", j->name);
-		return (CMD_DONE);
+		return (CMD_ERROR);
 	}
 	times = json_array();
 	for (i = 0; i < n; i++) {
 		ts.tv_sec = (time_t)(v[i] / 1000);
 		ts.tv_nsec = (long)(v[i] % 1000) * 1000000;
-		json_array_append_new(times, json_time(&ts));
+		json_array_append_new(times, sjson_time(&ts));
 	}
 	free(v);
 	cmd_reply(ctx, json_pack("{s:o}", "times", times));
@@ -73,8 +72,12 @@ cmd_next_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_next_entry = {
-	"next", 0,
-	{ { "name", ARG_STRING | ARG_REQUIRED }, { "count", ARG_INT },
-	  { "from", ARG_STRING }, { NULL, 0 } },
-	cmd_next_exec
+	.name = "next",
+	.target = CMD_TARGET_JOB,
+	.args = {
+		{ "name", ARG_STRING | ARG_REQUIRED },
+		{ "count", ARG_INT },
+		{ "from", ARG_STRING },
+	},
+	.exec = cmd_next_exec,
 };

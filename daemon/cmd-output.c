@@ -24,17 +24,17 @@ cmd_output_event(struct client *c, struct task *t, const char *buf,
 	json_t	*ev;
 
 	ev = json_pack("{s:s,s:I,s:o}", "event", "output", "task",
-	    (json_int_t)t->id, "data", json_text(buf, len));
+	    (json_int_t)t->id, "data", sjson_text(buf, len));
 	client_send(c, ev);
 	json_decref(ev);
 }
 
 static json_t *
-cmd_output_final(json_t *id, struct task *t, const char *text, size_t len)
+cmd_output_final(struct task *t, const char *text, size_t len)
 {
-	return (cmd_answer_ok(id, json_pack("{s:I,s:s,s:o}", "task",
-	    (json_int_t)t->id, "state", task_state_name(t->state), "text",
-	    json_text(text, len))));
+	return (json_pack("{s:I,s:s,s:o}", "task", (json_int_t)t->id,
+	    "state", task_state_name(t->state), "text", sjson_text(text,
+	    len)));
 }
 
 static void
@@ -50,7 +50,7 @@ cmd_output_watch(struct task *t, enum task_watch_what what, const char *buf,
 		cmd_output_event(c, t, buf, len);
 		return;
 	}
-	a = cmd_output_final(f->id, t, "", 0);
+	a = cmd_answer_ok(f->id, cmd_output_final(t, "", 0));
 	json_decref(f->id);
 	free(f);
 	client_undefer(c);
@@ -71,18 +71,12 @@ cmd_output_cancel(struct client *c, void *arg)
 static enum cmd_retval
 cmd_output_exec(struct cmd_ctx *ctx)
 {
-	struct task	*t;
+	struct task	*t = ctx->task;
 	struct follow	*f;
-	json_int_t	 id;
-	json_t		*a;
+	json_t		*result;
 	char		*text;
 	size_t		 len = 0, off;
 
-	id = json_integer_value(json_object_get(ctx->req, "task"));
-	if ((t = task_find((uint64_t)id)) == NULL) {
-		cmd_error(ctx, PROTO_NOT_FOUND, "no task %lld", (long long)id);
-		return (CMD_DONE);
-	}
 	text = output_read_log(t, &len);
 	if (text == NULL && t->tail != NULL) {
 		text = xmalloc(t->tail_len + 1);
@@ -90,27 +84,24 @@ cmd_output_exec(struct cmd_ctx *ctx)
 		len = t->tail_len;
 	}
 	if (!json_is_true(json_object_get(ctx->req, "follow"))) {
-		a = cmd_output_final(ctx->id, t, text != NULL ? text : "", len);
-		client_send(ctx->c, a);
-		json_decref(a);
+		result = cmd_output_final(t, text != NULL ? text : "", len);
 		free(text);
-		return (CMD_DONE);
+		return (cmd_reply(ctx, result));
 	}
-	for (off = 0; off < len && !ctx->c->closed;
+	for (off = 0; off < len && !(ctx->c->flags & CLIENT_CLOSED);
 	    off += OUTPUT_EVENT_CHUNK) {
 		cmd_output_event(ctx->c, t, text + off,
 		    len - off < OUTPUT_EVENT_CHUNK ? len - off :
 		    OUTPUT_EVENT_CHUNK);
 	}
 	free(text);
-	if (ctx->c->closed)
-		return (CMD_DONE);
-	if (TASK_ENDED(t->state)) {
-		a = cmd_output_final(ctx->id, t, "", 0);
-		client_send(ctx->c, a);
-		json_decref(a);
+	/* Gone while its output was sent: nobody to answer. */
+	if (ctx->c->flags & CLIENT_CLOSED) {
+		ctx->answered = 1;
 		return (CMD_DONE);
 	}
+	if (TASK_ENDED(t->state))
+		return (cmd_reply(ctx, cmd_output_final(t, "", 0)));
 	f = xcalloc(1, sizeof *f);
 	f->c = ctx->c;
 	f->id = ctx->id != NULL ? json_incref(ctx->id) : NULL;
@@ -118,14 +109,15 @@ cmd_output_exec(struct cmd_ctx *ctx)
 	f->w.fn = cmd_output_watch;
 	f->w.arg = f;
 	task_watch_add(t, &f->w);
-	ctx->c->defer.cancel = cmd_output_cancel;
-	ctx->c->defer.arg = f;
-	return (CMD_DEFER);
+	return (cmd_defer(ctx, cmd_output_cancel, f));
 }
 
 const struct cmd_entry cmd_output_entry = {
-	"output", 0,
-	{ { "task", ARG_INT | ARG_REQUIRED }, { "follow", ARG_BOOL },
-	  { NULL, 0 } },
-	cmd_output_exec
+	.name = "output",
+	.target = CMD_TARGET_TASK,
+	.args = {
+		{ "task", ARG_INT | ARG_REQUIRED },
+		{ "follow", ARG_BOOL },
+	},
+	.exec = cmd_output_exec,
 };

@@ -28,10 +28,8 @@ cmd_reload_exec(struct cmd_ctx *ctx)
 		    nerrors == 1 ? errors[0] : "the configuration has errors");
 		json_object_set_new(json_object_get(a, "error"), "errors",
 		    list);
-		client_send(ctx->c, a);
-		json_decref(a);
 		config_errors_free(errors, nerrors);
-		return (CMD_DONE);
+		return (cmd_answer(ctx, a));
 	}
 	if (!dry_run)
 		notify_reloaded();
@@ -40,7 +38,8 @@ cmd_reload_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_reload_entry = {
-	"reload", CMD_ADMIN,
-	{ { "dry_run", ARG_BOOL }, { NULL, 0 } },
-	cmd_reload_exec
+	.name = "reload",
+	.flags = CMD_ADMIN,
+	.args = { { "dry_run", ARG_BOOL } },
+	.exec = cmd_reload_exec,
 };

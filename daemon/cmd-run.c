@@ -13,13 +13,12 @@ cmd_run_exec(struct cmd_ctx *ctx)
 	enum proto_error	 e;
 	char			*cause;
 
-	if ((j = cmd_job_arg(ctx, 1)) == NULL)
-		return (CMD_DONE);
+	j = ctx->job;
 	if ((e = admit_task(j, j->def, ctx->uid, ADMIT_ACK, &cause)) !=
 	    PROTO_OK) {
-		cmd_error(ctx, e, "%s", cause);
+		cmd_fail(ctx, e, "%s", cause);
 		free(cause);
-		return (CMD_DONE);
+		return (CMD_ERROR);
 	}
 	t = queue_push(j, TRIGGER_MANUAL, ctx->uid);
 	cmd_reply(ctx, json_pack("{s:I}", "task", (json_int_t)t->id));
@@ -28,7 +27,8 @@ cmd_run_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_run_entry = {
-	"run", 0,
-	{ { "name", ARG_STRING | ARG_REQUIRED }, { NULL, 0 } },
-	cmd_run_exec
+	.name = "run",
+	.target = CMD_TARGET_OWNED_JOB,
+	.args = { { "name", ARG_STRING | ARG_REQUIRED } },
+	.exec = cmd_run_exec,
 };

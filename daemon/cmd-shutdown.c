@@ -18,7 +18,8 @@ cmd_shutdown_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_shutdown_entry = {
-	"shutdown", CMD_ADMIN,
-	{ { "force", ARG_BOOL }, { NULL, 0 } },
-	cmd_shutdown_exec
+	.name = "shutdown",
+	.flags = CMD_ADMIN,
+	.args = { { "force", ARG_BOOL } },
+	.exec = cmd_shutdown_exec,
 };

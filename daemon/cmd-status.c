@@ -15,7 +15,7 @@ cmd_status_exec(struct cmd_ctx *ctx)
 	o = json_pack("{s:s,s:I,s:I,s:s?,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
 	    "version", SCHEDD_VERSION,
 	    "pid", (json_int_t)getpid(),
-	    "uptime_ms", (json_int_t)(time_mono_ms() - sd.started_mono),
+	    "uptime_ms", (json_int_t)(time_mono_ms() - sd.started_mono_ms),
 	    "config", sd.config_path,
 	    "jobs", (json_int_t)sd.njobs,
 	    "running", (json_int_t)sd.nrunning,
@@ -37,5 +37,6 @@ cmd_status_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_status_entry = {
-	"status", 0, { { NULL, 0 } }, cmd_status_exec
+	.name = "status",
+	.exec = cmd_status_exec,
 };

@@ -20,24 +20,24 @@ cmd_stop_exec(struct cmd_ctx *ctx)
 		sig = json_integer_value(sv) > 0 && json_integer_value(sv) <
 		    65 ? (int)json_integer_value(sv) : -1;
 	if (sig == -1) {
-		cmd_error(ctx, PROTO_BAD_REQUEST, "stop: unknown signal");
-		return (CMD_DONE);
+		cmd_fail(ctx, PROTO_BAD_REQUEST, "stop: unknown signal");
+		return (CMD_ERROR);
 	}
 	/*
 	 * Stopping works even while the state cannot be written: a runaway
 	 * task on a full disk must still be stoppable.
 	 */
-	if (cmd_task_or_name(ctx, &t, &j) != 0)
-		return (CMD_DONE);
+	t = ctx->task;
+	j = ctx->job;
 	stopped = json_array();
 	if (t != NULL) {
 		if (task_stop(t, sig, STOP_USER) == 0)
-			json_array_append_new(stopped, json_uint(t->id));
+			json_array_append_new(stopped, sjson_uint(t->id));
 	} else {
 		TAILQ_FOREACH_SAFE(t, &j->running, entry, next) {
 			if (task_stop(t, sig, STOP_USER) == 0)
 				json_array_append_new(stopped,
-				    json_uint(t->id));
+				    sjson_uint(t->id));
 		}
 	}
 	cmd_reply(ctx, json_pack("{s:o}", "stopped", stopped));
@@ -45,8 +45,12 @@ cmd_stop_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_stop_entry = {
-	"stop", 0,
-	{ { "task", ARG_INT }, { "name", ARG_STRING },
-	  { "signal", ARG_STRING | ARG_INT }, { NULL, 0 } },
-	cmd_stop_exec
+	.name = "stop",
+	.target = CMD_TARGET_TASK_OR_JOB,
+	.args = {
+		{ "task", ARG_INT },
+		{ "name", ARG_STRING },
+		{ "signal", ARG_STRING | ARG_INT },
+	},
+	.exec = cmd_stop_exec,
 };

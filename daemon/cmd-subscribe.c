@@ -13,22 +13,22 @@ cmd_subscribe_exec(struct cmd_ctx *ctx)
 	list = json_object_get(ctx->req, "events");
 	names = json_array();
 	if (list == NULL || json_array_size(list) == 0)
-		mask = EV_ALL;
+		mask = SUB_ALL;
 	json_array_foreach(list, i, v) {
 		if (!json_is_string(v) ||
-		    (class = event_class(json_string_value(v))) == 0) {
-			cmd_error(ctx, PROTO_BAD_REQUEST, "subscribe: unknown "
+		    (class = sub_class(json_string_value(v))) == 0) {
+			cmd_fail(ctx, PROTO_BAD_REQUEST, "subscribe: unknown "
 			    "event %s", json_is_string(v) ?
 			    json_string_value(v) : "(not a string)");
 			json_decref(names);
-			return (CMD_DONE);
+			return (CMD_ERROR);
 		}
 		mask |= class;
 	}
-	for (class = 1; class <= EV_CONFIG_RELOADED; class <<= 1) {
+	for (class = 1; class <= SUB_CONFIG_RELOADED; class <<= 1) {
 		if (mask & class)
 			json_array_append_new(names,
-			    json_string(event_name(class)));
+			    json_string(sub_name(class)));
 	}
 	ctx->c->events = mask;
 	cmd_reply(ctx, json_pack("{s:o}", "events", names));
@@ -36,7 +36,7 @@ cmd_subscribe_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_subscribe_entry = {
-	"subscribe", 0,
-	{ { "events", ARG_ARRAY }, { NULL, 0 } },
-	cmd_subscribe_exec
+	.name = "subscribe",
+	.args = { { "events", ARG_ARRAY } },
+	.exec = cmd_subscribe_exec,
 };

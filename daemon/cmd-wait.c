@@ -120,32 +120,32 @@ cmd_wait_exec(struct cmd_ctx *ctx)
 	struct waiter	*wt;
 	struct task	*t;
 	struct timeval	 tv;
-	json_t		*arg, *tov, *v;
+	json_t		*arg, *tov, *v, *list;
 	uint64_t	 ms = 0;
 	size_t		 i, n;
 
 	arg = json_object_get(ctx->req, "task");
 	n = json_is_array(arg) ? json_array_size(arg) : 1;
 	if (n == 0 || n > 10000) {
-		cmd_error(ctx, PROTO_BAD_REQUEST, "wait: give 1 to 10000 tasks");
-		return (CMD_DONE);
+		cmd_fail(ctx, PROTO_BAD_REQUEST, "wait: give 1 to 10000 tasks");
+		return (CMD_ERROR);
 	}
 	tov = json_object_get(ctx->req, "timeout");
 	if (tov != NULL && cmd_wait_timeout_ms(tov, &ms) != 0) {
-		cmd_error(ctx, PROTO_BAD_REQUEST, "wait: bad timeout");
-		return (CMD_DONE);
+		cmd_fail(ctx, PROTO_BAD_REQUEST, "wait: bad timeout");
+		return (CMD_ERROR);
 	}
 	for (i = 0; i < n; i++) {
 		v = json_is_array(arg) ? json_array_get(arg, i) : arg;
 		if (!json_is_integer(v)) {
-			cmd_error(ctx, PROTO_BAD_REQUEST, "wait: \"task\" must "
+			cmd_fail(ctx, PROTO_BAD_REQUEST, "wait: \"task\" must "
 			    "be an integer or a list of integers");
-			return (CMD_DONE);
+			return (CMD_ERROR);
 		}
 		if (task_find((uint64_t)json_integer_value(v)) == NULL) {
-			cmd_error(ctx, PROTO_NOT_FOUND, "no task %lld",
+			cmd_fail(ctx, PROTO_NOT_FOUND, "no task %lld",
 			    (long long)json_integer_value(v));
-			return (CMD_DONE);
+			return (CMD_ERROR);
 		}
 	}
 	wt = xcalloc(1, sizeof *wt);
@@ -168,16 +168,12 @@ cmd_wait_exec(struct cmd_ctx *ctx)
 		wt->pending++;
 	}
 	if (wt->pending == 0) {
-		json_t	*list = json_array(), *a;
-
+		list = json_array();
 		for (i = 0; i < n; i++)
 			json_array_append(list, wt->v[i].record);
-		a = cmd_answer_ok(ctx->id, json_pack("{s:o,s:b}", "tasks",
-		    list, "timed_out", 0));
-		client_send(ctx->c, a);
-		json_decref(a);
 		cmd_wait_free(wt);
-		return (CMD_DONE);
+		return (cmd_reply(ctx, json_pack("{s:o,s:b}", "tasks", list,
+		    "timed_out", 0)));
 	}
 	if (tov != NULL) {
 		wt->timer = evtimer_new(sd.base, cmd_wait_timeout, wt);
@@ -185,14 +181,14 @@ cmd_wait_exec(struct cmd_ctx *ctx)
 		tv.tv_usec = (ms % 1000) * 1000;
 		evtimer_add(wt->timer, &tv);
 	}
-	ctx->c->defer.cancel = cmd_wait_cancel;
-	ctx->c->defer.arg = wt;
-	return (CMD_DEFER);
+	return (cmd_defer(ctx, cmd_wait_cancel, wt));
 }
 
 const struct cmd_entry cmd_wait_entry = {
-	"wait", 0,
-	{ { "task", ARG_INT | ARG_ARRAY | ARG_REQUIRED },
-	  { "timeout", ARG_NUMBER | ARG_STRING }, { NULL, 0 } },
-	cmd_wait_exec
+	.name = "wait",
+	.args = {
+		{ "task", ARG_INT | ARG_ARRAY | ARG_REQUIRED },
+		{ "timeout", ARG_NUMBER | ARG_STRING },
+	},
+	.exec = cmd_wait_exec,
 };

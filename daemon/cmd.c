@@ -156,7 +156,8 @@ cmd_check(const struct cmd_entry *ce, json_t *req, int admin, char **cause)
 		return (PROTO_PERMISSION_DENIED);
 	}
 	json_object_foreach(req, key, v) {
-		if (strcmp(key, "cmd") == 0 || strcmp(key, "id") == 0)
+		if (strcmp(key, "cmd") == 0 || strcmp(key, "id") == 0 ||
+		    strcmp(key, "protocol") == 0)
 			continue;
 		for (i = 0; i < CMD_MAX_ARGS && ce->args[i].name != NULL; i++) {
 			if (strcmp(ce->args[i].name, key) == 0)
@@ -202,23 +203,33 @@ cmd_answer_error(json_t *id, enum proto_error code, const char *message)
 {
 	json_t	*msg;
 
-	msg = json_text(message, strlen(message));
+	msg = sjson_text(message, strlen(message));
 	return (json_pack("{s:O?,s:b,s:{s:s,s:o}}", "id", id, "ok", 0,
 	    "error", "code", proto_error_name(code), "message", msg));
 }
 
-void
+/* Answer the request with a result (steals it). */
+enum cmd_retval
 cmd_reply(struct cmd_ctx *ctx, json_t *result)
 {
-	json_t	*a;
-
-	a = cmd_answer_ok(ctx->id, result);
-	client_send(ctx->c, a);
-	json_decref(a);
+	return (cmd_answer(ctx, cmd_answer_ok(ctx->id, result)));
 }
 
-void
-cmd_error(struct cmd_ctx *ctx, enum proto_error code, const char *fmt, ...)
+/* Send a whole answer object (steals it): for answers of their own shape. */
+enum cmd_retval
+cmd_answer(struct cmd_ctx *ctx, json_t *a)
+{
+	int	 ok = json_is_true(json_object_get(a, "ok"));
+
+	client_send(ctx->c, a);
+	json_decref(a);
+	ctx->answered = 1;
+	return (ok ? CMD_DONE : CMD_ERROR);
+}
+
+/* Answer the request with an error. */
+enum cmd_retval
+cmd_fail(struct cmd_ctx *ctx, enum proto_error code, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*msg;
@@ -230,9 +241,127 @@ cmd_error(struct cmd_ctx *ctx, enum proto_error code, const char *fmt, ...)
 	log_debug("client uid %u: %s: %s", (unsigned)ctx->uid,
 	    proto_error_name(code), msg);
 	a = cmd_answer_error(ctx->id, code, msg);
-	client_send(ctx->c, a);
-	json_decref(a);
 	free(msg);
+	return (cmd_answer(ctx, a));
+}
+
+/*
+ * Answer later: the client waits (its next requests are not read) until
+ * the handler's callback answers and calls client_undefer; cancel runs if
+ * the client goes first.
+ */
+enum cmd_retval
+cmd_defer(struct cmd_ctx *ctx, void (*cancel)(struct client *, void *),
+    void *arg)
+{
+	ctx->defer.cancel = cancel;
+	ctx->defer.arg = arg;
+	return (CMD_DEFER);
+}
+
+/* The job named by "name", or NULL after answering not_found. */
+static struct job *
+cmd_target_job(struct cmd_ctx *ctx)
+{
+	const char	*name;
+	struct job	*j;
+
+	name = json_string_value(json_object_get(ctx->req, "name"));
+	if (name == NULL || (j = job_find(name)) == NULL) {
+		cmd_fail(ctx, PROTO_NOT_FOUND, "no job \"%s\"",
+		    name != NULL ? name : "");
+		return (NULL);
+	}
+	return (j);
+}
+
+/* The task named by "task", or NULL after answering not_found. */
+static struct task *
+cmd_target_task(struct cmd_ctx *ctx)
+{
+	struct task	*t;
+	json_int_t	 id;
+
+	id = json_integer_value(json_object_get(ctx->req, "task"));
+	if ((t = task_find((uint64_t)id)) == NULL) {
+		cmd_fail(ctx, PROTO_NOT_FOUND, "no task %lld", (long long)id);
+		return (NULL);
+	}
+	return (t);
+}
+
+/*
+ * Find and authorise the command's target into ctx.  -1 after answering
+ * an error.
+ */
+static int
+cmd_target(struct cmd_ctx *ctx, enum cmd_target target)
+{
+	int	 has_task, has_name;
+
+	if (target == CMD_TARGET_TASK_OR_JOB) {
+		has_task = json_object_get(ctx->req, "task") != NULL;
+		has_name = json_object_get(ctx->req, "name") != NULL;
+		if (has_task == has_name) {
+			cmd_fail(ctx, PROTO_BAD_REQUEST,
+			    "give exactly one of \"task\" and \"name\"");
+			return (-1);
+		}
+		target = has_task ? CMD_TARGET_OWNED_TASK :
+		    CMD_TARGET_OWNED_JOB;
+	}
+	switch (target) {
+	case CMD_TARGET_NONE:
+	case CMD_TARGET_TASK_OR_JOB:
+		return (0);
+	case CMD_TARGET_JOB:
+	case CMD_TARGET_OWNED_JOB:
+		if ((ctx->job = cmd_target_job(ctx)) == NULL)
+			return (-1);
+		if (target == CMD_TARGET_OWNED_JOB &&
+		    !auth_may_job(ctx->uid, ctx->admin, ctx->job)) {
+			cmd_fail(ctx, PROTO_PERMISSION_DENIED, "job \"%s\" "
+			    "belongs to uid %u", ctx->job->name,
+			    (unsigned)ctx->job->uid);
+			return (-1);
+		}
+		return (0);
+	case CMD_TARGET_TASK:
+	case CMD_TARGET_OWNED_TASK:
+		if ((ctx->task = cmd_target_task(ctx)) == NULL)
+			return (-1);
+		if (target == CMD_TARGET_OWNED_TASK &&
+		    !auth_may_task(ctx->uid, ctx->admin, ctx->task)) {
+			cmd_fail(ctx, PROTO_PERMISSION_DENIED, "task %llu was "
+			    "not submitted by you",
+			    (unsigned long long)ctx->task->id);
+			return (-1);
+		}
+		return (0);
+	}
+	return (0);
+}
+
+/*
+ * A request may say which protocol version it speaks ("protocol"); one
+ * the daemon does not speak is refused with protocol_mismatch.
+ */
+static int
+cmd_protocol_ok(struct cmd_ctx *ctx)
+{
+	json_t	*v = json_object_get(ctx->req, "protocol");
+
+	if (v == NULL || (json_is_integer(v) &&
+	    json_integer_value(v) == PROTO_VERSION))
+		return (1);
+	if (json_is_integer(v))
+		cmd_fail(ctx, PROTO_PROTOCOL_MISMATCH, "schedd speaks protocol "
+		    "%d, the request protocol %lld", PROTO_VERSION,
+		    (long long)json_integer_value(v));
+	else
+		cmd_fail(ctx, PROTO_PROTOCOL_MISMATCH, "schedd speaks protocol "
+		    "%d; \"protocol\" must be that number", PROTO_VERSION);
+	return (0);
 }
 
 /* Decode, check and run one request line from a client. */
@@ -241,7 +370,7 @@ cmd_handle(struct client *c, const char *line, size_t len)
 {
 	const struct cmd_entry	*ce;
 	struct cmd_ctx		 ctx;
-	json_t			*req, *a;
+	json_t			*req;
 	char			*cause = NULL;
 	const char		*name;
 	enum proto_error	 e;
@@ -249,106 +378,51 @@ cmd_handle(struct client *c, const char *line, size_t len)
 	memset(&ctx, 0, sizeof ctx);
 	ctx.c = c;
 	ctx.uid = c->uid;
-	ctx.admin = c->admin;
+	ctx.admin = (c->flags & CLIENT_ADMIN) != 0;
 	if (cmd_decode(line, len, &req, &cause) != 0) {
 		ctx.id = req != NULL ? json_object_get(req, "id") : NULL;
-		a = cmd_answer_error(ctx.id, PROTO_BAD_REQUEST, cause);
-		client_send(c, a);
-		json_decref(a);
+		cmd_answer(&ctx, cmd_answer_error(ctx.id, PROTO_BAD_REQUEST,
+		    cause));
 		json_decref(req);
 		free(cause);
 		return;
 	}
 	ctx.req = req;
 	ctx.id = json_object_get(req, "id");
+	if (!cmd_protocol_ok(&ctx)) {
+		json_decref(req);
+		return;
+	}
 	name = json_string_value(json_object_get(req, "cmd"));
 	if ((ce = cmd_find(name)) == NULL) {
-		cmd_error(&ctx, PROTO_UNKNOWN_COMMAND, "unknown command \"%s\"",
+		cmd_fail(&ctx, PROTO_UNKNOWN_COMMAND, "unknown command \"%s\"",
 		    name);
 		json_decref(req);
 		return;
 	}
-	if ((e = cmd_check(ce, req, c->admin, &cause)) != PROTO_OK) {
-		cmd_error(&ctx, e, "%s", cause);
+	if ((e = cmd_check(ce, req, ctx.admin, &cause)) != PROTO_OK) {
+		cmd_fail(&ctx, e, "%s", cause);
 		free(cause);
 		json_decref(req);
 		return;
 	}
+	if (cmd_target(&ctx, ce->target) != 0) {
+		json_decref(req);
+		return;
+	}
 	log_debug("client uid %u: %s", (unsigned)c->uid, ce->name);
-	ce->exec(&ctx);
+	switch (ce->exec(&ctx)) {
+	case CMD_DEFER:
+		c->defer = ctx.defer;
+		break;
+	case CMD_DONE:
+	case CMD_ERROR:
+		if (!ctx.answered) {
+			log_warnx("%s: the handler answered nothing", ce->name);
+			cmd_fail(&ctx, PROTO_INTERNAL, "%s: no answer",
+			    ce->name);
+		}
+		break;
+	}
 	json_decref(req);
-}
-
-/*
- * Resolve the "task" or "name" argument (exactly one), with permission.
- * Returns 0 with *t or *j set, or -1 after answering an error.
- */
-int
-cmd_task_or_name(struct cmd_ctx *ctx, struct task **t, struct job **j)
-{
-	json_t	*tv = json_object_get(ctx->req, "task");
-	json_t	*nv = json_object_get(ctx->req, "name");
-
-	*t = NULL;
-	*j = NULL;
-	if ((tv == NULL) == (nv == NULL)) {
-		cmd_error(ctx, PROTO_BAD_REQUEST,
-		    "give exactly one of \"task\" and \"name\"");
-		return (-1);
-	}
-	if (tv != NULL) {
-		if ((*t = task_find(json_integer_value(tv))) == NULL) {
-			cmd_error(ctx, PROTO_NOT_FOUND, "no task %lld",
-			    (long long)json_integer_value(tv));
-			return (-1);
-		}
-		if (!auth_may_task(ctx->uid, ctx->admin, *t)) {
-			cmd_error(ctx, PROTO_PERMISSION_DENIED,
-			    "task %llu was not submitted by you",
-			    (unsigned long long)(*t)->id);
-			return (-1);
-		}
-		return (0);
-	}
-	if ((*j = cmd_job_arg(ctx, 1)) == NULL)
-		return (-1);
-	return (0);
-}
-
-/*
- * The job named by the "name" argument, checking that the client may act
- * on it when act is set.  Answers an error and returns NULL otherwise.
- */
-struct job *
-cmd_job_arg(struct cmd_ctx *ctx, int act)
-{
-	const char	*name;
-	struct job	*j;
-
-	name = json_string_value(json_object_get(ctx->req, "name"));
-	if (name == NULL || (j = job_find(name)) == NULL) {
-		cmd_error(ctx, PROTO_NOT_FOUND, "no job \"%s\"",
-		    name != NULL ? name : "");
-		return (NULL);
-	}
-	if (act && !auth_may_job(ctx->uid, ctx->admin, j)) {
-		cmd_error(ctx, PROTO_PERMISSION_DENIED,
-		    "job \"%s\" belongs to uid %u", j->name, (unsigned)j->uid);
-		return (NULL);
-	}
-	return (j);
-}
-
-/*
- * Refuse a change while the state cannot be written: nothing is applied
- * that could not be kept.  Answers persist_failed and returns -1.
- */
-int
-cmd_state_check(struct cmd_ctx *ctx)
-{
-	if (sd.state_ok)
-		return (0);
-	cmd_error(ctx, PROTO_PERSIST_FAILED, "the state cannot be written "
-	    "at the moment; nothing was changed");
-	return (-1);
 }

@@ -1,5 +1,7 @@
 /*
- * The control commands: one fixed table, checked before any handler runs.
+ * The control commands: one fixed table, checked before any handler runs:
+ * permission, arguments and the command's target (schedd.8 CONTROL
+ * PROTOCOL).
  */
 #ifndef CMD_H
 #define CMD_H
@@ -20,9 +22,26 @@
 
 #define CMD_MAX_ARGS	6
 
+/*
+ * What a command acts on, found and authorised by cmd_handle before the
+ * handler runs (into cmd_ctx's job or task): "name" names a job, "task" a
+ * task id; an owned target is one the client may act on (schedd.8
+ * PERMISSIONS), the others may be read by anyone.
+ */
+enum cmd_target {
+	CMD_TARGET_NONE = 0,
+	CMD_TARGET_JOB,		/* "name" */
+	CMD_TARGET_OWNED_JOB,	/* "name", the client may act on it */
+	CMD_TARGET_TASK,	/* "task" */
+	CMD_TARGET_OWNED_TASK,	/* "task", the client may act on it */
+	CMD_TARGET_TASK_OR_JOB,	/* exactly one of them, may act on it */
+};
+
+/* What a handler did; cmd_handle acts on it. */
 enum cmd_retval {
-	CMD_DONE,		/* answered */
-	CMD_DEFER,		/* will answer later; the client waits */
+	CMD_DONE,	/* answered (cmd_reply) */
+	CMD_ERROR,	/* answered with an error (cmd_fail) */
+	CMD_DEFER,	/* answers later (cmd_defer): the client waits */
 };
 
 struct cmd_ctx {
@@ -31,6 +50,10 @@ struct cmd_ctx {
 	json_t		*id;		/* borrowed; null when absent */
 	uid_t		 uid;
 	int		 admin;
+	struct job	*job;		/* the target, if a job */
+	struct task	*task;		/* the target, if a task */
+	int		 answered;	/* cmd_reply or cmd_fail ran */
+	struct client_defer defer;	/* what cmd_defer set */
 };
 
 struct cmd_arg {
@@ -41,6 +64,7 @@ struct cmd_arg {
 struct cmd_entry {
 	const char	*name;
 	int		 flags;
+	enum cmd_target	 target;
 	struct cmd_arg	 args[CMD_MAX_ARGS];
 	enum cmd_retval	 (*exec)(struct cmd_ctx *);
 };
@@ -51,13 +75,12 @@ enum proto_error cmd_check(const struct cmd_entry *, json_t *, int, char **);
 void		 cmd_handle(struct client *, const char *, size_t);
 json_t		*cmd_answer_ok(json_t *, json_t *);
 json_t		*cmd_answer_error(json_t *, enum proto_error, const char *);
-void		 cmd_reply(struct cmd_ctx *, json_t *);
-void		 cmd_error(struct cmd_ctx *, enum proto_error, const char *, ...)
+enum cmd_retval	 cmd_reply(struct cmd_ctx *, json_t *);
+enum cmd_retval	 cmd_answer(struct cmd_ctx *, json_t *);
+enum cmd_retval	 cmd_fail(struct cmd_ctx *, enum proto_error, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
-int		 cmd_task_or_name(struct cmd_ctx *, struct task **,
-		    struct job **);
-struct job	*cmd_job_arg(struct cmd_ctx *, int);
-int		 cmd_state_check(struct cmd_ctx *);
+enum cmd_retval	 cmd_defer(struct cmd_ctx *, void (*)(struct client *, void *),
+		    void *);
 
 extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_ban_entry;

@@ -1,9 +1,9 @@
 /*
- * Private to config.c and config-job.c: the small tree both the YAML and the
- * JSON front ends build before validation, and the error list validation
- * fills.  A node knows where it came from (file, line and column, 1-based,
- * for YAML; a key path such as "job.env.HOME" for JSON), so every message
- * can say where the problem is.
+ * Private to config.c, config-settings.c and config-job.c: the small tree
+ * both the YAML and the JSON front ends build before validation, and the
+ * error list validation fills.  A node knows where it came from (file,
+ * line and column, 1-based, for YAML; a key path such as "job.env.HOME"
+ * for JSON), so every message can say where the problem is.
  */
 #ifndef CONFIG_NODE_H
 #define CONFIG_NODE_H
@@ -95,6 +95,9 @@ void		 cerr_clear(struct cerrs *);
 const char	*key_nearest(const char *, const char *const *, size_t);
 void		 key_unknown(struct cerrs *, const struct cnode *,
 		     const char *const *, size_t);
+
+void		 settings_parse(struct settings *, const struct cnode *,
+		     struct cerrs *);
 
 const char *const *jobkey_names(size_t *);
 extern const char *const joblimit_names[JOBLIM_MAX];

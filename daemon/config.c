@@ -3,7 +3,8 @@
  * includes become node trees carrying file, line and column; then the trees
  * are validated in one pass that collects every error, so "schedd -t" and
  * "reload" can show them all at once.  The node helpers are in
- * config-node.c; config-job.c validates the jobs.
+ * config-node.c; config-settings.c validates the daemon: section and
+ * config-job.c the jobs.
  *
  * Scalars follow YAML's spirit without its surprises: an unquoted true,
  * false, yes or no is a boolean; an unquoted decimal is a number; "~",
@@ -28,7 +29,6 @@
 #include "config.h"
 #include "dircheck.h"
 #include "log.h"
-#include "proto.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -59,214 +59,6 @@ static void	config_file(struct loader *, const char *,
 		    const struct cnode *, int);
 
 static const char *const config_top_keys[] = { "daemon", "include", "jobs" };
-
-static const char *const config_daemon_keys[] = {
-	"socket", "socket_mode", "socket_group", "state_dir", "max_running",
-	"max_queued", "queue_limit", "default_timeout", "kill_grace",
-	"history", "output_tail", "log_max", "log_level", "idle_exit",
-	"shutdown_timeout", "timezone", "max_jobs_per_user",
-	"max_queued_per_user", "max_job_size", "removed_history"
-};
-#define NDAEMONKEYS \
-	(sizeof config_daemon_keys / sizeof config_daemon_keys[0])
-
-/* The daemon settings of schedd.yaml(5) with nothing configured. */
-void
-settings_defaults(struct settings *s)
-{
-	memset(s, 0, sizeof *s);
-	s->socket_mode = 0660;
-	s->max_running = 10;
-	s->max_queued = 1000;
-	s->queue_limit = 30;
-	s->default_timeout_ms = 0;
-	s->kill_grace_ms = 10 * 1000;
-	s->history = 60;
-	s->output_tail = 4 * 1024;
-	s->log_max = 1024 * 1024;
-	s->log_level = LOGLEVEL_INFO;
-	s->idle_exit_ms = 0;
-	s->shutdown_timeout_ms = 30 * 1000;
-	s->max_jobs_per_user = 100;
-	s->max_queued_per_user = 1000;
-	s->max_job_size = 64 * 1024;
-	s->removed_history = 1000;
-}
-
-/* Copy settings, with their own strings; free dst first if it had any. */
-void
-settings_copy(struct settings *dst, const struct settings *src)
-{
-	*dst = *src;
-	dst->socket = src->socket != NULL ? xstrdup(src->socket) : NULL;
-	dst->socket_group = src->socket_group != NULL ?
-	    xstrdup(src->socket_group) : NULL;
-	dst->state_dir = src->state_dir != NULL ? xstrdup(src->state_dir) :
-	    NULL;
-	dst->timezone = src->timezone != NULL ? xstrdup(src->timezone) : NULL;
-}
-
-/* Free the strings of settings (the struct itself is the caller's). */
-void
-settings_free(struct settings *s)
-{
-	free(s->socket);
-	free(s->socket_group);
-	free(s->state_dir);
-	free(s->timezone);
-	s->socket = s->socket_group = s->state_dir = s->timezone = NULL;
-}
-
-/* An absolute path setting. */
-static void
-config_path_setting(const struct cnode *v, struct cerrs *errs, char **out,
-    size_t max)
-{
-	char	*s;
-
-	if (cnode_to_string(v, errs, &s) != 0)
-		return;
-	if (*s != '/')
-		cerr_add(errs, v, "must be an absolute path");
-	else if (strlen(s) >= max)
-		cerr_add(errs, v, "path is too long (at most %zu bytes)",
-		    max - 1);
-	else {
-		free(*out);
-		*out = s;
-		return;
-	}
-	free(s);
-}
-
-/* One key of the daemon: section. */
-static void
-config_setting(struct loader *l, const struct cnode *k, const struct cnode *v)
-{
-	struct settings	*s = &l->conf->settings;
-	struct cerrs	*errs = &l->errs;
-	const char	*name = k->value;
-	uint64_t	 u;
-	int64_t		 n;
-	int		 mode, level;
-	char		*str;
-
-	if (strcmp(name, "socket") == 0)
-		config_path_setting(v, errs, &s->socket, 108);
-	else if (strcmp(name, "state_dir") == 0)
-		config_path_setting(v, errs, &s->state_dir, PATH_MAX);
-	else if (strcmp(name, "socket_mode") == 0) {
-		if (cnode_to_octal(v, errs, 0777, &mode) == 0)
-			s->socket_mode = (mode_t)mode;
-	} else if (strcmp(name, "socket_group") == 0) {
-		if (cnode_to_string(v, errs, &str) != 0)
-			return;
-		if (*str == '\0') {
-			cerr_add(errs, v, "must not be empty");
-			free(str);
-			return;
-		}
-		free(s->socket_group);
-		s->socket_group = str;
-	} else if (strcmp(name, "max_running") == 0) {
-		if (cnode_to_int(v, errs, 1, UINT32_MAX, &n) == 0)
-			s->max_running = (uint32_t)n;
-	} else if (strcmp(name, "max_queued") == 0) {
-		if (cnode_to_int(v, errs, 1, UINT32_MAX, &n) == 0)
-			s->max_queued = (uint32_t)n;
-	} else if (strcmp(name, "queue_limit") == 0) {
-		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
-			s->queue_limit = (uint32_t)n;
-	} else if (strcmp(name, "history") == 0) {
-		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
-			s->history = (uint32_t)n;
-	} else if (strcmp(name, "removed_history") == 0) {
-		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
-			s->removed_history = (uint32_t)n;
-	} else if (strcmp(name, "max_jobs_per_user") == 0) {
-		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
-			s->max_jobs_per_user = (uint32_t)n;
-	} else if (strcmp(name, "max_queued_per_user") == 0) {
-		if (cnode_to_int(v, errs, 0, UINT32_MAX, &n) == 0)
-			s->max_queued_per_user = (uint32_t)n;
-	} else if (strcmp(name, "max_job_size") == 0) {
-		if (cnode_to_size(v, errs, &u) != 0)
-			return;
-		if (u < 1024 || u > PROTO_MAX_LINE)
-			cerr_add(errs, v, "must be between 1KiB and 1MiB");
-		else
-			s->max_job_size = u;
-	} else if (strcmp(name, "default_timeout") == 0) {
-		if (cnode_to_duration(v, errs, &u) == 0)
-			s->default_timeout_ms = u;
-	} else if (strcmp(name, "kill_grace") == 0) {
-		if (cnode_to_duration(v, errs, &u) == 0)
-			s->kill_grace_ms = u;
-	} else if (strcmp(name, "idle_exit") == 0) {
-		if (cnode_to_duration(v, errs, &u) == 0)
-			s->idle_exit_ms = u;
-	} else if (strcmp(name, "shutdown_timeout") == 0) {
-		if (cnode_to_duration(v, errs, &u) == 0)
-			s->shutdown_timeout_ms = u;
-	} else if (strcmp(name, "output_tail") == 0) {
-		if (cnode_to_size(v, errs, &u) != 0)
-			return;
-		if (u > 1024 * 1024)
-			cerr_add(errs, v, "must be at most 1MiB");
-		else
-			s->output_tail = u;
-	} else if (strcmp(name, "log_max") == 0) {
-		if (cnode_to_size(v, errs, &u) == 0)
-			s->log_max = u;
-	} else if (strcmp(name, "log_level") == 0) {
-		if (cnode_to_string(v, errs, &str) != 0)
-			return;
-		if ((level = log_level_parse(str)) == -1)
-			cerr_add(errs, v, "bad log level \"%s\" (expected "
-			    "error, warning, info or debug)", str);
-		else
-			s->log_level = level;
-		free(str);
-	} else if (strcmp(name, "timezone") == 0) {
-		if (cnode_to_timezone(v, errs, &str) == 0) {
-			free(s->timezone);
-			s->timezone = str;
-		}
-	} else
-		fatalx("%s: no setting %s", __func__, name);
-}
-
-/* The daemon: mapping. */
-static void
-config_settings(struct loader *l, const struct cnode *map)
-{
-	const struct cnode	*k;
-	size_t			 i, j;
-
-	if (cnode_is_null(map))
-		return;
-	if (map->type != CNODE_MAP) {
-		if (map->type != CNODE_BAD)
-			cerr_add(&l->errs, map, "expected a mapping of daemon "
-			    "settings, got %s", cnode_describe(map));
-		return;
-	}
-	cnode_mark_dups((struct cnode *)map, &l->errs, "key");
-	for (i = 0; i + 1 < map->nchild; i += 2) {
-		k = map->child[i];
-		if (k->skip)
-			continue;
-		for (j = 0; j < NDAEMONKEYS; j++) {
-			if (strcmp(k->value, config_daemon_keys[j]) == 0)
-				break;
-		}
-		if (j == NDAEMONKEYS)
-			key_unknown(&l->errs, k, config_daemon_keys,
-			    NDAEMONKEYS);
-		else
-			config_setting(l, k, map->child[i + 1]);
-	}
-}
 
 /* Validate one job of a jobs: mapping. */
 static struct jobdef *
@@ -448,7 +240,8 @@ config_root(struct loader *l, const struct cnode *root, int depth)
 				cerr_add(&l->errs, k, "daemon settings are "
 				    "only allowed in the main file");
 			else
-				config_settings(l, v);
+				settings_parse(&l->conf->settings, v,
+				    &l->errs);
 		} else if (strcmp(k->value, "include") == 0)
 			config_include(l, v, depth);
 		else if (strcmp(k->value, "jobs") == 0)

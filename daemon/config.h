@@ -106,8 +106,8 @@ struct settings {
 	uint64_t	 idle_exit_ms;	/* 0: never */
 	uint64_t	 shutdown_timeout_ms; /* 30s */
 	char		*timezone;	/* or NULL: the system's */
-	uint32_t	 max_jobs_per_user;   /* runtime jobs, non-admins: 100 */
-	uint32_t	 max_queued_per_user; /* queued tasks, non-admins: 1000 */
+	uint32_t	 max_jobs_per_user;	/* runtime jobs, users: 100 */
+	uint32_t	 max_queued_per_user;	/* queued tasks, users: 1000 */
 	uint64_t	 max_job_size;	/* encoded definition, non-admins */
 	uint32_t	 removed_history; /* records of removed jobs: 1000 */
 };

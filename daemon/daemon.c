@@ -63,7 +63,6 @@ daemon_init(void)
 	sd.state_dirfd = -1;
 	sd.logs_dirfd = -1;
 	sd.uid = geteuid();
-	sd.gid = getegid();
 	sd.is_root = sd.uid == 0;
 	time_set_local(daemon_localtime);
 }

@@ -85,23 +85,23 @@ job_set_owner(struct job *j, enum job_origin origin, uid_t uid)
 		usage_jobs(uid, 1);
 	j->origin = origin;
 	j->uid = uid;
-	state_job(j, 0);
+	state_job(j);
 }
 
 /*
  * Give a job a new definition; running tasks keep the one they started
  * with, queued tasks and retries take the new one when they start, and
- * the schedule is recomputed from it.  With fresh (a runtime job
- * redefined by "add --replace") the schedule starts over; otherwise (a
- * reload) what it has done stays: an at that ran stays done unless its
- * time changed, the max_runs count goes on, paused stays unless
- * "enabled" changed.
+ * the schedule is recomputed from it.  With JOB_DEF_FRESH (a runtime job
+ * redefined by "add --replace") the schedule starts over; with
+ * JOB_DEF_KEEP (a reload) what it has done stays: an at that ran stays
+ * done unless its time changed, the max_runs count goes on, paused stays
+ * unless "enabled" changed.
  */
 void
-job_set_def(struct job *j, struct jobdef *def, int fresh)
+job_set_def(struct job *j, struct jobdef *def, enum job_def_how how)
 {
 	struct jobdef	*old = j->def;
-	int		 same_at;
+	int		 same_at, fresh = how == JOB_DEF_FRESH;
 
 	sched_job_fini(j);
 	same_at = old->at != NULL && def->at != NULL &&
@@ -123,13 +123,14 @@ job_set_def(struct job *j, struct jobdef *def, int fresh)
 
 /*
  * Unregister a job: cancel its queued tasks (ids appended to cancelled),
- * stop running ones if stop is set (ids appended to stopped).  The job
+ * with JOB_STOP_RUNNING stop running ones (ids appended to stopped).  The job
  * then only holds records: its ended tasks stay answerable ("task",
  * "history NAME") among the records of removed jobs, the oldest dropped
  * beyond removed_history; running tasks end into them too.
  */
 void
-job_remove(struct job *j, json_t *cancelled, json_t *stopped, int stop)
+job_remove(struct job *j, json_t *cancelled, json_t *stopped,
+    enum job_remove_how stop)
 {
 	struct task	*t, *next;
 
@@ -148,17 +149,17 @@ job_remove(struct job *j, json_t *cancelled, json_t *stopped, int stop)
 		job_removed_record(t);
 	while ((t = TAILQ_FIRST(&j->queue)) != NULL) {
 		if (cancelled != NULL)
-			json_array_append_new(cancelled, json_uint(t->id));
+			json_array_append_new(cancelled, sjson_uint(t->id));
 		task_cancel(t, "job removed");
 	}
-	if (stop) {
+	if (stop == JOB_STOP_RUNNING) {
 		TAILQ_FOREACH_SAFE(t, &j->running, entry, next) {
 			if (task_stop(t, 0, STOP_USER) == 0 && stopped != NULL)
 				json_array_append_new(stopped,
-				    json_uint(t->id));
+				    sjson_uint(t->id));
 		}
 	}
-	event_emit(EV_JOB_REMOVED, json_pack("{s:s}", "job", j->name));
+	sub_emit(SUB_JOB_REMOVED, json_pack("{s:s}", "job", j->name));
 	notify_status();
 	notify_idle_check();
 	j->pinned = 0;
@@ -365,24 +366,24 @@ job_summary(const struct job *j)
 	    "running", (json_int_t)j->nrunning,
 	    "queued", (json_int_t)j->nqueued);
 	free(sched);
-	json_object_set_new(o, "runs", json_uint(j->counters.runs));
-	json_object_set_new(o, "succeeded", json_uint(j->counters.succeeded));
-	json_object_set_new(o, "failed", json_uint(j->counters.failed));
-	json_object_set_new(o, "timeouts", json_uint(j->counters.timeouts));
-	json_object_set_new(o, "stopped", json_uint(j->counters.stopped));
-	json_object_set_new(o, "skipped", json_uint(j->counters.skipped));
-	json_object_set_new(o, "missed", json_uint(j->counters.missed));
+	json_object_set_new(o, "runs", sjson_uint(j->counters.runs));
+	json_object_set_new(o, "succeeded", sjson_uint(j->counters.succeeded));
+	json_object_set_new(o, "failed", sjson_uint(j->counters.failed));
+	json_object_set_new(o, "timeouts", sjson_uint(j->counters.timeouts));
+	json_object_set_new(o, "stopped", sjson_uint(j->counters.stopped));
+	json_object_set_new(o, "skipped", sjson_uint(j->counters.skipped));
+	json_object_set_new(o, "missed", sjson_uint(j->counters.missed));
 	json_object_set_new(o, "consecutive_failures",
-	    json_uint(j->counters.consecutive_failures));
+	    sjson_uint(j->counters.consecutive_failures));
 	if (j->last_task != 0) {
-		json_object_set_new(o, "last_task", json_uint(j->last_task));
+		json_object_set_new(o, "last_task", sjson_uint(j->last_task));
 		json_object_set_new(o, "last_state",
 		    json_string(task_state_name(j->last_state)));
 	} else {
 		json_object_set_new(o, "last_task", json_null());
 		json_object_set_new(o, "last_state", json_null());
 	}
-	json_object_set_new(o, "last_run", json_time(&j->last_run));
+	json_object_set_new(o, "last_run", sjson_time(&j->last_run));
 	return (o);
 }
 

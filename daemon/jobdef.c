@@ -277,7 +277,8 @@ jobdef_to_json(const struct jobdef *def, const struct settings *s)
 	lim = json_object();
 	for (k = 0; k < JOBLIM_MAX; k++) {
 		if (!def->limits[k].set)
-			json_object_set_new(lim, joblimit_names[k], json_null());
+			json_object_set_new(lim, joblimit_names[k],
+			    json_null());
 		else if (def->limits[k].value == RLIM_INFINITY)
 			json_object_set_new(lim, joblimit_names[k],
 			    json_string("unlimited"));

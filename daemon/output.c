@@ -233,36 +233,17 @@ output_take(struct task *t, const char *buf, size_t len)
 char *
 output_read_log(const struct task *t, size_t *lenp)
 {
-	struct stat	 st;
-	char		*buf;
-	ssize_t		 n;
-	size_t		 off = 0, size;
-	char		 name[32];
-	int		 fd, dfd;
+	char		 name[32], *text;
+	int		 dfd, saved;
 
 	if (t->log_path == NULL)
 		return (NULL);
 	snprintf(name, sizeof name, "%llu.log", (unsigned long long)t->id);
 	if ((dfd = output_job_dir(t->job->name, 0)) == -1)
 		return (NULL);
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	text = file_read_at(dfd, name, lenp);
+	saved = errno;
 	close(dfd);
-	if (fd == -1)
-		return (NULL);
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return (NULL);
-	}
-	size = (size_t)st.st_size;
-	buf = xmalloc(size + 1);
-	while (off < size) {
-		n = read(fd, buf + off, size - off);
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	close(fd);
-	buf[off] = '\0';
-	*lenp = off;
-	return (buf);
+	errno = saved;
+	return (text);
 }

@@ -94,7 +94,7 @@ queue_push(struct job *j, enum task_trigger trigger, uid_t uid)
 	queue_link(t);
 	state_task(t);
 	notify_status();
-	event_emit(EV_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
+	sub_emit(SUB_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
 	    (json_int_t)t->id, "job", j->name, "trigger",
 	    task_trigger_name(trigger)));
 	return (t);

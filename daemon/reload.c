@@ -115,7 +115,7 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 		json_array_append_new(removed, json_string(j->name));
 		if (!dry_run) {
 			log_info("reload: job %s removed", j->name);
-			job_remove(j, NULL, NULL, 0);
+			job_remove(j, NULL, NULL, JOB_KEEP_RUNNING);
 		}
 	}
 	for (i = 0; i < conf->njobs; i++) {
@@ -128,17 +128,7 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 			if (j != NULL) {
 				log_warnx("reload: config job %s replaces the "
 				    "runtime job of that name", def->name);
-				/*
-				 * The runtime job is gone for good: a replay
-				 * after a crash must not bring it back.
-				 */
-				if (state_job_remove(j->name) != 0)
-					log_warnx("reload: job %s: the state "
-					    "cannot be written; it is saved "
-					    "when it can", j->name);
-				job_set_owner(j, ORIGIN_CONFIG, sd.uid);
-				job_set_def(j, jobdef_ref(def), 1);
-				state_job(j, 1);
+				change_job_to_config(j, jobdef_ref(def));
 			} else {
 				log_info("reload: job %s added", def->name);
 				job_create(jobdef_ref(def), ORIGIN_CONFIG,
@@ -154,7 +144,7 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 		log_info("reload: job %s changed", def->name);
 		same = reload_same_schedule(j->def, def);
 		if (!same) {
-			job_set_def(j, jobdef_ref(def), 0);
+			job_set_def(j, jobdef_ref(def), JOB_DEF_KEEP);
 			continue;
 		}
 		/* Same schedule: the next run time stays as it is. */
@@ -175,7 +165,7 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 	log_info("configuration reloaded: %zu added, %zu removed, %zu changed",
 	    json_array_size(added), json_array_size(removed),
 	    json_array_size(changed));
-	event_emit(EV_CONFIG_RELOADED, json_deep_copy(*result));
+	sub_emit(SUB_CONFIG_RELOADED, json_deep_copy(*result));
 	queue_dispatch();
 	return (0);
 }

@@ -13,8 +13,8 @@ struct heap	 sched_heap;
 static int
 sched_heap_before(const void *a, const void *b)
 {
-	return (((const struct sched_ent *)a)->due <
-	    ((const struct sched_ent *)b)->due);
+	return (((const struct sched_ent *)a)->due_ns <
+	    ((const struct sched_ent *)b)->due_ns);
 }
 
 static size_t *

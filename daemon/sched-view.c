@@ -25,18 +25,18 @@ sched_next_run(const struct job *j)
 	if (j->sched.idx == SIZE_MAX)
 		return (json_null());
 	if (sched_wall_phase(j)) {
-		jitter = j->sched.due > j->nominal ? j->sched.due - j->nominal :
-		    0;
-		ts.tv_sec = j->next_wall + (time_t)(jitter / NS);
+		jitter = j->sched.due_ns > j->nominal_ns ?
+		    j->sched.due_ns - j->nominal_ns : 0;
+		ts.tv_sec = j->next_wall_s + (time_t)(jitter / NS);
 		ts.tv_nsec = (long)(jitter % NS);
-		return (json_time(&ts));
+		return (sjson_time(&ts));
 	}
 	real = sched_now_real_ns();
 	mono = sched_mono_ns();
-	at = real + (j->sched.due > mono ? j->sched.due - mono : 0);
+	at = real + (j->sched.due_ns > mono ? j->sched.due_ns - mono : 0);
 	ts.tv_sec = (time_t)(at / NS);
 	ts.tv_nsec = (long)(at % NS);
-	return (json_time(&ts));
+	return (sjson_time(&ts));
 }
 
 /*
@@ -70,7 +70,7 @@ sched_preview(const struct job *j, int64_t from, size_t max, int64_t *out,
 	if (left < max)
 		max = (size_t)left;
 	if (j->def->at != NULL && !j->at_done) {
-		t = (int64_t)j->at_time * 1000;
+		t = (int64_t)j->at_time_s * 1000;
 		if (n < max && (armed || t > from || j->sched.idx != SIZE_MAX))
 			out[n++] = armed || t > from ? t : from;
 		if (every == 0) {
@@ -81,8 +81,8 @@ sched_preview(const struct job *j, int64_t from, size_t max, int64_t *out,
 	} else if (j->cron != NULL) {
 		c = (time_t)(from / 1000);
 		if (armed && n < max) {
-			out[n++] = (int64_t)j->next_wall * 1000;
-			c = j->next_wall;
+			out[n++] = (int64_t)j->next_wall_s * 1000;
+			c = j->next_wall_s;
 		}
 		while (n < max) {
 			if (cron_next(j->cron, sched_tz(j), c, &c) != 0) {
@@ -99,8 +99,8 @@ sched_preview(const struct job *j, int64_t from, size_t max, int64_t *out,
 		/* every: from the armed deadline on */
 		real = sched_now_real_ns();
 		mono = sched_mono_ns();
-		t = (int64_t)((real + (j->nominal > mono ? j->nominal - mono :
-		    0)) / MS);
+		t = (int64_t)((real + (j->nominal_ns > mono ?
+		    j->nominal_ns - mono : 0)) / MS);
 	}
 	if (t <= from)
 		t += ((from - t) / every + 1) * every;

@@ -10,13 +10,11 @@
  * nothing fires early), and recomputed when the wall clock is set (a
  * CLOCK_REALTIME timerfd with TFD_TIMER_CANCEL_ON_SET tells us).  Firings
  * a jump skips are counted as missed and run once with catch_up; nothing
- * fires twice for one wall time.
+ * fires twice for one wall time.  Retries are planned in sched-retry.c.
  */
 #include <sys/types.h>
-#ifdef __linux__
 #include <sys/random.h>
 #include <sys/timerfd.h>
-#endif
 
 #include <errno.h>
 #include <limits.h>
@@ -36,12 +34,6 @@
 
 #define SCHED_MAX_MISSED 100000		/* missed firings counted one by one */
 #define SCHED_LATE_SAMPLES 8192
-/*
- * The longest wait armed at once.  A wall time further away (up to
- * 9999-12-31) is armed this far and checked again against the wall
- * clock when the timer fires, so the ns arithmetic never overflows.
- */
-#define SCHED_WAIT_MAX_NS ((uint64_t)200 * 365 * 86400 * NS)
 
 static uint64_t	 sched_clock_mono(void);
 static void	 sched_clock_real(struct timespec *);
@@ -59,11 +51,9 @@ static uint32_t		  sched_late[SCHED_LATE_SAMPLES];	/* us */
 static size_t		  sched_nlate;
 static uint64_t		  sched_fired;
 
-static void	 sched_arm_timer(void);
 static void	 sched_timer(evutil_socket_t, short, void *);
 static void	 sched_fire_job(struct job *, uint64_t);
 static void	 sched_fire_next(struct job *, uint64_t);
-static void	 sched_fire_retry(struct retry *);
 static int	 sched_trigger(struct job *, enum task_trigger);
 static void	 sched_start(struct job *);
 static void	 sched_arm_wall(struct job *);
@@ -73,7 +63,6 @@ static uint64_t	 sched_jitter(const struct job *);
 static void	 sched_tfd_arm(void);
 static void	 sched_tfd_read(evutil_socket_t, short, void *);
 static void	 sched_auto_remove(evutil_socket_t, short, void *);
-static void	 sched_maybe_auto_remove(struct job *);
 
 static uint64_t
 sched_clock_mono(void)
@@ -136,10 +125,8 @@ sched_random(void)
 	uint64_t	 x;
 
 	if (sched_rand_state == 0) {
-#ifdef __linux__
 		if (getrandom(&sched_rand_state, sizeof sched_rand_state,
 		    0) != sizeof sched_rand_state)
-#endif
 			sched_rand_state = sched_clock_mono() ^
 			    ((uint64_t)getpid() << 32);
 		sched_rand_state |= 1;
@@ -162,7 +149,7 @@ sched_jitter(const struct job *j)
 }
 
 /* Arm the one timer for the earliest deadline, or disarm it. */
-static void
+void
 sched_arm_timer(void)
 {
 	struct sched_ent	*top;
@@ -178,7 +165,7 @@ sched_arm_timer(void)
 		return;
 	}
 	now = sched_mono_ns();
-	wait = top->due > now ? top->due - now : 0;
+	wait = top->due_ns > now ? top->due_ns - now : 0;
 	/* Round up to whole microseconds: never early. */
 	wait = (wait + 999) / 1000;
 	tv.tv_sec = wait / 1000000;
@@ -193,7 +180,6 @@ sched_init(void)
 	sched_ev = evtimer_new(sd.base, sched_timer, NULL);
 	/* Firings come before any other work waiting in the loop. */
 	event_priority_set(sched_ev, 0);
-#ifdef __linux__
 	sched_tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (sched_tfd == -1)
 		log_warn("timerfd: wall clock changes will not be noticed");
@@ -203,7 +189,6 @@ sched_init(void)
 		    EV_PERSIST, sched_tfd_read, NULL);
 		event_add(sched_tfd_ev, NULL);
 	}
-#endif
 	sched_arm_timer();
 }
 
@@ -229,7 +214,6 @@ sched_free(void)
 static void
 sched_tfd_arm(void)
 {
-#ifdef __linux__
 	struct itimerspec	 its;
 
 	memset(&its, 0, sizeof its);
@@ -237,7 +221,6 @@ sched_tfd_arm(void)
 	if (timerfd_settime(sched_tfd, TFD_TIMER_ABSTIME |
 	    TFD_TIMER_CANCEL_ON_SET, &its, NULL) == -1)
 		log_warn("timerfd_settime");
-#endif
 }
 
 static void
@@ -275,8 +258,8 @@ sched_wall_wait(time_t wall)
 static void
 sched_arm_wall(struct job *j)
 {
-	j->nominal = sched_mono_ns() + sched_wall_wait(j->next_wall);
-	j->sched.due = j->nominal + sched_jitter(j);
+	j->nominal_ns = sched_mono_ns() + sched_wall_wait(j->next_wall_s);
+	j->sched.due_ns = j->nominal_ns + sched_jitter(j);
 	sched_heap_remove(&j->sched);
 	sched_heap_push(&j->sched);
 }
@@ -285,7 +268,7 @@ sched_arm_wall(struct job *j)
 static void
 sched_arm_mono(struct job *j)
 {
-	j->sched.due = j->nominal + sched_jitter(j);
+	j->sched.due_ns = j->nominal_ns + sched_jitter(j);
 	sched_heap_remove(&j->sched);
 	sched_heap_push(&j->sched);
 }
@@ -302,20 +285,20 @@ sched_start(struct job *j)
 	if (j->sched_ended || !jobdef_has_schedule(j->def))
 		return;
 	if (j->def->at != NULL && !j->at_done) {
-		j->next_wall = j->at_time;
+		j->next_wall_s = j->at_time_s;
 		sched_arm_wall(j);
 	} else if (j->cron != NULL) {
-		if (j->last_wall < now)
-			j->last_wall = now;
-		if (cron_next(j->cron, sched_tz(j), j->last_wall,
-		    &j->next_wall) != 0) {
+		if (j->last_wall_s < now)
+			j->last_wall_s = now;
+		if (cron_next(j->cron, sched_tz(j), j->last_wall_s,
+		    &j->next_wall_s) != 0) {
 			log_warnx("job %s: no next time for \"%s\"", j->name,
 			    j->def->cron);
 			return;
 		}
 		sched_arm_wall(j);
 	} else if (j->def->every_ms > 0) {
-		j->nominal = sched_mono_ns() + j->def->every_ms * MS;
+		j->nominal_ns = sched_mono_ns() + j->def->every_ms * MS;
 		sched_arm_mono(j);
 	} else
 		return;
@@ -332,7 +315,7 @@ sched_job_init(struct job *j)
 	j->sched.kind = SCHED_JOB;
 	j->sched.idx = SIZE_MAX;
 	LIST_INIT(&j->retries);
-	j->last_wall = sched_now_wall();
+	j->last_wall_s = sched_now_wall();
 	if (j->def->cron != NULL && cron_parse(j->def->cron, &j->cron, &cause,
 	    &column) != 0) {
 		log_warnx("job %s: cron \"%s\": %s", j->name, j->def->cron,
@@ -341,7 +324,7 @@ sched_job_init(struct job *j)
 		j->cron = NULL;
 	}
 	if (j->def->at != NULL && at_parse(j->def->at, sched_tz(j),
-	    j->last_wall, &j->at_time) != 0) {
+	    j->last_wall_s, &j->at_time_s) != 0) {
 		log_warnx("job %s: at \"%s\" is not a time", j->name,
 		    j->def->at);
 		j->at_done = 1;
@@ -371,11 +354,11 @@ sched_restore_all(void)
 		}
 		missed = 0;
 		if (j->cron != NULL) {
-			n = j->last_wall;
+			n = j->last_wall_s;
 			while (cron_next(j->cron, sched_tz(j), n, &n) == 0 &&
 			    n <= now && missed < SCHED_MAX_MISSED)
 				missed++;
-		} else if (j->at_time <= now) {
+		} else if (j->at_time_s <= now) {
 			missed = 1;
 			j->at_done = 1;
 			if (j->def->every_ms == 0)
@@ -393,19 +376,10 @@ sched_restore_all(void)
 			    j->sched_runs >= j->def->max_runs)
 				j->sched_ended = 1;
 		}
-		j->last_wall = now;
+		j->last_wall_s = now;
 		sched_start(j);
-		state_job(j, 0);
+		state_job(j);
 	}
-}
-
-/* Forget a pending retry. */
-void
-sched_retry_cancel(struct retry *r)
-{
-	LIST_REMOVE(r, entry);
-	sched_heap_remove(&r->ent);
-	free(r);
 }
 
 /*
@@ -423,17 +397,6 @@ sched_job_fini(struct job *j)
 	sched_arm_timer();
 }
 
-/* Drop a job's pending retries (removal, or a new owner). */
-void
-sched_retries_cancel(struct job *j)
-{
-	struct retry	*r;
-
-	while ((r = LIST_FIRST(&j->retries)) != NULL)
-		sched_retry_cancel(r);
-	sched_arm_timer();
-}
-
 void
 sched_pause(struct job *j)
 {
@@ -445,7 +408,7 @@ sched_pause(struct job *j)
 void
 sched_resume(struct job *j)
 {
-	j->last_wall = sched_now_wall();
+	j->last_wall_s = sched_now_wall();
 	sched_start(j);
 }
 
@@ -503,11 +466,11 @@ sched_fire_job(struct job *j, uint64_t mono)
 		 * than SCHED_WAIT_MAX_NS: wait the rest, with the same
 		 * jitter.
 		 */
-		if ((wait = sched_wall_wait(j->next_wall)) > 0) {
-			jitter = j->sched.due > j->nominal ? j->sched.due -
-			    j->nominal : 0;
-			j->nominal = mono + wait;
-			j->sched.due = j->nominal + jitter;
+		if ((wait = sched_wall_wait(j->next_wall_s)) > 0) {
+			jitter = j->sched.due_ns > j->nominal_ns ?
+			    j->sched.due_ns - j->nominal_ns : 0;
+			j->nominal_ns = mono + wait;
+			j->sched.due_ns = j->nominal_ns + jitter;
 			sched_heap_push(&j->sched);
 			return;
 		}
@@ -515,7 +478,7 @@ sched_fire_job(struct job *j, uint64_t mono)
 	if (sched_trigger(j, TRIGGER_SCHEDULE))
 		j->sched_runs++;
 	sched_fire_next(j, mono);
-	state_job(j, 0);
+	state_job(j);
 }
 
 /* Plan the firing after the one just handled. */
@@ -539,19 +502,19 @@ sched_fire_next(struct job *j, uint64_t mono)
 	was_at = j->def->at != NULL && !j->at_done;
 	if (was_at) {
 		j->at_done = 1;
-		j->last_wall = j->next_wall;
+		j->last_wall_s = j->next_wall_s;
 		if (j->def->every_ms == 0) {
 			j->sched_ended = 1;
 			sched_maybe_auto_remove(j);
 			return;
 		}
-		j->nominal = mono + every;
+		j->nominal_ns = mono + every;
 		sched_arm_mono(j);
 		return;
 	}
 	if (j->cron != NULL) {
-		j->last_wall = j->next_wall;
-		n = j->next_wall;
+		j->last_wall_s = j->next_wall_s;
+		n = j->next_wall_s;
 		for (;;) {
 			if (cron_next(j->cron, sched_tz(j), n, &n) != 0) {
 				log_warnx("job %s: no next time", j->name);
@@ -562,40 +525,17 @@ sched_fire_next(struct job *j, uint64_t mono)
 			missed++;
 		}
 		j->counters.missed += missed;
-		j->next_wall = n;
+		j->next_wall_s = n;
 		sched_arm_wall(j);
 		return;
 	}
 	/* every: drift-free, but no burst after a stall */
-	j->nominal += every;
-	while (j->nominal <= mono) {
-		j->nominal += every;
+	j->nominal_ns += every;
+	while (j->nominal_ns <= mono) {
+		j->nominal_ns += every;
 		j->counters.missed++;
 	}
 	sched_arm_mono(j);
-}
-
-/* A retry's delay is over: queue the next attempt. */
-static void
-sched_fire_retry(struct retry *r)
-{
-	struct job	*j = r->job;
-	struct task	*t;
-	char		*cause;
-
-	LIST_REMOVE(r, entry);
-	state_job(j, 0);
-	if (admit_task(j, j->def, r->uid, 0, &cause) != PROTO_OK) {
-		log_info("job %s: retry %u dropped: %s", j->name, r->attempt,
-		    cause);
-		free(cause);
-	} else {
-		t = queue_push(j, TRIGGER_RETRY, r->uid);
-		t->attempt = r->attempt;
-		queue_dispatch_soon();
-	}
-	free(r);
-	sched_maybe_auto_remove(j);
 }
 
 static void
@@ -613,14 +553,14 @@ sched_expire(void)
 
 	/* The clock is read per entry: handling one delays the next. */
 	while ((e = sched_heap_top()) != NULL &&
-	    e->due <= (now = sched_mono_ns())) {
+	    e->due_ns <= (now = sched_mono_ns())) {
 		sched_heap_remove(e);
-		late = (now - e->due) / 1000;
+		late = (now - e->due_ns) / 1000;
 		sched_late[sched_nlate++ % SCHED_LATE_SAMPLES] =
 		    late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
 		sched_fired++;
 		if (e->kind == SCHED_RETRY)
-			sched_fire_retry((struct retry *)e);
+			sched_retry_fire((struct retry *)e);
 		else
 			sched_fire_job((struct job *)((char *)e -
 			    offsetof(struct job, sched)), now);
@@ -643,18 +583,18 @@ sched_wall_changed(void)
 	TAILQ_FOREACH(j, &sd.jobs, entry) {
 		if (j->sched.idx == SIZE_MAX || !sched_wall_phase(j))
 			continue;
-		if (j->next_wall > now) {
+		if (j->next_wall_s > now) {
 			sched_arm_wall(j);
 			continue;
 		}
 		missed = 1;
 		if (j->cron != NULL) {
-			n = j->next_wall;
+			n = j->next_wall_s;
 			while (cron_next(j->cron, sched_tz(j), n, &n) == 0 &&
 			    n <= now && missed < SCHED_MAX_MISSED)
 				missed++;
-			j->next_wall = n;
-			j->last_wall = now;
+			j->next_wall_s = n;
+			j->last_wall_s = now;
 		}
 		j->counters.missed += missed;
 		log_info("job %s: %zu firing%s missed by the clock change%s",
@@ -668,7 +608,7 @@ sched_wall_changed(void)
 			sched_maybe_auto_remove(j);
 			continue;
 		}
-		state_job(j, 0);
+		state_job(j);
 		if (j->cron != NULL) {
 			sched_arm_wall(j);
 			continue;
@@ -677,7 +617,7 @@ sched_wall_changed(void)
 		j->at_done = 1;
 		sched_heap_remove(&j->sched);
 		if (j->def->every_ms > 0) {
-			j->nominal = sched_mono_ns() + j->def->every_ms * MS;
+			j->nominal_ns = sched_mono_ns() + j->def->every_ms * MS;
 			sched_arm_mono(j);
 		} else {
 			j->sched_ended = 1;
@@ -688,60 +628,11 @@ sched_wall_changed(void)
 }
 
 /*
- * Plan attempt number "attempt" of a job for the wall time "at" (ns; a
- * retry saved before a restart may be due already).
- */
-struct retry *
-sched_retry_add(struct job *j, uint32_t attempt, uid_t uid, uint64_t at)
-{
-	struct retry	*r;
-	uint64_t	 real = sched_now_real_ns(), wait;
-
-	/* Retry delays are at most 100 years: only a damaged time is cut. */
-	wait = at > real ? at - real : 0;
-	if (wait > SCHED_WAIT_MAX_NS)
-		wait = SCHED_WAIT_MAX_NS;
-	r = xcalloc(1, sizeof *r);
-	r->ent.kind = SCHED_RETRY;
-	r->ent.idx = SIZE_MAX;
-	r->ent.due = sched_mono_ns() + wait;
-	r->at = at;
-	r->job = j;
-	r->attempt = attempt;
-	r->uid = uid;
-	LIST_INSERT_HEAD(&j->retries, r, entry);
-	sched_heap_push(&r->ent);
-	sched_arm_timer();
-	return (r);
-}
-
-/* A task ended: retry a failure, maybe remove a finished runtime job. */
-void
-sched_task_ended(struct task *t)
-{
-	struct job	*j = t->job;
-	struct retry	*r;
-
-	if ((t->state == TASK_FAILED || t->state == TASK_TIMEOUT) &&
-	    t->attempt <= t->def->retries && !j->removed) {
-		r = sched_retry_add(j, t->attempt + 1, t->uid,
-		    sched_now_real_ns() + t->def->retry_delay_ms * MS);
-		state_job(j, 0);
-		log_info("task %llu (%s) %s: attempt %u in %llums",
-		    (unsigned long long)t->id, j->name,
-		    task_state_name(t->state), r->attempt,
-		    (unsigned long long)t->def->retry_delay_ms);
-		return;
-	}
-	sched_maybe_auto_remove(j);
-}
-
-/*
  * A runtime job with auto_remove whose schedule has ended goes once its
  * last task has ended; removal waits for the loop's next turn since this
  * runs inside the task's own end.
  */
-static void
+void
 sched_maybe_auto_remove(struct job *j)
 {
 	struct timeval	 tv = { 0, 0 };
@@ -765,7 +656,7 @@ sched_auto_remove(evutil_socket_t fd, short events, void *arg)
 	    LIST_EMPTY(&j->retries)) {
 		log_info("job %s: schedule ended, removed (auto_remove)",
 		    j->name);
-		job_remove(j, NULL, NULL, 0);
+		job_remove(j, NULL, NULL, JOB_KEEP_RUNNING);
 	}
 	free(name);
 }

@@ -259,7 +259,7 @@ main(int argc, char **argv)
 	event_base_priority_init(sd.base, 2);
 
 	time_now(&sd.started);
-	sd.started_mono = time_mono_ms();
+	sd.started_mono_ms = time_mono_ms();
 
 	if (spawn_subreaper() == -1)
 		log_debug("no child subreaper on this system");

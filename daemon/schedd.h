@@ -29,7 +29,7 @@ struct task;
 
 /* An entry of the scheduler's heap: a job's next firing, or a retry. */
 struct sched_ent {
-	uint64_t	 due;		/* monotonic deadline, ns */
+	uint64_t	 due_ns;	/* monotonic deadline */
 	size_t		 idx;		/* position in the heap, or SIZE_MAX */
 	int		 kind;		/* SCHED_JOB, SCHED_RETRY */
 };
@@ -107,7 +107,7 @@ struct task {
 	struct timespec	 queued_at;
 	struct timespec	 started_at;	/* tv_sec 0: not started */
 	struct timespec	 finished_at;	/* tv_sec 0: not finished */
-	uint64_t	 start_mono;	/* ms */
+	uint64_t	 start_mono_ms;	/* monotonic start */
 	int64_t		 duration_ms;	/* -1: n/a */
 
 	pid_t		 pid;		/* 0: none */
@@ -132,7 +132,6 @@ struct task {
 	int		 reaped;
 	int		 out_closed;
 	enum task_stop	 stop;
-	int		 stop_signal;
 	int		 killing;	/* SIGKILL already sent */
 	int		 draining;	/* ended but processes left its group */
 	int		 group_gone;	/* its group was seen empty */
@@ -182,11 +181,11 @@ struct job {
 	/* The schedule (sched.c). */
 	struct sched_ent sched;		/* next firing, when armed */
 	struct cron	*cron;		/* parsed def->cron, or NULL */
-	time_t		 at_time;	/* def->at resolved, or 0 */
+	time_t		 at_time_s;	/* def->at resolved, or 0 */
 	int		 at_done;	/* the at time has fired */
-	uint64_t	 nominal;	/* every: nominal due, monotonic ns */
-	time_t		 next_wall;	/* cron/at: nominal wall time, or 0 */
-	time_t		 last_wall;	/* cron: last wall time fired or passed */
+	uint64_t	 nominal_ns;	/* every: nominal due, monotonic */
+	time_t		 next_wall_s;	/* cron/at: nominal wall time, or 0 */
+	time_t		 last_wall_s;	/* cron: last wall time fired/passed */
 	uint64_t	 sched_runs;	/* tasks started by the schedule */
 	int		 restored;	/* its schedule state came from disk */
 	int		 state_dirty;	/* its state is to be written */
@@ -197,13 +196,23 @@ struct job {
 };
 TAILQ_HEAD(job_list, job);
 
+/* How job_set_def and job_remove treat what a job has done and runs. */
+enum job_def_how {
+	JOB_DEF_FRESH,		/* the schedule starts over */
+	JOB_DEF_KEEP,		/* what the schedule did stays (reload) */
+};
+enum job_remove_how {
+	JOB_KEEP_RUNNING,	/* running tasks finish */
+	JOB_STOP_RUNNING,	/* running tasks are stopped */
+};
+
 /* A failed task waiting for retry_delay before its next attempt. */
 struct retry {
 	struct sched_ent ent;		/* first: the heap holds &ent */
 	struct job	*job;
 	uint32_t	 attempt;
 	uid_t		 uid;
-	uint64_t	 at;		/* wall time it is due, ns */
+	uint64_t	 at_ns;		/* wall time it is due */
 	LIST_ENTRY(retry) entry;
 };
 
@@ -218,15 +227,15 @@ struct ban {
 TAILQ_HEAD(ban_list, ban);
 
 /* Event classes a subscriber may ask for. */
-#define EV_TASK_QUEUED		0x01
-#define EV_TASK_STARTED		0x02
-#define EV_TASK_FINISHED	0x04
-#define EV_JOB_ADDED		0x08
-#define EV_JOB_REMOVED		0x10
-#define EV_JOB_BANNED		0x20
-#define EV_JOB_UNBANNED		0x40
-#define EV_CONFIG_RELOADED	0x80
-#define EV_ALL			0xff
+#define SUB_TASK_QUEUED		0x01
+#define SUB_TASK_STARTED		0x02
+#define SUB_TASK_FINISHED	0x04
+#define SUB_JOB_ADDED		0x08
+#define SUB_JOB_REMOVED		0x10
+#define SUB_JOB_BANNED		0x20
+#define SUB_JOB_UNBANNED		0x40
+#define SUB_CONFIG_RELOADED	0x80
+#define SUB_ALL			0xff
 
 /* A request that answers later (wait, output --follow). */
 struct client_defer {
@@ -234,17 +243,20 @@ struct client_defer {
 	void		*arg;
 };
 
+/* A client of the control socket (client.c). */
+#define CLIENT_ADMIN	0x1	/* root or the daemon's uid */
+#define CLIENT_EOF	0x2	/* it shut down its side: no more requests */
+#define CLIENT_CLOSING	0x4	/* closes once its output is written */
+#define CLIENT_CLOSED	0x8	/* torn down; freed at the next loop turn */
 struct client {
-	int		 fd;
 	struct bufferevent *bev;
 	uid_t		 uid;
 	pid_t		 pid;
-	int		 admin;
-	int		 closed;
+	int		 flags;		/* CLIENT_* */
 	unsigned	 events;	/* subscribed classes, 0: none */
 	struct client_defer defer;	/* fn NULL: none */
-	json_t		*defer_id;	/* id of the deferred request */
 	struct event	*idle_ev;
+	struct event	*resume_ev;	/* goes on after client_undefer */
 	TAILQ_ENTRY(client) entry;
 };
 TAILQ_HEAD(client_list, client);
@@ -255,14 +267,13 @@ struct schedd {
 	struct config	*config;
 	struct settings	 settings;	/* effective, "set" changes it */
 	uid_t		 uid;
-	gid_t		 gid;
 	int		 is_root;
 	char		*config_path;
 	char		*socket_path;
 	char		*state_dir;
 	char		*log_dir;
 	struct timespec	 started;
-	uint64_t	 started_mono;
+	uint64_t	 started_mono_ms;
 	uint64_t	 next_task_id;
 	uint64_t	 tasks_started;
 	uint32_t	 nrunning;
@@ -294,6 +305,15 @@ struct schedd {
 
 extern struct schedd	 sd;
 
+/* change.c */
+struct job	*change_job_define(struct job *, struct jobdef *, uid_t);
+int		 change_job_remove(struct job *, json_t *, json_t *,
+		    enum job_remove_how);
+void		 change_job_to_config(struct job *, struct jobdef *);
+int		 change_job_pause(struct job *, int);
+struct ban	*change_ban(const char *, const char *, uid_t);
+int		 change_unban(struct ban *);
+
 /* daemon.c */
 void		 daemon_init(void);
 void		 daemon_signals(void);
@@ -317,8 +337,9 @@ struct job	*job_create(struct jobdef *, enum job_origin, uid_t);
 struct job	*job_find(const char *);
 int		 job_owned_by(const struct job *, const struct job_owner *);
 void		 job_set_owner(struct job *, enum job_origin, uid_t);
-void		 job_set_def(struct job *, struct jobdef *, int);
-void		 job_remove(struct job *, json_t *, json_t *, int);
+void		 job_set_def(struct job *, struct jobdef *, enum job_def_how);
+void		 job_remove(struct job *, json_t *, json_t *,
+		    enum job_remove_how);
 struct job	*job_holder(const char *);
 void		 job_removed_record(struct task *);
 void		 job_removed_forget(struct task *);
@@ -400,16 +421,20 @@ uint64_t	 state_next_id(void);
 int		 state_write_now(void);
 void		 state_bans_later(void);
 int		 state_job_def(const struct jobdef *, uid_t, int);
-int		 state_job(const struct job *, int);
+void		 state_job(const struct job *);
+int		 state_job_paused(const struct job *, int);
 int		 state_job_remove(const char *);
-int		 state_bans(void);
+int		 state_bans_propose(const struct ban *, int);
 void		 state_task(const struct task *);
 int		 state_child_reaped(pid_t, int);
 
 /* ban.c */
 struct ban	*ban_match(const char *);
 struct ban	*ban_find(const char *);
+void		 ban_propose(struct ban *, const char *, const char *, uid_t,
+		    int);
 struct ban	*ban_add(const char *, const char *, uid_t, int);
+struct ban	*ban_set(const struct ban *);
 void		 ban_remove(struct ban *);
 json_t		*ban_json(const struct ban *);
 void		 ban_enforce(const struct ban *, int, json_t *, json_t *);
@@ -419,27 +444,30 @@ int		 auth_is_admin(uid_t, uid_t);
 int		 auth_may_job(uid_t, int, const struct job *);
 int		 auth_may_task(uid_t, int, const struct task *);
 
-/* event.c */
-unsigned	 event_class(const char *);
-const char	*event_name(unsigned);
-void		 event_emit(unsigned, json_t *);
+/* sub.c */
+unsigned	 sub_class(const char *);
+const char	*sub_name(unsigned);
+void		 sub_emit(unsigned, json_t *);
 
 /* server.c */
 int		 server_listen(const char *, mode_t, const char *);
 int		 server_in_use(const char *);
 void		 server_close(void);
 void		 server_adopt(int);
-void		 client_send(struct client *, json_t *);
-void		 client_close(struct client *);
-void		 client_undefer(struct client *);
 void		 server_flush_all(void);
 void		 server_close_clients(void);
 
-/* json.c */
-json_t		*json_time(const struct timespec *);
-json_t		*json_text(const char *, size_t);
-json_t		*json_uint(uint64_t);
-json_t		*json_ms_or_null(int64_t);
-json_int_t	 json_get_int(json_t *, const char *, json_int_t);
+/* client.c */
+void		 client_new(int, uid_t, pid_t, int);
+void		 client_send(struct client *, json_t *);
+void		 client_close(struct client *);
+void		 client_undefer(struct client *);
+
+/* sjson.c */
+json_t		*sjson_time(const struct timespec *);
+json_t		*sjson_text(const char *, size_t);
+json_t		*sjson_uint(uint64_t);
+json_t		*sjson_ms_or_null(int64_t);
+json_int_t	 sjson_get_int(json_t *, const char *, json_int_t);
 
 #endif

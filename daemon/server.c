@@ -1,9 +1,9 @@
 /*
- * The control socket: accepting clients with their peer credentials,
- * newline-delimited JSON framing, and the limits of schedd(8) CONTROL
- * PROTOCOL (line size, client counts, idle clients, unread output, and
- * "busy" for new clients before the daemon runs so short of descriptors
- * that starting a task could fail).
+ * The control socket: listening, accepting clients with their peer
+ * credentials, and the limits of schedd(8) CONTROL PROTOCOL on new
+ * clients (client counts, and "busy" before the daemon runs so short of
+ * descriptors that starting a task could fail).  client.c serves a client
+ * once accepted.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -23,7 +23,6 @@
 
 #include "cmd.h"
 #include "log.h"
-#include "notify.h"
 #include "schedd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -48,22 +47,6 @@ static int	server_accept_spare(int);
 static int	server_fd_room(int);
 static void	server_fd_warn(void);
 static void	server_refuse(int, enum proto_error, const char *);
-static void	client_read(struct bufferevent *, void *);
-static void	client_write(struct bufferevent *, void *);
-static void	client_event(struct bufferevent *, short, void *);
-static void	client_idle(evutil_socket_t, short, void *);
-static void	client_resume(evutil_socket_t, short, void *);
-static void	client_free(evutil_socket_t, short, void *);
-static void	client_process(struct client *);
-static void	client_close_after_flush(struct client *);
-static void	client_arm_idle(struct client *);
-
-struct client_ext {
-	struct client	 c;
-	struct event	*resume_ev;
-	int		 eof;
-	int		 closing;
-};
 
 /* Is something already answering on this socket path? */
 int
@@ -294,14 +277,14 @@ server_accept_spare(int lfd)
 	return (-1);
 }
 
+/* Take every waiting connection, or answer it busy and close it. */
 static void
 server_accept(evutil_socket_t lfd, short events, void *arg)
 {
-	struct client_ext	*ce;
-	struct client		*c, *o;
-	struct ucred		 cred;
-	socklen_t		 len;
-	int			 fd, rc, same = 0;
+	struct client	*o;
+	struct ucred	 cred;
+	socklen_t	 len;
+	int		 fd, rc, admin, same = 0;
 
 	for (;;) {
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -336,7 +319,8 @@ server_accept(evutil_socket_t lfd, short events, void *arg)
 			server_refuse(fd, PROTO_BUSY, "too many clients");
 			continue;
 		}
-		if (!auth_is_admin(cred.uid, sd.uid)) {
+		admin = auth_is_admin(cred.uid, sd.uid);
+		if (!admin) {
 			same = 0;
 			TAILQ_FOREACH(o, &sd.clients, entry) {
 				if (o->uid == cred.uid)
@@ -348,218 +332,8 @@ server_accept(evutil_socket_t lfd, short events, void *arg)
 				continue;
 			}
 		}
-		ce = xcalloc(1, sizeof *ce);
-		c = &ce->c;
-		c->fd = fd;
-		c->uid = cred.uid;
-		c->pid = cred.pid;
-		c->admin = auth_is_admin(cred.uid, sd.uid);
-		c->bev = bufferevent_socket_new(sd.base, fd,
-		    BEV_OPT_CLOSE_ON_FREE);
-		bufferevent_setcb(c->bev, client_read, client_write,
-		    client_event, c);
-		bufferevent_setwatermark(c->bev, EV_READ, 0,
-		    PROTO_MAX_LINE + 2);
-		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-		c->idle_ev = evtimer_new(sd.base, client_idle, c);
-		ce->resume_ev = event_new(sd.base, -1, 0, client_resume, c);
-		TAILQ_INSERT_TAIL(&sd.clients, c, entry);
-		sd.nclients++;
-		client_arm_idle(c);
-		notify_idle_check();
-		log_debug("client connected: uid %u pid %ld%s",
-		    (unsigned)c->uid, (long)c->pid, c->admin ? " (admin)" : "");
+		client_new(fd, cred.uid, cred.pid, admin);
 	}
-}
-
-static void
-client_arm_idle(struct client *c)
-{
-	struct timeval	 tv = { PROTO_IDLE_SECS, 0 };
-
-	evtimer_add(c->idle_ev, &tv);
-}
-
-/* Nothing complete for a while: drop the client unless it is waiting. */
-static void
-client_idle(evutil_socket_t fd, short events, void *arg)
-{
-	struct client	*c = arg;
-
-	if (c->events != 0 || c->defer.cancel != NULL) {
-		client_arm_idle(c);
-		return;
-	}
-	log_debug("client uid %u idle, dropped", (unsigned)c->uid);
-	client_close(c);
-}
-
-static void
-client_read(struct bufferevent *bev, void *arg)
-{
-	client_process(arg);
-}
-
-/* Handle every complete line, unless a deferred request holds the client. */
-static void
-client_process(struct client *c)
-{
-	struct client_ext	*ce = (struct client_ext *)c;
-	struct evbuffer		*in;
-	struct evbuffer_ptr	 p;
-	size_t			 eol;
-	char			*line;
-	json_t			*a;
-
-	while (!c->closed && !ce->closing && c->defer.cancel == NULL) {
-		in = bufferevent_get_input(c->bev);
-		p = evbuffer_search_eol(in, NULL, &eol, EVBUFFER_EOL_LF);
-		if (p.pos == -1 || p.pos > PROTO_MAX_LINE) {
-			if (evbuffer_get_length(in) <= PROTO_MAX_LINE &&
-			    p.pos == -1)
-				break;
-			log_info("client uid %u: request line over %d bytes",
-			    (unsigned)c->uid, PROTO_MAX_LINE);
-			a = cmd_answer_error(NULL, PROTO_TOO_LARGE,
-			    "request line over 1 MiB");
-			client_send(c, a);
-			json_decref(a);
-			client_close_after_flush(c);
-			return;
-		}
-		line = xmalloc((size_t)p.pos + 1);
-		evbuffer_remove(in, line, (size_t)p.pos + 1);
-		line[p.pos] = '\0';
-		client_arm_idle(c);
-		if (p.pos > 0 && !(p.pos == 1 && line[0] == '\r'))
-			cmd_handle(c, line, (size_t)p.pos);
-		free(line);
-	}
-	if (!c->closed && !ce->closing && ce->eof &&
-	    c->defer.cancel == NULL)
-		client_close_after_flush(c);
-}
-
-static void
-client_write(struct bufferevent *bev, void *arg)
-{
-	struct client		*c = arg;
-	struct client_ext	*ce = arg;
-
-	if (ce->closing &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		client_close(c);
-}
-
-static void
-client_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct client		*c = arg;
-	struct client_ext	*ce = arg;
-
-	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
-		/* Half-closed: finish what was asked, then close. */
-		ce->eof = 1;
-		bufferevent_disable(bev, EV_READ);
-		client_process(c);
-		return;
-	}
-	client_close(c);
-}
-
-/* Close once everything queued for the client has been written. */
-static void
-client_close_after_flush(struct client *c)
-{
-	struct client_ext	*ce = (struct client_ext *)c;
-
-	ce->closing = 1;
-	bufferevent_disable(c->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-		client_close(c);
-}
-
-static int
-client_dump(const char *buf, size_t len, void *arg)
-{
-	return (evbuffer_add(arg, buf, len));
-}
-
-/* Queue one JSON line for the client; drop it if it stopped reading. */
-void
-client_send(struct client *c, json_t *obj)
-{
-	struct evbuffer	*out;
-
-	if (c->closed)
-		return;
-	out = bufferevent_get_output(c->bev);
-	if (json_dump_callback(obj, client_dump, out, JSON_COMPACT) == -1 ||
-	    evbuffer_add(out, "\n", 1) == -1) {
-		log_warnx("client uid %u: cannot encode answer",
-		    (unsigned)c->uid);
-		client_close(c);
-		return;
-	}
-	if (evbuffer_get_length(out) > PROTO_MAX_PENDING) {
-		log_info("client uid %u pid %ld: over %d bytes unread, dropped",
-		    (unsigned)c->uid, (long)c->pid, PROTO_MAX_PENDING);
-		client_close(c);
-	}
-}
-
-/* A deferred request has answered: go on with the client's next lines. */
-void
-client_undefer(struct client *c)
-{
-	struct client_ext	*ce = (struct client_ext *)c;
-
-	c->defer.cancel = NULL;
-	c->defer.arg = NULL;
-	json_decref(c->defer_id);
-	c->defer_id = NULL;
-	if (!c->closed)
-		event_active(ce->resume_ev, 0, 0);
-}
-
-static void
-client_resume(evutil_socket_t fd, short events, void *arg)
-{
-	client_process(arg);
-}
-
-/* Tear the client down now; memory goes at the next loop turn. */
-void
-client_close(struct client *c)
-{
-	struct client_ext	*ce = (struct client_ext *)c;
-	struct timeval		 tv = { 0, 0 };
-
-	if (c->closed)
-		return;
-	c->closed = 1;
-	if (c->defer.cancel != NULL) {
-		c->defer.cancel(c, c->defer.arg);
-		c->defer.cancel = NULL;
-	}
-	TAILQ_REMOVE(&sd.clients, c, entry);
-	sd.nclients--;
-	bufferevent_free(c->bev);
-	c->bev = NULL;
-	event_free(c->idle_ev);
-	event_free(ce->resume_ev);
-	json_decref(c->defer_id);
-	c->defer_id = NULL;
-	log_debug("client uid %u closed", (unsigned)c->uid);
-	event_base_once(sd.base, -1, EV_TIMEOUT, client_free, c, &tv);
-	notify_idle_check();
-	schedd_check_exit();
-}
-
-static void
-client_free(evutil_socket_t fd, short events, void *arg)
-{
-	free(arg);
 }
 
 static void

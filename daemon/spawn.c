@@ -11,27 +11,20 @@
  * {stage, errno} report when it did not.  All signals are blocked around
  * the vfork so no daemon handler can run in the child.
  *
- * spawn_kill_tree finds a task's processes through /proc where there is
- * one: the process group and session of the leader, every descendant of
- * the leader, and orphans reparented to the daemon (a child subreaper)
- * that carry the task's SCHEDD_TASK_ID in their environment.
+ * Finding, signalling and counting a task's processes once it runs is
+ * proctree.c's work.
  */
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#if defined(__linux__)
-#include <sys/prctl.h>
 #include <sys/syscall.h>
-#endif
+#include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,9 +38,6 @@
 
 #define SPAWN_DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin"
 #define SPAWN_FD_LOOP_MAX	65536	/* fallback loop bound, no limit */
-#define SPAWN_MAX_DEPTH		256	/* ancestry walk bound */
-#define SPAWN_MARK_GROUP	1	/* in the leader's group or session */
-#define SPAWN_MARK_TREE		2	/* tagged, or below a marked one */
 
 /* Where the child failed; reported with errno through the status pipe. */
 enum spawn_stage {
@@ -81,16 +71,6 @@ struct spawn_child {
 	sigset_t		 empty;
 };
 
-/* One process seen in /proc. */
-struct spawn_proc {
-	pid_t	pid;
-	pid_t	ppid;
-	pid_t	pgid;
-	pid_t	sid;
-	char	state;		/* R, S, D, Z, ... */
-	int	mark;
-};
-
 static int	spawn_devnull = -1;
 
 static void	spawn_child_sigdfl(int);
@@ -106,12 +86,6 @@ static int	spawn_fd_high(int, int *);
 static int	spawn_fd_limit(void);
 static char	*spawn_cause(const struct spawn_child *,
 		    const struct spawn_report *);
-static int	spawn_proc_cmp(const void *, const void *);
-static struct spawn_proc *spawn_proc_find(struct spawn_proc *, size_t, pid_t);
-static size_t	spawn_tree(pid_t, unsigned long long, int, struct spawn_proc **);
-static int	spawn_proc_read(pid_t, struct spawn_proc *);
-static int	spawn_proc_tagged(pid_t, const char *);
-static size_t	spawn_proc_scan(struct spawn_proc **);
 
 /* Report a failed stage to the parent and leave without running atexit. */
 static void
@@ -149,9 +123,9 @@ spawn_child_cloexec(const struct spawn_child *sc)
 }
 
 /*
- * Drop groups, then gid, then uid, and check that each took.  On Linux
- * the raw system calls are used: libc wrappers may try to synchronise
- * threads, which a vfork child must not do.
+ * Drop groups, then gid, then uid, and check that each took.  The raw
+ * system calls are used: libc wrappers may try to synchronise threads,
+ * which a vfork child must not do.
  */
 static int
 spawn_child_ids(const struct spawn_req *req)
@@ -159,26 +133,20 @@ spawn_child_ids(const struct spawn_req *req)
 	uid_t	 uid = req->uid;
 	gid_t	 gid = req->gid;
 
-#if defined(__linux__) && defined(SYS_setresuid32)
+	/* 32-bit ids have their own calls where the old ones took 16 bits. */
+#if defined(SYS_setresuid32)
 	if (syscall(SYS_setgroups32, req->ngroups, req->groups) == -1)
 		return (STAGE_SETGROUPS);
 	if (syscall(SYS_setresgid32, gid, gid, gid) == -1)
 		return (STAGE_SETGID);
 	if (syscall(SYS_setresuid32, uid, uid, uid) == -1)
 		return (STAGE_SETUID);
-#elif defined(__linux__)
+#else
 	if (syscall(SYS_setgroups, req->ngroups, req->groups) == -1)
 		return (STAGE_SETGROUPS);
 	if (syscall(SYS_setresgid, gid, gid, gid) == -1)
 		return (STAGE_SETGID);
 	if (syscall(SYS_setresuid, uid, uid, uid) == -1)
-		return (STAGE_SETUID);
-#else
-	if (setgroups(req->ngroups, req->groups) == -1)
-		return (STAGE_SETGROUPS);
-	if (setgid(gid) == -1)
-		return (STAGE_SETGID);
-	if (setuid(uid) == -1)
 		return (STAGE_SETUID);
 #endif
 	if (getuid() != uid || geteuid() != uid ||
@@ -187,12 +155,10 @@ spawn_child_ids(const struct spawn_req *req)
 		return (STAGE_IDCHECK);
 	}
 	if (uid != 0) {
-#if defined(__linux__) && defined(SYS_setresuid32)
+#if defined(SYS_setresuid32)
 		if (syscall(SYS_setresuid32, 0, 0, 0) != -1) {
-#elif defined(__linux__)
-		if (syscall(SYS_setresuid, 0, 0, 0) != -1) {
 #else
-		if (setuid(0) != -1) {
+		if (syscall(SYS_setresuid, 0, 0, 0) != -1) {
 #endif
 			errno = EPERM;
 			return (STAGE_IDCHECK);
@@ -224,7 +190,6 @@ spawn_child_limits(const struct spawn_req *req)
 static void
 spawn_child_sigdfl(int sig)
 {
-#if defined(__linux__) && defined(SYS_rt_sigaction)
 	struct {
 		void		(*handler)(int);
 		unsigned long	 flags;
@@ -235,9 +200,6 @@ spawn_child_sigdfl(int sig)
 	memset(&ksa, 0, sizeof ksa);
 	ksa.handler = SIG_DFL;
 	syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof ksa.mask);
-#else
-	(void)sig;
-#endif
 }
 
 /* The child between vfork and execve: async-signal-safe calls only. */
@@ -542,285 +504,6 @@ spawn_resolve(const char *file, const char *path)
 	return (NULL);
 }
 
-/* Order processes by pid for bsearch. */
-static int
-spawn_proc_cmp(const void *a, const void *b)
-{
-	const struct spawn_proc	*pa = a, *pb = b;
-
-	if (pa->pid < pb->pid)
-		return (-1);
-	return (pa->pid > pb->pid);
-}
-
-/* Look a pid up in the sorted table. */
-static struct spawn_proc *
-spawn_proc_find(struct spawn_proc *procs, size_t n, pid_t pid)
-{
-	struct spawn_proc	 key;
-
-	key.pid = pid;
-	return (bsearch(&key, procs, n, sizeof *procs, spawn_proc_cmp));
-}
-
-/* Read ppid, process group and session of pid from /proc/PID/stat. */
-static int
-spawn_proc_read(pid_t pid, struct spawn_proc *sp)
-{
-	char	 path[64], buf[1024], *s;
-	ssize_t	 n;
-	int	 fd, ppid, pgid, sid;
-	char	 state;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (-1);
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return (-1);
-	buf[n] = '\0';
-
-	/* The command name may hold spaces and parentheses: skip past it. */
-	if ((s = strrchr(buf, ')')) == NULL)
-		return (-1);
-	if (sscanf(s + 1, " %c %d %d %d", &state, &ppid, &pgid, &sid) != 4)
-		return (-1);
-	sp->state = state;
-	sp->pid = pid;
-	sp->ppid = ppid;
-	sp->pgid = pgid;
-	sp->sid = sid;
-	sp->mark = 0;
-	return (0);
-}
-
-/* Does pid's environment hold exactly this NAME=VALUE entry? */
-static int
-spawn_proc_tagged(pid_t pid, const char *tag)
-{
-	char	 path[64], buf[8192], *s, *z, *end;
-	size_t	 taglen = strlen(tag), keep = 0;
-	ssize_t	 n;
-	int	 fd, found = 0;
-
-	snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (0);
-	/* Read in chunks, carrying an incomplete last entry over. */
-	while (!found) {
-		n = read(fd, buf + keep, sizeof buf - keep);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		end = buf + keep + n;
-		s = buf;
-		for (;;) {
-			if ((z = memchr(s, '\0', end - s)) == NULL)
-				break;
-			if ((size_t)(z - s) == taglen &&
-			    memcmp(s, tag, taglen) == 0) {
-				found = 1;
-				break;
-			}
-			s = z + 1;
-		}
-		keep = end - s;
-		if (keep == sizeof buf)
-			keep = 0;	/* an entry too long to be ours */
-		else
-			memmove(buf, s, keep);
-	}
-	if (!found && keep == taglen && memcmp(buf, tag, taglen) == 0)
-		found = 1;
-	close(fd);
-	return (found);
-}
-
-/* Read every process from /proc into a pid-sorted table. */
-static size_t
-spawn_proc_scan(struct spawn_proc **procsp)
-{
-	struct spawn_proc	*procs = NULL;
-	struct dirent		*de;
-	DIR			*d;
-	size_t			 n = 0, size = 0;
-	char			*end;
-	long			 pid;
-
-	*procsp = NULL;
-	if ((d = opendir("/proc")) == NULL)
-		return (0);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		pid = strtol(de->d_name, &end, 10);
-		if (*end != '\0' || pid <= 0)
-			continue;
-		if (n == size) {
-			size = size == 0 ? 256 : size * 2;
-			procs = xreallocarray(procs, size, sizeof *procs);
-		}
-		if (spawn_proc_read((pid_t)pid, &procs[n]) == 0)
-			n++;
-	}
-	closedir(d);
-	if (n != 0)
-		qsort(procs, n, sizeof *procs, spawn_proc_cmp);
-	*procsp = procs;
-	return (n);
-}
-
-/*
- * Find a task's processes: the leader, its group and session, everything
- * below them, and orphans of ours tagged with the task's id.  Marks them
- * in the returned table (caller frees).  flags (SPAWN_LEADER_GONE,
- * SPAWN_GROUP_GONE) say which of the leader's numbers may be matched:
- *
- * - While the leader is not reaped its pid is ours, and so are its group
- *   and session.  (A process with that pid that is not our child would
- *   mean it was reused: then only tagged processes are matched.)
- * - Once it is reaped, a process with its pid is somebody else's; but its
- *   process group and session numbers cannot be reused while a process
- *   is still in them, so members found are the task's -- until a scan
- *   has once found none (SPAWN_GROUP_GONE): from then on that number is
- *   free for anyone and is never matched again.
- */
-static size_t
-spawn_tree(pid_t pid, unsigned long long taskid, int flags,
-    struct spawn_proc **procsp)
-{
-	struct spawn_proc	*procs, *sp, *pp;
-	char			 tag[64];
-	size_t			 n, i;
-	pid_t			 self = getpid();
-	int			 changed, depth, by_pid, by_group;
-
-	snprintf(tag, sizeof tag, "SCHEDD_TASK_ID=%llu", taskid);
-	n = spawn_proc_scan(&procs);
-	*procsp = procs;
-
-	by_pid = !(flags & SPAWN_LEADER_GONE);
-	by_group = !(flags & SPAWN_GROUP_GONE);
-	if (by_pid && n > 0 && (sp = spawn_proc_find(procs, n, pid)) != NULL &&
-	    sp->ppid != self)
-		by_pid = by_group = 0;
-
-	for (i = 0; i < n; i++) {
-		sp = &procs[i];
-		if (sp->pid == self)
-			continue;
-		if ((by_pid && sp->pid == pid) ||
-		    (by_group && (sp->pgid == pid || sp->sid == pid)))
-			sp->mark = SPAWN_MARK_GROUP;
-		else if (sp->ppid == self && spawn_proc_tagged(sp->pid, tag))
-			sp->mark = SPAWN_MARK_TREE;
-	}
-	/* Then everything below a marked process, level by level. */
-	for (depth = 0; depth < SPAWN_MAX_DEPTH; depth++) {
-		changed = 0;
-		for (i = 0; i < n; i++) {
-			sp = &procs[i];
-			if (sp->mark || sp->pid == self)
-				continue;
-			if ((by_pid && sp->ppid == pid) ||
-			    ((pp = spawn_proc_find(procs, n,
-			    sp->ppid)) != NULL && pp->mark)) {
-				sp->mark = SPAWN_MARK_TREE;
-				changed = 1;
-			}
-		}
-		if (!changed)
-			break;
-	}
-	return (n);
-}
-
-/*
- * Signal a task's process group and every process that left it.  The
- * group is signalled with killpg only while the leader is unreaped (its
- * pid, hence the group's number, is certainly the task's); otherwise
- * each process found is signalled on its own.
- */
-int
-spawn_kill_tree(pid_t pid, unsigned long long taskid, int flags, int sig)
-{
-	struct spawn_proc	*procs, *sp;
-	size_t			 n, i;
-	int			 count = 0, group;
-
-	if (pid <= 1)
-		return (0);
-	n = spawn_tree(pid, taskid, flags, &procs);
-	group = !(flags & SPAWN_LEADER_GONE) && (sp = spawn_proc_find(procs,
-	    n, pid)) != NULL && sp->mark && killpg(pid, sig) == 0;
-	for (i = 0; i < n; i++) {
-		sp = &procs[i];
-		if (!sp->mark)
-			continue;
-		/* killpg already reached the group: never signal twice. */
-		if (group && sp->pgid == pid)
-			count++;
-		else if (kill(sp->pid, sig) == 0)
-			count++;
-	}
-	free(procs);
-	if (count == 0 && group)
-		count = 1;
-	return (count);
-}
-
-int
-spawn_kill_lost(pid_t pid, unsigned long long taskid)
-{
-	struct spawn_proc	*procs, *sp;
-	char			 tag[64];
-	size_t			 n, i;
-	pid_t			 self = getpid();
-	int			 count = 0;
-
-	if (pid <= 1)
-		return (0);
-	snprintf(tag, sizeof tag, "SCHEDD_TASK_ID=%llu", taskid);
-	n = spawn_proc_scan(&procs);
-	for (i = 0; i < n; i++) {
-		sp = &procs[i];
-		if (sp->pid == self || sp->state == 'Z')
-			continue;
-		if ((sp->pid == pid || sp->pgid == pid || sp->sid == pid) &&
-		    spawn_proc_tagged(sp->pid, tag) && kill(sp->pid,
-		    SIGKILL) == 0)
-			count++;
-	}
-	free(procs);
-	return (count);
-}
-
-/* How many of a task's processes are still alive (zombies are not). */
-int
-spawn_tree_alive(pid_t pid, unsigned long long taskid, int flags, int *group)
-{
-	struct spawn_proc	*procs;
-	size_t			 n, i;
-	int			 count = 0, ingroup = 0;
-
-	if (pid > 1) {
-		n = spawn_tree(pid, taskid, flags, &procs);
-		for (i = 0; i < n; i++) {
-			if (!procs[i].mark || procs[i].state == 'Z')
-				continue;
-			count++;
-			if (procs[i].mark == SPAWN_MARK_GROUP)
-				ingroup++;
-		}
-		free(procs);
-	}
-	if (group != NULL)
-		*group = ingroup;
-	return (count);
-}
-
 pid_t
 spawn_worker(int (*fn)(void *), void *arg)
 {
@@ -847,11 +530,9 @@ spawn_worker(int (*fn)(void *), void *arg)
 	for (i = 1; i < NSIG; i++)
 		sigaction(i, &sa, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-#if defined(__linux__) && defined(PR_SET_PDEATHSIG)
 	/* Work for a daemon that died is work against the next one. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 		_exit(1);
-#endif
 	_exit(fn(arg));
 }
 
@@ -859,10 +540,5 @@ spawn_worker(int (*fn)(void *), void *arg)
 int
 spawn_subreaper(void)
 {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
 	return (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 ? -1 : 0);
-#else
-	errno = ENOSYS;
-	return (-1);
-#endif
 }

@@ -54,45 +54,16 @@ int	 spawn_start(const struct spawn_req *, pid_t *, char **);
 char	*spawn_resolve(const char *, const char *);
 
 /*
- * What is known of a task's leader: SPAWN_LEADER_GONE once it has been
- * reaped (its pid may now be anybody's), SPAWN_GROUP_GONE once no process
- * was left in its process group or session either (then that number may
- * be anybody's too).  Only tagged processes and their descendants are
- * matched beyond what these allow.
- */
-#define SPAWN_LEADER_GONE	0x1
-#define SPAWN_GROUP_GONE	0x2
-
-/*
- * Send a signal to a task's whole process group and to every descendant
- * that left it (found through /proc by ancestry or by the task's
- * SCHEDD_TASK_ID in its environment).  Returns how many processes were
- * signalled.
- */
-int	 spawn_kill_tree(pid_t, unsigned long long, int, int);
-
-/*
- * How many of the task's processes (as above) are alive, zombies aside;
- * *group (if not NULL) gets how many of those are in the leader's process
- * group or session.
- */
-int	 spawn_tree_alive(pid_t, unsigned long long, int, int *);
-
-/*
- * After a restart: SIGKILL what is left of a task of a previous daemon --
- * only processes of its group or session that carry its SCHEDD_TASK_ID,
- * so a reused pid is never hit.  Returns how many were signalled.
- */
-int	 spawn_kill_lost(pid_t, unsigned long long);
-
-/*
  * Run fn(arg) in a forked child that exits with its return value: for
  * work on a copy of the daemon's memory (a snapshot).  The child gets
  * default signal dispositions.  Returns the pid, or -1.
  */
 pid_t	 spawn_worker(int (*)(void *), void *);
 
-/* Become a child subreaper where the system has one; -1 if not. */
+/*
+ * Become a child subreaper, so orphaned task processes stay ours (see
+ * proctree.h); -1 and errno if the kernel refuses.
+ */
 int	 spawn_subreaper(void);
 
 #endif

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "proctree.h"
 #include "schedd.h"
-#include "spawn.h"
 #include "state.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -77,7 +77,7 @@ state_apply(json_t *o, int from_journal)
 		name = json_string_value(json_object_get(o, "name"));
 		if (name != NULL && (j = job_find(name)) != NULL &&
 		    j->origin == ORIGIN_RUNTIME)
-			job_remove(j, NULL, NULL, 0);
+			job_remove(j, NULL, NULL, JOB_KEEP_RUNNING);
 	} else if (strcmp(t, "task") == 0)
 		state_apply_task(o);
 	else if (strcmp(t, "bans") == 0)
@@ -127,7 +127,7 @@ state_apply_job(json_t *o)
 			    (uid_t)json_integer_value(json_object_get(o,
 			    "uid")));
 		else
-			job_set_def(j, def, 1);
+			job_set_def(j, def, JOB_DEF_FRESH);
 	}
 	if (j == NULL || (j->origin == ORIGIN_CONFIG) !=
 	    (strcmp(origin, "config") == 0))
@@ -146,23 +146,23 @@ state_apply_job(json_t *o)
 	else
 		j->paused = json_is_true(json_object_get(o, "paused"));
 	if ((c = json_object_get(o, "counters")) != NULL) {
-		j->counters.runs = json_get_int(c, "runs", 0);
-		j->counters.succeeded = json_get_int(c, "succeeded", 0);
-		j->counters.failed = json_get_int(c, "failed", 0);
-		j->counters.timeouts = json_get_int(c, "timeouts", 0);
-		j->counters.stopped = json_get_int(c, "stopped", 0);
-		j->counters.skipped = json_get_int(c, "skipped", 0);
-		j->counters.missed = json_get_int(c, "missed", 0);
-		j->counters.consecutive_failures = json_get_int(c,
+		j->counters.runs = sjson_get_int(c, "runs", 0);
+		j->counters.succeeded = sjson_get_int(c, "succeeded", 0);
+		j->counters.failed = sjson_get_int(c, "failed", 0);
+		j->counters.timeouts = sjson_get_int(c, "timeouts", 0);
+		j->counters.stopped = sjson_get_int(c, "stopped", 0);
+		j->counters.skipped = sjson_get_int(c, "skipped", 0);
+		j->counters.missed = sjson_get_int(c, "missed", 0);
+		j->counters.consecutive_failures = sjson_get_int(c,
 		    "consecutive_failures", 0);
 	}
 	if ((l = json_object_get(o, "last")) != NULL) {
-		j->last_task = json_get_int(l, "task", 0);
+		j->last_task = sjson_get_int(l, "task", 0);
 		st = json_string_value(json_object_get(l, "state"));
 		if (st != NULL && (state = task_state_parse(st)) != -1)
 			j->last_state = state;
-		j->last_run.tv_sec = json_get_int(l, "run_s", 0);
-		j->last_run.tv_nsec = json_get_int(l, "run_ns", 0);
+		j->last_run.tv_sec = sjson_get_int(l, "run_s", 0);
+		j->last_run.tv_nsec = sjson_get_int(l, "run_ns", 0);
 	}
 	if ((rl = json_object_get(o, "retries")) != NULL) {
 		/* The saved list replaces what an earlier line planned. */
@@ -171,14 +171,15 @@ state_apply_job(json_t *o)
 		json_array_foreach(rl, i, rv) {
 			sched_retry_add(j, (uint32_t)json_integer_value(
 			    json_object_get(rv, "attempt")),
-			    (uid_t)json_integer_value(json_object_get(rv, "uid")),
+			    (uid_t)json_integer_value(json_object_get(rv,
+			    "uid")),
 			    (uint64_t)json_integer_value(json_object_get(rv,
 			    "at_ms")) * 1000000);
 		}
 	}
 	if ((s = json_object_get(o, "sched")) != NULL) {
 		j->restored = 1;
-		j->last_wall = json_integer_value(json_object_get(s,
+		j->last_wall_s = json_integer_value(json_object_get(s,
 		    "last_wall"));
 		j->sched_runs = json_integer_value(json_object_get(s, "runs"));
 		j->sched_ended = json_is_true(json_object_get(s, "ended"));
@@ -324,35 +325,7 @@ state_apply_bans(json_t *list)
 static char *
 state_read(const char *name, size_t *lenp)
 {
-	struct stat	 st;
-	char		*buf;
-	size_t		 off = 0;
-	ssize_t		 n;
-	int		 fd;
-
-	if ((fd = openat(sd.state_dirfd, name, O_RDONLY | O_NOFOLLOW |
-	    O_NONBLOCK | O_CLOEXEC)) == -1)
-		return (NULL);
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return (NULL);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return (NULL);
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (off < (size_t)st.st_size) {
-		n = read(fd, buf + off, (size_t)st.st_size - off);
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	close(fd);
-	buf[off] = '\0';
-	*lenp = off;
-	return (buf);
+	return (file_read_at(sd.state_dirfd, name, lenp));
 }
 
 /*
@@ -437,9 +410,10 @@ state_lose_running(struct job_list *list)
 			TAILQ_REMOVE(&j->running, t, entry);
 			j->nrunning--;
 			sd.nrunning--;
-			if (t->pid > 0 && spawn_kill_lost(t->pid, t->id) > 0)
-				log_warnx("task %llu (%s): killed what was left "
-				    "of it", (unsigned long long)t->id,
+			if (t->pid > 0 &&
+			    proctree_kill_lost(t->pid, t->id) > 0)
+				log_warnx("task %llu (%s): killed what was "
+				    "left of it", (unsigned long long)t->id,
 				    j->name);
 			log_warnx("task %llu (%s) lost: it was running when "
 			    "schedd stopped", (unsigned long long)t->id,

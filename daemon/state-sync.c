@@ -58,8 +58,9 @@ state_sync_main(void *arg)
 			return (NULL);
 		d.error = fdatasync(fd) == -1 ? errno : 0;
 		close(fd);
-		/* A pipe write this small is atomic; the loop reads it whole. */
-		while (write(sync_pipe[1], &d, sizeof d) == -1 && errno == EINTR)
+		/* A write this small to a pipe is atomic: read whole. */
+		while (write(sync_pipe[1], &d, sizeof d) == -1 &&
+		    errno == EINTR)
 			;
 	}
 }

@@ -1,6 +1,8 @@
 /*
- * Persistent state (doc/state.md) in STATE_DIR: a snapshot (state.json)
- * plus an append-only journal (journal), both of JSON lines.
+ * Persistent state (doc/state.md) in STATE_DIR: a snapshot (state.json,
+ * written by state-snap.c) plus an append-only journal (journal), both of
+ * JSON lines; the folder itself is state-folder.c's.  This file writes
+ * the journal.
  *
  * Every change is one journal line, written with write(2) at once, so a
  * crash of the daemon loses nothing it wrote; the journal is fsynced
@@ -21,45 +23,32 @@
  * it writes a snapshot itself, so there is one writer at a time.
  */
 #include <sys/types.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "dircheck.h"
 #include "log.h"
 #include "schedd.h"
-#include "spawn.h"
 #include "util.h"
 #include "xmalloc.h"
 #include "state.h"
 
-#define STATE_JOURNAL_MAX	(16 * 1024 * 1024)	/* then compact */
 #define STATE_BUFFER_MAX	(1024 * 1024)	/* then write at once */
 #define STATE_RETRY_SECS	5
-#define STATE_FILE_FLAGS	(O_NOFOLLOW | O_CLOEXEC)
 
-static int		 state_fd = -1;		/* the journal */
-static uint64_t		 state_jsize;
-static int		 state_dirty;		/* written, not yet synced */
-static int		 state_dirent_dirty;	/* a new journal's name too */
-static int		 state_compacting;
-static pid_t		 state_compact_pid;	/* compaction child */
-static int		 state_compact_fds[2];	/* journals it syncs */
-static uint64_t		 state_compact_ids;	/* the next id it saves */
-static uint64_t		 state_journal_max = STATE_JOURNAL_MAX;
+int			 state_fd = -1;		/* the journal */
+uint64_t		 state_jsize;
+int			 state_dirty;		/* written, not yet synced */
+int			 state_dirent_dirty;	/* a new journal's name too */
+size_t			 state_blen;		/* bytes in state_buf */
 uint64_t		 state_generation;
-uint64_t		 state_ids_reserved;	/* highest id reservation made */
-static uint64_t		 state_ids_durable;	/* highest one on disk */
+uint64_t		 state_ids_reserved;	/* highest reservation made */
+uint64_t		 state_ids_durable;	/* highest one on disk */
 static uint64_t		 state_ids_ticket;	/* its sync, if in flight */
 static uint64_t		 state_ids_flying;	/* the value being synced */
 static int		 state_bans_dirty;	/* the ban list to write */
@@ -73,10 +62,8 @@ static size_t		 state_sjobs;
 static uint64_t		*state_ptasks;		/* tasks changed this turn */
 static size_t		 state_ntasks;
 static size_t		 state_stasks;
-static size_t		 state_blen;
 static size_t		 state_bsize;
 
-static int	 state_write_all(int, const char *, size_t);
 static int	 state_append(json_t *, int);
 static int	 state_commit(void);
 static void	 state_unwrite(uint64_t);
@@ -85,54 +72,14 @@ static void	 state_encode_pending(void);
 static void	 state_flush_soon(void);
 static void	 state_pending_job(const char *);
 static void	 state_pending_task(uint64_t);
-static void	 state_drop_pending(void);
-static int	 state_snapshot_write(uint64_t, uint64_t, char **);
-static int	 state_write_file(const char *, const char *, size_t, int,
-		    char **);
-static int	 state_compact_child(void *);
-static void	 state_compact_stop(void);
-static int	 state_flush(void);
-static int	 state_sync_dir(void);
 static void	 state_ids_reserve(int);
-static int	 state_folder_lost(char **);
-static int	 state_reopen(char **);
 static void	 state_sync_cb(evutil_socket_t, short, void *);
 static void	 state_retry_cb(evutil_socket_t, short, void *);
-static void	 state_compact_cb(evutil_socket_t, short, void *);
-static json_t	*state_job_json(const struct job *, int);
-static json_t	*state_bans_json(void);
+static json_t	*state_job_json_paused(const struct job *, int, int);
+static json_t	*state_ban_json(const struct ban *);
+static json_t	*state_bans_json_with(const struct ban *, int);
 
-/* A state file's full path, for messages. */
-char *
-state_path(const char *name)
-{
-	char	*s;
-
-	xasprintf(&s, "%s/%s", sd.state_dir, name);
-	return (s);
-}
-
-/* Now, as an RFC 3339 string for messages; caller frees. */
-static char *
-state_now_text(void)
-{
-	struct timespec	 ts;
-
-	time_now(&ts);
-	return (time_format(&ts));
-}
-
-/* The name of a temporary file of this process: no other writes it. */
-static char *
-state_tmp_name(const char *name, pid_t pid)
-{
-	char	*s;
-
-	xasprintf(&s, "%s.tmp.%ld", name, (long)pid);
-	return (s);
-}
-
-static int
+int
 state_write_all(int fd, const char *buf, size_t len)
 {
 	ssize_t	 n;
@@ -146,214 +93,6 @@ state_write_all(int fd, const char *buf, size_t len)
 		buf += n;
 		len -= (size_t)n;
 	}
-	return (0);
-}
-
-/* fsync the state folder, so a rename or a new file in it is durable. */
-static int
-state_sync_dir(void)
-{
-	return (fsync(sd.state_dirfd));
-}
-
-/*
- * Open the state folder.  When schedd runs as root, the folder and every
- * folder above it must be root's and writable by root alone (a user able
- * to plant a link or a file in it could make root overwrite anything);
- * see schedd.8 SECURITY.  -1 and a cause.
- */
-static int
-state_folder_open(char **cause)
-{
-	char	*why;
-	int	 pfd, dfd, saved;
-
-	if (!sd.is_root) {
-		dfd = open(sd.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd == -1)
-			xasprintf(cause, "state folder %s: %s", sd.state_dir,
-			    strerror(errno));
-		return (dfd);
-	}
-	if ((pfd = dir_open(sd.state_dir, 0, DIR_CHECK_PARENTS, NULL,
-	    &why)) == -1) {
-		xasprintf(cause, "state folder refused: %s", why);
-		free(why);
-		return (-1);
-	}
-	dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	saved = errno;
-	close(pfd);
-	if (dfd == -1)
-		xasprintf(cause, "state folder %s: %s", sd.state_dir,
-		    strerror(saved));
-	return (dfd);
-}
-
-/*
- * Take the state folder: create it if missing, open it, and hold an
- * exclusive lock on STATE_DIR/lock for the daemon's lifetime (one daemon
- * per state folder).  Returns 0, or -1 and a cause; with busy set when
- * another daemon holds the lock.
- */
-int
-state_lock(int *busy, char **cause)
-{
-	int	 dfd, fd;
-
-	*busy = 0;
-	if (mkdir_p(sd.state_dir, 0700) == -1) {
-		xasprintf(cause, "state folder %s: %s", sd.state_dir,
-		    strerror(errno));
-		return (-1);
-	}
-	if ((dfd = state_folder_open(cause)) == -1)
-		return (-1);
-	fd = openat(dfd, "lock", O_RDWR | O_CREAT | STATE_FILE_FLAGS, 0600);
-	if (fd == -1 || flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		*busy = fd != -1 && errno == EWOULDBLOCK;
-		if (*busy)
-			xasprintf(cause, "already running: another schedd "
-			    "uses the state folder %s", sd.state_dir);
-		else
-			xasprintf(cause, "lock %s/lock: %s", sd.state_dir,
-			    strerror(errno));
-		if (fd != -1)
-			close(fd);
-		close(dfd);
-		return (-1);
-	}
-	if (sd.state_dirfd != -1)
-		close(sd.state_dirfd);
-	if (sd.lock_fd != -1)
-		close(sd.lock_fd);
-	sd.state_dirfd = dfd;
-	sd.lock_fd = fd;
-	return (0);
-}
-
-/*
- * Make and open STATE_DIR/logs, and remove temporary files a writer that
- * died left behind (the lock says no writer is alive).  -1 and a cause.
- */
-int
-state_prepare(char **cause)
-{
-	struct dirent	*de;
-	DIR		*d;
-	int		 fd, lfd;
-
-	if (mkdirat(sd.state_dirfd, "logs", 0750) == -1 && errno != EEXIST) {
-		xasprintf(cause, "log folder %s: %s", sd.log_dir,
-		    strerror(errno));
-		return (-1);
-	}
-	lfd = openat(sd.state_dirfd, "logs", O_RDONLY | O_DIRECTORY |
-	    STATE_FILE_FLAGS);
-	if (lfd == -1) {
-		xasprintf(cause, "log folder %s: %s", sd.log_dir,
-		    strerror(errno));
-		return (-1);
-	}
-	if (sd.logs_dirfd != -1)
-		close(sd.logs_dirfd);
-	sd.logs_dirfd = lfd;
-
-	if ((fd = dup(sd.state_dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
-		if (fd != -1)
-			close(fd);
-		return (0);
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strstr(de->d_name, ".tmp") == NULL ||
-		    (strncmp(de->d_name, "state.json.tmp", 14) != 0 &&
-		    strncmp(de->d_name, "journal.tmp", 11) != 0))
-			continue;
-		if (unlinkat(sd.state_dirfd, de->d_name, 0) == 0)
-			log_debug("state: removed %s left by a writer that "
-			    "died", de->d_name);
-	}
-	closedir(d);
-	return (0);
-}
-
-/*
- * Is the state folder still the one the daemon opened?  A folder deleted
- * or replaced under it must be noticed before anything else is
- * acknowledged: 1 and a caller-freed reason if it is gone.
- */
-static int
-state_folder_lost(char **why)
-{
-	struct stat	 a, b;
-
-	if (sd.state_dirfd == -1)
-		return (0);
-	if (fstat(sd.state_dirfd, &a) == -1) {
-		xasprintf(why, "cannot be checked: %s", strerror(errno));
-		return (1);
-	}
-	if (a.st_nlink == 0) {
-		*why = xstrdup("was removed");
-		return (1);
-	}
-	if (stat(sd.state_dir, &b) == -1) {
-		xasprintf(why, "is gone (%s)", strerror(errno));
-		return (1);
-	}
-	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		*why = xstrdup("was replaced by another folder");
-		return (1);
-	}
-	return (0);
-}
-
-/*
- * Check the folder now (status asks): if it is gone the state is broken
- * until it has been made again.  Returns sd.state_ok.
- */
-int
-state_check(void)
-{
-	char	*why, *when;
-
-	if (!state_folder_lost(&why))
-		return (sd.state_ok);
-	when = state_now_text();
-	free(sd.state_error);
-	xasprintf(&sd.state_error, "state folder %s %s (noticed %s); "
-	    "nothing is saved until it is made again", sd.state_dir, why,
-	    when);
-	if (sd.state_ok)
-		log_warnx("STATE FOLDER LOST: %s %s; changes are refused "
-		    "until it has been made again", sd.state_dir, why);
-	free(when);
-	free(why);
-	errno = ENOENT;
-	state_failed("state folder lost");
-	return (0);
-}
-
-/*
- * Make the state folder again after it was deleted or replaced: create
- * it, take its lock (if another daemon took it meanwhile, it is theirs:
- * stay broken), open its logs folder.  The caller writes the snapshot.
- */
-static int
-state_reopen(char **cause)
-{
-	int	 busy;
-
-	if (state_lock(&busy, cause) != 0)
-		return (-1);
-	if (state_prepare(cause) != 0)
-		return (-1);
-	if (state_fd != -1) {
-		close(state_fd);
-		state_fd = -1;
-	}
-	log_warnx("state: folder %s made again; saving everything in "
-	    "memory to it", sd.state_dir);
 	return (0);
 }
 
@@ -490,148 +229,6 @@ state_next_id(void)
 	return (sd.next_task_id++);
 }
 
-/*
- * Compaction without stopping the loop: a new journal (journal.new, the
- * next generation) takes every change from now on, and a forked child
- * writes the snapshot of that generation from its copy of memory.  When
- * it has, journal.new becomes the journal.  Until then a restart replays
- * both journals; if the child fails, a snapshot is written here instead.
- */
-static void
-state_compact_cb(evutil_socket_t fd, short events, void *arg)
-{
-	char	*cause, *s;
-	uint64_t gen = state_generation + 1;
-	int	 nfd;
-
-	if (state_compact_pid != 0 || !sd.state_ok || state_fd == -1) {
-		state_compacting = 0;
-		return;
-	}
-	state_flush();
-	xasprintf(&s, "{\"journal\":%d,\"generation\":%llu}\n",
-	    STATE_VERSION, (unsigned long long)gen);
-	unlinkat(sd.state_dirfd, "journal.new", 0);
-	nfd = openat(sd.state_dirfd, "journal.new", O_WRONLY | O_CREAT |
-	    O_EXCL | O_APPEND | STATE_FILE_FLAGS, 0600);
-	if (nfd == -1 || state_write_all(nfd, s, strlen(s)) != 0) {
-		if (nfd != -1)
-			close(nfd);
-		unlinkat(sd.state_dirfd, "journal.new", 0);
-		free(s);
-		goto sync;
-	}
-	/* The child syncs both journals before writing the snapshot. */
-	state_compact_fds[0] = state_fd;
-	state_compact_fds[1] = nfd;
-	state_compact_ids = sd.next_task_id + STATE_IDS_BLOCK;
-	if (state_compact_ids < state_ids_durable)
-		state_compact_ids = state_ids_durable;
-	state_compact_pid = spawn_worker(state_compact_child, &gen);
-	if (state_compact_pid == -1) {
-		state_compact_pid = 0;
-		close(nfd);
-		unlinkat(sd.state_dirfd, "journal.new", 0);
-		free(s);
-		goto sync;
-	}
-	close(state_fd);
-	state_fd = nfd;
-	state_generation = gen;
-	state_jsize = strlen(s);
-	state_dirty = 0;
-	/* An answer relying on journal.new first syncs its folder entry. */
-	state_dirent_dirty = 1;
-	free(s);
-	log_debug("state: compacting in process %ld", (long)state_compact_pid);
-	return;
-sync:
-	state_compacting = 0;
-	if (state_snapshot(&cause) != 0 || state_journal_new(&cause) != 0) {
-		state_failed(cause);
-		free(cause);
-	}
-}
-
-/* In the forked child: write the snapshot, and say how it went. */
-static int
-state_compact_child(void *arg)
-{
-	char	*cause;
-
-	/*
-	 * Not the lock: if the daemon dies, a new one must be able to take
-	 * the state folder at once.
-	 */
-	if (sd.lock_fd != -1)
-		close(sd.lock_fd);
-	if (fdatasync(state_compact_fds[0]) != 0 ||
-	    fdatasync(state_compact_fds[1]) != 0 || state_sync_dir() != 0) {
-		log_warn("state: compaction: fdatasync");
-		return (1);
-	}
-	if (state_snapshot_write(*(uint64_t *)arg, state_compact_ids,
-	    &cause) != 0) {
-		log_warnx("state: compaction: %s", cause);
-		return (1);
-	}
-	return (0);
-}
-
-/*
- * The compaction child ended: on success the new journal becomes the
- * journal; otherwise the snapshot is written here.  Returns 0 if pid was
- * not the compaction child.
- */
-int
-state_child_reaped(pid_t pid, int status)
-{
-	char	*cause;
-
-	if (pid != state_compact_pid || pid == 0)
-		return (0);
-	state_compact_pid = 0;
-	state_compacting = 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		if (renameat(sd.state_dirfd, "journal.new", sd.state_dirfd,
-		    "journal") == 0 && state_sync_dir() == 0) {
-			state_dirent_dirty = 0;
-			return (1);
-		}
-		log_warn("state: rename %s/journal.new", sd.state_dir);
-	} else
-		log_warnx("state: compaction process failed; writing the "
-		    "snapshot here");
-	if (state_snapshot(&cause) != 0 || state_journal_new(&cause) != 0) {
-		state_failed(cause);
-		free(cause);
-	}
-	return (1);
-}
-
-/*
- * Stop a compaction child still writing, and remove what it wrote: the
- * daemon is about to write a snapshot itself, which covers everything,
- * and two writers of the state never run at once.
- */
-static void
-state_compact_stop(void)
-{
-	char	*tmp;
-	int	 status;
-
-	if (state_compact_pid == 0)
-		return;
-	kill(state_compact_pid, SIGKILL);
-	while (waitpid(state_compact_pid, &status, 0) == -1 && errno == EINTR)
-		;
-	tmp = state_tmp_name("state.json", state_compact_pid);
-	unlinkat(sd.state_dirfd, tmp, 0);
-	free(tmp);
-	state_compact_pid = 0;
-	state_compacting = 0;
-}
-
 /* Collect an encoded line in the write buffer. */
 static int
 state_dump(const char *buf, size_t len, void *arg)
@@ -651,7 +248,7 @@ state_dump(const char *buf, size_t len, void *arg)
  * Write the buffered lines with one write(2): after that a crash of the
  * daemon loses none of them; they are fsynced within a second.
  */
-static int
+int
 state_flush(void)
 {
 	struct timeval	 tv = { 1, 0 };
@@ -675,12 +272,7 @@ state_flush(void)
 		state_dirty = 1;
 		evtimer_add(state_sync_ev, &tv);
 	}
-	if (state_jsize > state_journal_max && !state_compacting) {
-		state_compacting = 1;
-		tv.tv_sec = 0;
-		event_base_once(sd.base, -1, EV_TIMEOUT, state_compact_cb,
-		    NULL, &tv);
-	}
+	state_compact_check();
 	return (0);
 }
 
@@ -782,7 +374,7 @@ state_append(json_t *rec, int sync)
 }
 
 /* Forget what changed this turn: a snapshot has just saved it all. */
-static void
+void
 state_drop_pending(void)
 {
 	struct task	*t;
@@ -829,7 +421,7 @@ state_flush_soon(void)
  * whether its job was removed (then it belongs to no job of that name
  * defined later).
  */
-static json_t *
+json_t *
 state_task_json(const struct task *t)
 {
 	json_t	*rec;
@@ -845,16 +437,19 @@ state_task_json(const struct task *t)
 	return (rec);
 }
 
-/* A job's persistent state; with_def adds a runtime job's definition. */
+/*
+ * A job's persistent state; with_def adds a runtime job's definition.
+ * paused is the flag to write: the job's, or a proposed one.
+ */
 static json_t *
-state_job_json(const struct job *j, int with_def)
+state_job_json_paused(const struct job *j, int with_def, int paused)
 {
 	const struct retry	*r;
 	json_t			*o, *retries;
 
 	o = json_pack("{s:s,s:s,s:s,s:I,s:b,s:b}", "t", "job", "name",
 	    j->name, "origin", j->origin == ORIGIN_CONFIG ? "config" :
-	    "runtime", "uid", (json_int_t)j->uid, "paused", j->paused,
+	    "runtime", "uid", (json_int_t)j->uid, "paused", paused,
 	    "enabled", j->def->enabled);
 	if (with_def && j->origin == ORIGIN_RUNTIME)
 		json_object_set_new(o, "def", jobdef_to_json(j->def, NULL));
@@ -877,11 +472,12 @@ state_job_json(const struct job *j, int with_def)
 	retries = json_array();
 	LIST_FOREACH(r, &j->retries, entry)
 		json_array_append_new(retries, json_pack("{s:I,s:I,s:I}",
-		    "attempt", (json_int_t)r->attempt, "uid", (json_int_t)r->uid,
-		    "at_ms", (json_int_t)(r->at / 1000000)));
+		    "attempt", (json_int_t)r->attempt,
+		    "uid", (json_int_t)r->uid,
+		    "at_ms", (json_int_t)(r->at_ns / 1000000)));
 	json_object_set_new(o, "retries", retries);
 	json_object_set_new(o, "sched", json_pack("{s:I,s:s?,s:b,s:I,s:b}",
-	    "last_wall", (json_int_t)j->last_wall,
+	    "last_wall", (json_int_t)j->last_wall_s,
 	    "at", j->def->at,
 	    "at_done", j->at_done,
 	    "runs", (json_int_t)j->sched_runs,
@@ -889,21 +485,50 @@ state_job_json(const struct job *j, int with_def)
 	return (o);
 }
 
+json_t *
+state_job_json(const struct job *j, int with_def)
+{
+	return (state_job_json_paused(j, with_def, j->paused));
+}
+
 static json_t *
-state_bans_json(void)
+state_ban_json(const struct ban *b)
+{
+	return (json_pack("{s:s,s:s?,s:I,s:I,s:I,s:b}", "name", b->name,
+	    "reason", b->reason, "since_s", (json_int_t)b->since.tv_sec,
+	    "since_ns", (json_int_t)b->since.tv_nsec, "by", (json_int_t)b->by,
+	    "auto", b->automatic));
+}
+
+/*
+ * The ban list line: as it is, or as it would be with the proposed entry
+ * set (or, with drop, without an entry of its name).
+ */
+static json_t *
+state_bans_json_with(const struct ban *proposed, int drop)
 {
 	struct ban	*b;
 	json_t		*list;
+	int		 done = 0;
 
 	list = json_array();
 	TAILQ_FOREACH(b, &sd.bans, entry) {
-		json_array_append_new(list, json_pack("{s:s,s:s?,s:I,s:I,"
-		    "s:I,s:b}", "name", b->name, "reason", b->reason,
-		    "since_s", (json_int_t)b->since.tv_sec,
-		    "since_ns", (json_int_t)b->since.tv_nsec,
-		    "by", (json_int_t)b->by, "auto", b->automatic));
+		if (proposed == NULL || strcmp(b->name, proposed->name) != 0)
+			json_array_append_new(list, state_ban_json(b));
+		else if (!drop) {
+			json_array_append_new(list, state_ban_json(proposed));
+			done = 1;
+		}
 	}
+	if (proposed != NULL && !drop && !done)
+		json_array_append_new(list, state_ban_json(proposed));
 	return (json_pack("{s:s,s:o}", "t", "bans", "bans", list));
+}
+
+json_t *
+state_bans_json(void)
+{
+	return (state_bans_json_with(NULL, 0));
 }
 
 /*
@@ -919,20 +544,29 @@ state_job_def(const struct jobdef *def, uid_t uid, int paused)
 	    NULL)), 1));
 }
 
-/* A job's flags, counters or schedule changed (sync: before answering). */
+/*
+ * A job is about to be paused or resumed at a client's request: the job
+ * as it will be is durable before the change is applied and answered.
+ */
 int
-state_job(const struct job *j, int sync)
+state_job_paused(const struct job *j, int paused)
+{
+	return (state_append(state_job_json_paused(j, 0, paused), 1));
+}
+
+/*
+ * A job's flags, counters or schedule changed: written once at the end
+ * of this turn, however often it changed, and on disk within a second.
+ */
+void
+state_job(const struct job *j)
 {
 	if (j->removed)
-		return (0);
-	if (sync)
-		return (state_append(state_job_json(j, 0), 1));
-	/* Written once at the end of this turn, however often it changed. */
+		return;
 	if (!j->state_dirty && state_fd != -1) {
 		((struct job *)j)->state_dirty = 1;
 		state_pending_job(j->name);
 	}
-	return (0);
 }
 
 /*
@@ -947,12 +581,16 @@ state_job_remove(const char *name)
 	    name), 1));
 }
 
-/* The ban list changed: durable before the answer. */
+/*
+ * An entry is about to be set in the ban list (or, with drop, taken out
+ * of it): the list as it will be is durable before the change is applied
+ * and answered.
+ */
 int
-state_bans(void)
+state_bans_propose(const struct ban *proposed, int drop)
 {
 	state_bans_dirty = 0;
-	return (state_append(state_bans_json(), 1));
+	return (state_append(state_bans_json_with(proposed, drop), 1));
 }
 
 /*
@@ -1037,166 +675,11 @@ state_encode_pending(void)
 	}
 }
 
-/*
- * Write the whole state as a new snapshot of the next generation, here
- * in the loop: a compaction child still at work is stopped first.
- */
-int
-state_snapshot(char **cause)
-{
-	uint64_t	 ids;
-
-	state_compact_stop();
-	/* The snapshot also reserves the next block of task ids. */
-	ids = sd.next_task_id + STATE_IDS_BLOCK;
-	if (ids < state_ids_durable)
-		ids = state_ids_durable;
-	if (state_snapshot_write(state_generation + 1, ids, cause) != 0)
-		return (-1);
-	state_generation++;
-	state_ids_durable = ids;
-	if (ids > state_ids_reserved)
-		state_ids_reserved = ids;
-	return (0);
-}
-
-/* Add a job's tasks, every list, to a snapshot's array. */
-static void
-state_snapshot_tasks(json_t *tasks, const struct job *j)
-{
-	const struct task	*t;
-
-	TAILQ_FOREACH(t, &j->history, entry)
-		json_array_append_new(tasks, state_task_json(t));
-	TAILQ_FOREACH(t, &j->running, entry)
-		json_array_append_new(tasks, state_task_json(t));
-	TAILQ_FOREACH(t, &j->queue, entry)
-		json_array_append_new(tasks, state_task_json(t));
-}
-
-/*
- * Write the whole state as the snapshot of generation gen, with ids as
- * the next task id (ids below it may have been handed out).
- */
-static int
-state_snapshot_write(uint64_t gen, uint64_t ids, char **cause)
-{
-	struct job	*j;
-	json_t		*o, *jobs, *tasks, *bans, *list;
-	char		*s;
-	int		 rc;
-
-	bans = state_bans_json();
-	list = json_incref(json_object_get(bans, "bans"));
-	json_decref(bans);
-	jobs = json_array();
-	tasks = json_array();
-	TAILQ_FOREACH(j, &sd.jobs, entry) {
-		json_array_append_new(jobs, state_job_json(j, 1));
-		state_snapshot_tasks(tasks, j);
-	}
-	TAILQ_FOREACH(j, &sd.removed_jobs, entry)
-		state_snapshot_tasks(tasks, j);
-	o = json_pack("{s:i,s:I,s:I,s:o,s:o,s:o}", "version", STATE_VERSION,
-	    "generation", (json_int_t)gen, "next_task_id", (json_int_t)ids,
-	    "jobs", jobs, "bans", list, "tasks", tasks);
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (s == NULL) {
-		*cause = xstrdup("cannot encode the state");
-		return (-1);
-	}
-	rc = state_write_file("state.json", s, strlen(s), 0, cause);
-	free(s);
-	return (rc);
-}
-
-/*
- * Write a state file whole: a temporary file of this process's own,
- * created new, written, fsynced, renamed over name, and the folder
- * fsynced.  With keep the temporary file's descriptor becomes the
- * journal (appends go on in the renamed file).  -1 and a cause.
- */
-static int
-state_write_file(const char *name, const char *data, size_t len, int keep,
-    char **cause)
-{
-	char	*tmp;
-	int	 fd, saved;
-
-	tmp = state_tmp_name(name, getpid());
-	unlinkat(sd.state_dirfd, tmp, 0);
-	fd = openat(sd.state_dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-	    O_APPEND | STATE_FILE_FLAGS, 0600);
-	if (fd == -1 || state_write_all(fd, data, len) != 0 ||
-	    (!keep && state_write_all(fd, "\n", 1) != 0) || fsync(fd) != 0) {
-		saved = errno;
-		xasprintf(cause, "write %s/%s: %s", sd.state_dir, tmp,
-		    strerror(saved));
-		goto fail;
-	}
-	if (renameat(sd.state_dirfd, tmp, sd.state_dirfd, name) == -1 ||
-	    state_sync_dir() == -1) {
-		saved = errno;
-		xasprintf(cause, "rename %s/%s: %s", sd.state_dir, tmp,
-		    strerror(saved));
-		goto fail;
-	}
-	free(tmp);
-	if (keep)
-		return (fd);
-	close(fd);
-	return (0);
-fail:
-	if (fd != -1)
-		close(fd);
-	unlinkat(sd.state_dirfd, tmp, 0);
-	free(tmp);
-	return (-1);
-}
-
-/* Start an empty journal for the current generation. */
-int
-state_journal_new(char **cause)
-{
-	char	*s;
-	int	 fd;
-
-	xasprintf(&s, "{\"journal\":%d,\"generation\":%llu}\n", STATE_VERSION,
-	    (unsigned long long)state_generation);
-	fd = state_write_file("journal", s, strlen(s), 1, cause);
-	if (fd == -1) {
-		free(s);
-		return (-1);
-	}
-	if (state_fd != -1)
-		close(state_fd);
-	state_fd = fd;
-	state_jsize = strlen(s);
-	state_dirty = 0;
-	state_dirent_dirty = 0;
-	state_blen = 0;		/* the snapshot just written holds them */
-	/* A journal.new of a compaction is older than that snapshot. */
-	unlinkat(sd.state_dirfd, "journal.new", 0);
-	state_drop_pending();
-	free(s);
-	return (0);
-}
-
-/*
- * The sync and retry timers (armed only when needed), and the journal
- * size that starts a compaction (SCHEDD_JOURNAL_MAX, in bytes, lets the
- * tests make it small).
- */
+/* The sync and retry timers (armed only when needed), and compaction's. */
 void
 state_timers_init(void)
 {
-	const char	*e;
-	uint64_t	 n;
-
-	if ((e = getenv("SCHEDD_JOURNAL_MAX")) != NULL &&
-	    parse_size(e, &n) == 0 && n > 0)
-		state_journal_max = n;
+	state_compact_init();
 	state_sync_init();
 	state_sync_ev = evtimer_new(sd.base, state_sync_cb, NULL);
 	state_retry_ev = evtimer_new(sd.base, state_retry_cb, NULL);

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "notify.h"
+#include "proctree.h"
 #include "schedd.h"
 #include "spawn.h"
 #include "util.h"
@@ -39,14 +40,6 @@ struct task_prep {
 	gid_t		 groups[TASK_MAX_GROUPS];
 };
 
-static const char *task_states[] = {
-	"queued", "running", "succeeded", "failed", "timeout", "stopped",
-	"cancelled", "lost"
-};
-static const char *task_triggers[] = {
-	"schedule", "manual", "add", "retry", "catch_up"
-};
-
 static void	 task_finish(struct task *);
 static void	 task_try_finish(struct task *);
 static void	 task_end(struct task *);
@@ -57,43 +50,6 @@ static void	 task_prep_free(struct task_prep *);
 static void	 task_env_set(struct task_prep *, const char *, const char *);
 static void	 task_start_failed(struct task *, char *);
 static int	 task_tree_flags(const struct task *);
-
-const char *
-task_state_name(enum task_state s)
-{
-	return (task_states[s]);
-}
-
-/* A state from its name, -1 if unknown. */
-int
-task_state_parse(const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof task_states / sizeof task_states[0]; i++) {
-		if (strcmp(task_states[i], name) == 0)
-			return ((int)i);
-	}
-	return (-1);
-}
-
-const char *
-task_trigger_name(enum task_trigger t)
-{
-	return (task_triggers[t]);
-}
-
-static int
-task_trigger_parse(const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof task_triggers / sizeof task_triggers[0]; i++) {
-		if (strcmp(task_triggers[i], name) == 0)
-			return ((int)i);
-	}
-	return (-1);
-}
 
 /*
  * A new queued task (not yet on any list) with the next id.  It belongs
@@ -340,7 +296,7 @@ task_begin(struct task *t)
 	t->def = jobdef_ref(j->def);
 	t->state = TASK_RUNNING;
 	time_now(&t->started_at);
-	t->start_mono = time_mono_ms();
+	t->start_mono_ms = time_mono_ms();
 	TAILQ_INSERT_TAIL(&j->running, t, entry);
 	TAILQ_INSERT_TAIL(&sd.running, t, rentry);
 	j->nrunning++;
@@ -413,9 +369,9 @@ task_spawn(struct task *t)
 	if (timeout > 0)
 		task_arm(t, (uint64_t)timeout);
 	state_task(t);
-	state_job(j, 0);
+	state_job(j);
 	notify_status();
-	event_emit(EV_TASK_STARTED, json_pack("{s:I,s:s,s:I}", "task",
+	sub_emit(SUB_TASK_STARTED, json_pack("{s:I,s:s,s:I}", "task",
 	    (json_int_t)t->id, "job", j->name, "pid", (json_int_t)pid));
 }
 
@@ -429,17 +385,17 @@ task_start_failed(struct task *t, char *cause)
 	t->reaped = 1;
 	output_close(t);
 	t->out_closed = 1;
-	event_emit(EV_TASK_STARTED, json_pack("{s:I,s:s,s:n}", "task",
+	sub_emit(SUB_TASK_STARTED, json_pack("{s:I,s:s,s:n}", "task",
 	    (json_int_t)t->id, "job", t->job->name, "pid"));
 	task_finish(t);
 }
 
-/* What spawn may match of a task's processes by its leader's pid. */
+/* What proctree may match of a task's processes by its leader's pid. */
 static int
 task_tree_flags(const struct task *t)
 {
-	return ((t->reaped ? SPAWN_LEADER_GONE : 0) |
-	    (t->group_gone ? SPAWN_GROUP_GONE : 0));
+	return ((t->reaped ? PROCTREE_LEADER_GONE : 0) |
+	    (t->group_gone ? PROCTREE_GROUP_GONE : 0));
 }
 
 static void
@@ -472,7 +428,7 @@ task_timer(evutil_socket_t fd, short events, void *arg)
 		t->killing = 1;
 		log_info("task %llu (%s) still running after kill grace, "
 		    "sending KILL", (unsigned long long)t->id, t->job->name);
-		spawn_kill_tree(t->pid, t->id, task_tree_flags(t), SIGKILL);
+		proctree_kill(t->pid, t->id, task_tree_flags(t), SIGKILL);
 		if (t->draining) {
 			task_arm(t, TASK_KILL_WAIT_MS);
 			task_try_finish(t);
@@ -502,8 +458,7 @@ task_stop(struct task *t, int sig, enum task_stop why)
 		t->stop = why;
 	if (sig == 0)
 		sig = t->def->kill_signal > 0 ? t->def->kill_signal : SIGTERM;
-	t->stop_signal = sig;
-	spawn_kill_tree(t->pid, t->id, task_tree_flags(t), sig);
+	proctree_kill(t->pid, t->id, task_tree_flags(t), sig);
 	if (sig == SIGKILL) {
 		t->killing = 1;
 		return (0);
@@ -574,7 +529,7 @@ task_try_finish(struct task *t)
 		return;
 	alive = 0;
 	if (t->stop != STOP_NONE && t->pid != 0) {
-		alive = spawn_tree_alive(t->pid, t->id, task_tree_flags(t),
+		alive = proctree_alive(t->pid, t->id, task_tree_flags(t),
 		    &ingroup);
 		/* Its group's number is free from now on: never used again. */
 		if (ingroup == 0)
@@ -606,7 +561,7 @@ task_finish(struct task *t)
 		t->draining = 0;
 	}
 	time_now(&t->finished_at);
-	t->duration_ms = (int64_t)(time_mono_ms() - t->start_mono);
+	t->duration_ms = (int64_t)(time_mono_ms() - t->start_mono_ms);
 	if (t->timer_ev != NULL)
 		evtimer_del(t->timer_ev);
 	output_close(t);
@@ -658,7 +613,7 @@ task_finish(struct task *t)
 		/* Written like task records; kept in memory until it is. */
 		state_bans_later();
 		ban_enforce(b, 0, NULL, NULL);
-		event_emit(EV_JOB_BANNED, json_pack("{s:s,s:s,s:b}", "name",
+		sub_emit(SUB_JOB_BANNED, json_pack("{s:s,s:s,s:b}", "name",
 		    b->name, "reason", b->reason, "auto", 1));
 	}
 	task_end(t);
@@ -684,14 +639,14 @@ task_end(struct task *t)
 	if (j->removed)
 		job_removed_record(t);
 	else
-		state_job(j, 0);
-	event_emit(EV_TASK_FINISHED, json_pack("{s:I,s:s,s:s,s:o,s:o,s:o}",
+		state_job(j);
+	sub_emit(SUB_TASK_FINISHED, json_pack("{s:I,s:s,s:s,s:o,s:o,s:o}",
 	    "task", (json_int_t)t->id, "job", j->name, "state",
 	    task_state_name(t->state),
 	    "exit_code", t->exit_code >= 0 ? json_integer(t->exit_code) :
 	    json_null(),
 	    "signal", t->signal != 0 ? json_integer(t->signal) : json_null(),
-	    "duration_ms", json_ms_or_null(t->duration_ms)));
+	    "duration_ms", sjson_ms_or_null(t->duration_ms)));
 	while ((w = LIST_FIRST(&t->watches)) != NULL) {
 		LIST_REMOVE(w, entry);
 		w->fn(t, WATCH_END, NULL, 0, w->arg);
@@ -731,149 +686,3 @@ task_watch_remove(struct task *t, struct task_watch *w)
 	LIST_REMOVE(w, entry);
 }
 
-static json_t *
-task_timeval_ms(const struct timeval *tv)
-{
-	return (json_integer((json_int_t)tv->tv_sec * 1000 +
-	    tv->tv_usec / 1000));
-}
-
-/* The full task record (schedd.8 CONTROL PROTOCOL). */
-json_t *
-task_record(const struct task *t)
-{
-	json_t	*o;
-
-	o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:I}",
-	    "id", (json_int_t)t->id,
-	    "job", t->job->name,
-	    "state", task_state_name(t->state),
-	    "trigger", task_trigger_name(t->trigger),
-	    "attempt", (json_int_t)t->attempt,
-	    "uid", (json_int_t)t->uid);
-	json_object_set_new(o, "queued_at", json_time(&t->queued_at));
-	json_object_set_new(o, "started_at", json_time(&t->started_at));
-	json_object_set_new(o, "finished_at", json_time(&t->finished_at));
-	json_object_set_new(o, "duration_ms", t->state == TASK_RUNNING ?
-	    json_integer((json_int_t)(time_mono_ms() - t->start_mono)) :
-	    json_ms_or_null(t->duration_ms));
-	json_object_set_new(o, "pid", t->pid != 0 ?
-	    json_integer(t->pid) : json_null());
-	json_object_set_new(o, "exit_code", t->exit_code >= 0 ?
-	    json_integer(t->exit_code) : json_null());
-	json_object_set_new(o, "signal", t->signal != 0 ?
-	    json_integer(t->signal) : json_null());
-	json_object_set_new(o, "error", t->error != NULL ?
-	    json_text(t->error, strlen(t->error)) : json_null());
-	if (t->have_rusage) {
-		json_object_set_new(o, "user_cpu_ms",
-		    task_timeval_ms(&t->rusage.ru_utime));
-		json_object_set_new(o, "sys_cpu_ms",
-		    task_timeval_ms(&t->rusage.ru_stime));
-		json_object_set_new(o, "max_rss_kb",
-		    json_integer(t->rusage.ru_maxrss));
-	} else {
-		json_object_set_new(o, "user_cpu_ms", json_null());
-		json_object_set_new(o, "sys_cpu_ms", json_null());
-		json_object_set_new(o, "max_rss_kb", json_null());
-	}
-	json_object_set_new(o, "output", t->state == TASK_QUEUED ?
-	    json_null() : json_text(t->tail != NULL ? t->tail : "",
-	    t->tail_len));
-	json_object_set_new(o, "output_bytes", t->state == TASK_QUEUED ?
-	    json_null() : json_uint(t->output_bytes));
-	json_object_set_new(o, "log", t->log_path != NULL ?
-	    json_string(t->log_path) : json_null());
-	return (o);
-}
-
-/* A time from a record: RFC 3339, or null (zero). */
-static void
-task_record_time(json_t *rec, const char *key, struct timespec *ts)
-{
-	const char	*s = json_string_value(json_object_get(rec, key));
-
-	if (s == NULL || time_parse(s, 0, ts) != 0) {
-		ts->tv_sec = 0;
-		ts->tv_nsec = 0;
-	}
-}
-
-/*
- * A task rebuilt from a saved record (not on any list yet); like any
- * queued task it takes its job's definition only when it starts.  NULL if
- * the record is unusable.
- */
-struct task *
-task_from_record(struct job *j, json_t *rec)
-{
-	struct task	*t;
-	const char	*s;
-	json_int_t	 ms;
-	int		 state, trigger;
-	size_t		 len;
-
-	s = json_string_value(json_object_get(rec, "state"));
-	if (s == NULL || (state = task_state_parse(s)) == -1)
-		return (NULL);
-	s = json_string_value(json_object_get(rec, "trigger"));
-	if (s == NULL || (trigger = task_trigger_parse(s)) == -1)
-		return (NULL);
-	t = xcalloc(1, sizeof *t);
-	t->id = (uint64_t)json_get_int(rec, "id", 0);
-	t->job = j;
-	t->ridx = SIZE_MAX;
-	/* Saved before owners were recorded: its job's. */
-	t->owner.origin = j->origin;
-	t->owner.uid = j->uid;
-	if ((s = json_string_value(json_object_get(rec, "owner"))) != NULL) {
-		t->owner.origin = strcmp(s, "config") == 0 ? ORIGIN_CONFIG :
-		    ORIGIN_RUNTIME;
-		t->owner.uid = (uid_t)json_get_int(rec, "owner_uid", 0);
-	}
-	t->state = state;
-	t->trigger = trigger;
-	t->attempt = (uint32_t)json_get_int(rec, "attempt", 1);
-	t->uid = (uid_t)json_get_int(rec, "uid", 0);
-	t->seq = t->id;
-	task_record_time(rec, "queued_at", &t->queued_at);
-	task_record_time(rec, "started_at", &t->started_at);
-	task_record_time(rec, "finished_at", &t->finished_at);
-	t->duration_ms = json_get_int(rec, "duration_ms", -1);
-	t->pid = (pid_t)json_get_int(rec, "pid", 0);
-	t->exit_code = (int)json_get_int(rec, "exit_code", -1);
-	t->signal = (int)json_get_int(rec, "signal", 0);
-	if ((s = json_string_value(json_object_get(rec, "error"))) != NULL)
-		t->error = xstrdup(s);
-	if ((ms = json_get_int(rec, "user_cpu_ms", -1)) >= 0) {
-		t->have_rusage = 1;
-		t->rusage.ru_utime.tv_sec = ms / 1000;
-		t->rusage.ru_utime.tv_usec = (ms % 1000) * 1000;
-		ms = json_get_int(rec, "sys_cpu_ms", 0);
-		t->rusage.ru_stime.tv_sec = ms / 1000;
-		t->rusage.ru_stime.tv_usec = (ms % 1000) * 1000;
-		t->rusage.ru_maxrss = json_get_int(rec, "max_rss_kb", 0);
-	}
-	t->tail_cap = sd.settings.output_tail;
-	if ((s = json_string_value(json_object_get(rec, "output"))) != NULL &&
-	    (len = strlen(s)) > 0 && t->tail_cap > 0) {
-		if (len > t->tail_cap) {
-			s += len - t->tail_cap;
-			len = t->tail_cap;
-		}
-		t->tail = xmalloc(t->tail_cap);
-		memcpy(t->tail, s, len);
-		t->tail_len = len;
-	}
-	t->output_bytes = (uint64_t)json_get_int(rec, "output_bytes", 0);
-	if ((s = json_string_value(json_object_get(rec, "log"))) != NULL)
-		t->log_path = xstrdup(s);
-	t->log_fd = -1;
-	t->out_fd = -1;
-	/* A queued task gets its process and pipe when it starts. */
-	if (t->state != TASK_QUEUED)
-		t->reaped = t->out_closed = 1;
-	LIST_INIT(&t->watches);
-	hmap_iput(&sd.task_index, t->id, t);
-	return (t);
-}

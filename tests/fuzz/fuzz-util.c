@@ -203,7 +203,7 @@ fuzz_daemon_start(const char *conf, const char *dir, int state)
 		fuzz_fail("event_base_new");
 	event_base_priority_init(sd.base, 2);
 	time_now(&sd.started);
-	sd.started_mono = time_mono_ms();
+	sd.started_mono_ms = time_mono_ms();
 	sd.loading = 1;
 	sched_init();
 	for (i = 0; i < config->njobs; i++)

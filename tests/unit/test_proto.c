@@ -210,11 +210,11 @@ START_TEST(test_json_text)
 {
 	json_t	*v;
 
-	v = json_text("ok\xff\xc3\xa9\0x", 7);
+	v = sjson_text("ok\xff\xc3\xa9\0x", 7);
 	ck_assert_str_eq(json_string_value(v), "ok\xef\xbf\xbd\xc3\xa9"
 	    "\xef\xbf\xbdx");
 	json_decref(v);
-	v = json_text("\xe2\x82", 2);	/* truncated sequence */
+	v = sjson_text("\xe2\x82", 2);	/* truncated sequence */
 	ck_assert_str_eq(json_string_value(v), "\xef\xbf\xbd\xef\xbf\xbd");
 	json_decref(v);
 }

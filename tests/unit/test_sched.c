@@ -121,12 +121,12 @@ START_TEST(test_cron)
 	setup(T0);
 	j = mkjob("{\"name\":\"c\",\"command\":\"true\","
 	    "\"cron\":\"*/5 * * * *\"}");
-	ck_assert_int_eq(j->next_wall, T0 + 150);	/* 12:05:00 */
+	ck_assert_int_eq(j->next_wall_s, T0 + 150);	/* 12:05:00 */
 	advance_ms(149999);
 	ck_assert_uint_eq(j->nqueued, 0);
 	advance_ms(1);
 	ck_assert_uint_eq(j->nqueued, 1);
-	ck_assert_int_eq(j->next_wall, T0 + 450);	/* 12:10:00 */
+	ck_assert_int_eq(j->next_wall_s, T0 + 450);	/* 12:10:00 */
 }
 END_TEST
 
@@ -221,9 +221,9 @@ START_TEST(test_jitter)
 		    "\"true\",\"every\":\"10s\",\"jitter\":\"5s\"}", i);
 		j = mkjob(buf);
 		base = fake_mono + 10 * NS;
-		ck_assert_uint_ge(j->sched.due, base);
-		ck_assert_uint_lt(j->sched.due, base + 5 * NS);
-		if (j->sched.due != base)
+		ck_assert_uint_ge(j->sched.due_ns, base);
+		ck_assert_uint_lt(j->sched.due_ns, base + 5 * NS);
+		if (j->sched.due_ns != base)
 			spread++;
 	}
 	ck_assert_int_gt(spread, 40);
@@ -316,7 +316,7 @@ START_TEST(test_clock_forward)
 	ck_assert_uint_eq(k->counters.missed, 24);
 	ck_assert_uint_eq(k->nqueued, 1);		/* once, not 24 */
 	ck_assert_int_eq(TAILQ_FIRST(&k->queue)->trigger, TRIGGER_CATCH_UP);
-	ck_assert_int_eq(j->next_wall, T0 + 7200 + 150);
+	ck_assert_int_eq(j->next_wall_s, T0 + 7200 + 150);
 	advance_ms(150000);
 	ck_assert_uint_eq(j->nqueued, 1);
 }
@@ -391,8 +391,8 @@ START_TEST(test_preview_is_the_truth)
 	ck_assert_int_eq(sched_preview(j, (int64_t)T0 * 1000, 8, v, &n), 0);
 	ck_assert_uint_eq(n, 8);
 	for (i = 0; i < n; i++) {
-		ck_assert_int_eq((int64_t)j->next_wall * 1000, v[i]);
-		advance_ms((uint64_t)(j->next_wall - fake_real.tv_sec) * 1000);
+		ck_assert_int_eq((int64_t)j->next_wall_s * 1000, v[i]);
+		advance_ms((uint64_t)(j->next_wall_s - fake_real.tv_sec) * 1000);
 		ck_assert_uint_eq(j->nqueued, i + 1);
 	}
 
@@ -459,7 +459,7 @@ START_TEST(test_far_future)
 	setup(T0);
 	j = mkjob("{\"name\":\"far\",\"command\":\"true\","
 	    "\"at\":\"9999-12-31T00:00:00Z\"}");
-	ck_assert_int_eq(j->next_wall, end);
+	ck_assert_int_eq(j->next_wall_s, end);
 	ck_assert_int_eq(next_run_sec(j), end);
 	ck_assert_int_eq(sched_preview(j, -1, 5, v, &n), 0);
 	ck_assert_uint_eq(n, 1);

@@ -1,8 +1,8 @@
 /*
- * Unit tests for spawn.c: what a task's process starts with (session,
- * descriptors, signals, environment, limits, ids), how a failure to start
- * is reported, and that spawn_kill_tree reaches processes that left the
- * task's process group.
+ * Unit tests for spawn.c and proctree.c: what a task's process starts
+ * with (session, descriptors, signals, environment, limits, ids), how a
+ * failure to start is reported, and that proctree_kill reaches processes
+ * that left the task's process group.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proctree.h"
 #include "spawn.h"
 #include "unit.h"
 
@@ -463,11 +464,11 @@ START_TEST(test_kill_tree)
 	ck_assert_int_ne(getpgid(gpid), pid);
 
 	/* Both ignore TERM: they are signalled and stay. */
-	ck_assert_int_ge(spawn_kill_tree(pid, 42, 0, SIGTERM), 2);
+	ck_assert_int_ge(proctree_kill(pid, 42, 0, SIGTERM), 2);
 	ck_assert_int_eq(kill(pid, 0), 0);
 	ck_assert_int_eq(kill(gpid, 0), 0);
 
-	ck_assert_int_ge(spawn_kill_tree(pid, 42, 0, SIGKILL), 2);
+	ck_assert_int_ge(proctree_kill(pid, 42, 0, SIGKILL), 2);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFSIGNALED(status));
 	ck_assert_int_eq(WTERMSIG(status), SIGKILL);
@@ -515,7 +516,7 @@ START_TEST(test_kill_tree_orphan)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	test_wait_sid(gpid);
 
-	ck_assert_int_eq(spawn_kill_tree(pid, 42, SPAWN_LEADER_GONE,
+	ck_assert_int_eq(proctree_kill(pid, 42, PROCTREE_LEADER_GONE,
 	    SIGKILL), 1);
 	test_wait_gone(gpid);
 	ck_assert_int_eq(kill(opid, 0), 0);

@@ -11,7 +11,7 @@
 
 /* An RFC 3339 string, or null for a zero time. */
 json_t *
-json_time(const struct timespec *ts)
+sjson_time(const struct timespec *ts)
 {
 	json_t	*v;
 	char	*s;
@@ -60,7 +60,7 @@ json_utf8_len(const unsigned char *p, size_t n)
 
 /* A JSON string of arbitrary bytes; invalid UTF-8 and NUL become U+FFFD. */
 json_t *
-json_text(const char *s, size_t n)
+sjson_text(const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	char			*buf;
@@ -85,14 +85,14 @@ json_text(const char *s, size_t n)
 }
 
 json_t *
-json_uint(uint64_t v)
+sjson_uint(uint64_t v)
 {
 	return (json_integer((json_int_t)v));
 }
 
 /* A number of milliseconds, or null when negative (n/a). */
 json_t *
-json_ms_or_null(int64_t v)
+sjson_ms_or_null(int64_t v)
 {
 	if (v < 0)
 		return (json_null());
@@ -101,7 +101,7 @@ json_ms_or_null(int64_t v)
 
 /* An integer member of an object, or dflt when absent or not an integer. */
 json_int_t
-json_get_int(json_t *obj, const char *key, json_int_t dflt)
+sjson_get_int(json_t *obj, const char *key, json_int_t dflt)
 {
 	json_t	*v = json_object_get(obj, key);
 

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * One client of the control socket, from accept to close: reading its
+ * newline-delimited JSON requests, sending answers and events, and the
+ * limits of schedd(8) CONTROL PROTOCOL on a connection (line size, idle
+ * clients, unread output).  A deferred request (wait, output --follow)
+ * holds the client's next lines until it has answered.  server.c accepts
+ * the connection.
+ */
+#include <sys/types.h>
+
+#include <stdlib.h>
+
+#include <event2/buffer.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "notify.h"
+#include "schedd.h"
+#include "xmalloc.h"
+
+static void	client_read(struct bufferevent *, void *);
+static void	client_write(struct bufferevent *, void *);
+static void	client_event(struct bufferevent *, short, void *);
+static void	client_idle(evutil_socket_t, short, void *);
+static void	client_resume(evutil_socket_t, short, void *);
+static void	client_free(evutil_socket_t, short, void *);
+static void	client_process(struct client *);
+static void	client_close_after_flush(struct client *);
+static void	client_arm_idle(struct client *);
+
+/* Serve an accepted connection (fd, close-on-exec and non-blocking). */
+void
+client_new(int fd, uid_t uid, pid_t pid, int admin)
+{
+	struct client	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->uid = uid;
+	c->pid = pid;
+	if (admin)
+		c->flags |= CLIENT_ADMIN;
+	c->bev = bufferevent_socket_new(sd.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(c->bev, client_read, client_write, client_event, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, PROTO_MAX_LINE + 2);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->idle_ev = evtimer_new(sd.base, client_idle, c);
+	c->resume_ev = event_new(sd.base, -1, 0, client_resume, c);
+	TAILQ_INSERT_TAIL(&sd.clients, c, entry);
+	sd.nclients++;
+	client_arm_idle(c);
+	notify_idle_check();
+	log_debug("client connected: uid %u pid %ld%s", (unsigned)c->uid,
+	    (long)c->pid, (c->flags & CLIENT_ADMIN) ? " (admin)" : "");
+}
+
+static void
+client_arm_idle(struct client *c)
+{
+	struct timeval	 tv = { PROTO_IDLE_SECS, 0 };
+
+	evtimer_add(c->idle_ev, &tv);
+}
+
+/* Nothing complete for a while: drop the client unless it is waiting. */
+static void
+client_idle(evutil_socket_t fd, short events, void *arg)
+{
+	struct client	*c = arg;
+
+	if (c->events != 0 || c->defer.cancel != NULL) {
+		client_arm_idle(c);
+		return;
+	}
+	log_debug("client uid %u idle, dropped", (unsigned)c->uid);
+	client_close(c);
+}
+
+static void
+client_read(struct bufferevent *bev, void *arg)
+{
+	client_process(arg);
+}
+
+/* Handle every complete line, unless a deferred request holds the client. */
+static void
+client_process(struct client *c)
+{
+	struct evbuffer		*in;
+	struct evbuffer_ptr	 p;
+	size_t			 eol;
+	char			*line;
+	json_t			*a;
+
+	while (!(c->flags & (CLIENT_CLOSED | CLIENT_CLOSING)) &&
+	    c->defer.cancel == NULL) {
+		in = bufferevent_get_input(c->bev);
+		p = evbuffer_search_eol(in, NULL, &eol, EVBUFFER_EOL_LF);
+		if (p.pos == -1 || p.pos > PROTO_MAX_LINE) {
+			if (evbuffer_get_length(in) <= PROTO_MAX_LINE &&
+			    p.pos == -1)
+				break;
+			log_info("client uid %u: request line over %d bytes",
+			    (unsigned)c->uid, PROTO_MAX_LINE);
+			a = cmd_answer_error(NULL, PROTO_TOO_LARGE,
+			    "request line over 1 MiB");
+			client_send(c, a);
+			json_decref(a);
+			client_close_after_flush(c);
+			return;
+		}
+		line = xmalloc((size_t)p.pos + 1);
+		evbuffer_remove(in, line, (size_t)p.pos + 1);
+		line[p.pos] = '\0';
+		client_arm_idle(c);
+		if (p.pos > 0 && !(p.pos == 1 && line[0] == '\r'))
+			cmd_handle(c, line, (size_t)p.pos);
+		free(line);
+	}
+	if (!(c->flags & (CLIENT_CLOSED | CLIENT_CLOSING)) &&
+	    (c->flags & CLIENT_EOF) && c->defer.cancel == NULL)
+		client_close_after_flush(c);
+}
+
+static void
+client_write(struct bufferevent *bev, void *arg)
+{
+	struct client	*c = arg;
+
+	if ((c->flags & CLIENT_CLOSING) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		client_close(c);
+}
+
+static void
+client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct client	*c = arg;
+
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+		/* Half-closed: finish what was asked, then close. */
+		c->flags |= CLIENT_EOF;
+		bufferevent_disable(bev, EV_READ);
+		client_process(c);
+		return;
+	}
+	client_close(c);
+}
+
+/* Close once everything queued for the client has been written. */
+static void
+client_close_after_flush(struct client *c)
+{
+	c->flags |= CLIENT_CLOSING;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		client_close(c);
+}
+
+static int
+client_dump(const char *buf, size_t len, void *arg)
+{
+	return (evbuffer_add(arg, buf, len));
+}
+
+/* Queue one JSON line for the client; drop it if it stopped reading. */
+void
+client_send(struct client *c, json_t *obj)
+{
+	struct evbuffer	*out;
+
+	if (c->flags & CLIENT_CLOSED)
+		return;
+	out = bufferevent_get_output(c->bev);
+	if (json_dump_callback(obj, client_dump, out, JSON_COMPACT) == -1 ||
+	    evbuffer_add(out, "\n", 1) == -1) {
+		log_warnx("client uid %u: cannot encode answer",
+		    (unsigned)c->uid);
+		client_close(c);
+		return;
+	}
+	if (evbuffer_get_length(out) > PROTO_MAX_PENDING) {
+		log_info("client uid %u pid %ld: over %d bytes unread, dropped",
+		    (unsigned)c->uid, (long)c->pid, PROTO_MAX_PENDING);
+		client_close(c);
+	}
+}
+
+/* A deferred request has answered: go on with the client's next lines. */
+void
+client_undefer(struct client *c)
+{
+	c->defer.cancel = NULL;
+	c->defer.arg = NULL;
+	if (!(c->flags & CLIENT_CLOSED))
+		event_active(c->resume_ev, 0, 0);
+}
+
+static void
+client_resume(evutil_socket_t fd, short events, void *arg)
+{
+	client_process(arg);
+}
+
+/* Tear the client down now; memory goes at the next loop turn. */
+void
+client_close(struct client *c)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	if (c->flags & CLIENT_CLOSED)
+		return;
+	c->flags |= CLIENT_CLOSED;
+	if (c->defer.cancel != NULL) {
+		c->defer.cancel(c, c->defer.arg);
+		c->defer.cancel = NULL;
+	}
+	TAILQ_REMOVE(&sd.clients, c, entry);
+	sd.nclients--;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	event_free(c->idle_ev);
+	event_free(c->resume_ev);
+	log_debug("client uid %u closed", (unsigned)c->uid);
+	event_base_once(sd.base, -1, EV_TIMEOUT, client_free, c, &tv);
+	notify_idle_check();
+	schedd_check_exit();
+}
+
+static void
+client_free(evutil_socket_t fd, short events, void *arg)
+{
+	free(arg);
+}

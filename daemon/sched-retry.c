@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Retries (schedd.yaml.5 retries, retry_delay): a failed task's next
+ * attempt waits in the scheduler's heap until its delay is over, then is
+ * queued under the uid that submitted the failed one.  The state saves
+ * the wall time a retry is due at, so one planned before a restart is
+ * still due when it was.
+ */
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "sched-int.h"
+#include "schedd.h"
+#include "xmalloc.h"
+
+/*
+ * Plan attempt number "attempt" of a job for the wall time "at" (ns; a
+ * retry saved before a restart may be due already).
+ */
+struct retry *
+sched_retry_add(struct job *j, uint32_t attempt, uid_t uid, uint64_t at)
+{
+	struct retry	*r;
+	uint64_t	 real = sched_now_real_ns(), wait;
+
+	/* Retry delays are at most 100 years: only a damaged time is cut. */
+	wait = at > real ? at - real : 0;
+	if (wait > SCHED_WAIT_MAX_NS)
+		wait = SCHED_WAIT_MAX_NS;
+	r = xcalloc(1, sizeof *r);
+	r->ent.kind = SCHED_RETRY;
+	r->ent.idx = SIZE_MAX;
+	r->ent.due_ns = sched_mono_ns() + wait;
+	r->at_ns = at;
+	r->job = j;
+	r->attempt = attempt;
+	r->uid = uid;
+	LIST_INSERT_HEAD(&j->retries, r, entry);
+	sched_heap_push(&r->ent);
+	sched_arm_timer();
+	return (r);
+}
+
+/* Forget a pending retry. */
+void
+sched_retry_cancel(struct retry *r)
+{
+	LIST_REMOVE(r, entry);
+	sched_heap_remove(&r->ent);
+	free(r);
+}
+
+/* Drop a job's pending retries (removal, or a new owner). */
+void
+sched_retries_cancel(struct job *j)
+{
+	struct retry	*r;
+
+	while ((r = LIST_FIRST(&j->retries)) != NULL)
+		sched_retry_cancel(r);
+	sched_arm_timer();
+}
+
+/* A retry's delay is over: queue the next attempt. */
+void
+sched_retry_fire(struct retry *r)
+{
+	struct job	*j = r->job;
+	struct task	*t;
+	char		*cause;
+
+	LIST_REMOVE(r, entry);
+	state_job(j);
+	if (admit_task(j, j->def, r->uid, 0, &cause) != PROTO_OK) {
+		log_info("job %s: retry %u dropped: %s", j->name, r->attempt,
+		    cause);
+		free(cause);
+	} else {
+		t = queue_push(j, TRIGGER_RETRY, r->uid);
+		t->attempt = r->attempt;
+		queue_dispatch_soon();
+	}
+	free(r);
+	sched_maybe_auto_remove(j);
+}
+
+/* A task ended: retry a failure, maybe remove a finished runtime job. */
+void
+sched_task_ended(struct task *t)
+{
+	struct job	*j = t->job;
+	struct retry	*r;
+
+	if ((t->state == TASK_FAILED || t->state == TASK_TIMEOUT) &&
+	    t->attempt <= t->def->retries && !j->removed) {
+		r = sched_retry_add(j, t->attempt + 1, t->uid,
+		    sched_now_real_ns() + t->def->retry_delay_ms * MS);
+		state_job(j);
+		log_info("task %llu (%s) %s: attempt %u in %llums",
+		    (unsigned long long)t->id, j->name,
+		    task_state_name(t->state), r->attempt,
+		    (unsigned long long)t->def->retry_delay_ms);
+		return;
+	}
+	sched_maybe_auto_remove(j);
+}
