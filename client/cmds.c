@@ -36,6 +36,8 @@ static void	 print_jobs(json_t *, struct args *);
 static void	 print_remove(json_t *, struct args *);
 static void	 print_stop(json_t *, struct args *);
 static void	 print_cancel(json_t *, struct args *);
+static void	 print_freeze(json_t *, struct args *);
+static void	 print_thaw(json_t *, struct args *);
 static void	 print_ban(json_t *, struct args *);
 static void	 print_unban(json_t *, struct args *);
 static void	 print_bans(json_t *, struct args *);
@@ -163,6 +165,12 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ .name = "cancel", .usage = "cancel ID|JOB", .wire = "cancel",
 	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
 	  .print = print_cancel },
+	{ .name = "freeze", .usage = "freeze ID|JOB", .wire = "freeze",
+	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
+	  .print = print_freeze },
+	{ .name = "thaw", .usage = "thaw ID|JOB", .wire = "thaw",
+	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
+	  .print = print_thaw },
 	{ .name = "ban", .usage = "ban JOB|PATTERN [--reason TEXT] [--stop]",
 	  .wire = "ban",
 	  .pos = { { "JOB|PATTERN", "name", POS_STRING, 0 } },
@@ -356,6 +364,19 @@ print_cancel(json_t *res, struct args *a)
 {
 	ids_print("cancelled", json_object_get(res, "cancelled"),
 	    "nothing to cancel");
+}
+
+static void
+print_freeze(json_t *res, struct args *a)
+{
+	ids_print("frozen", json_object_get(res, "frozen"),
+	    "nothing to freeze");
+}
+
+static void
+print_thaw(json_t *res, struct args *a)
+{
+	ids_print("thawed", json_object_get(res, "thawed"), "nothing to thaw");
 }
 
 static void

@@ -482,6 +482,8 @@ format_task(json_t *task, FILE *fp)
 		fprintf(fp, "%-14s %lld\n", "task:", (long long)v);
 	format_line(fp, "job:", field_str(task, "job"));
 	format_line(fp, "state:", field_str(task, "state"));
+	if (field_true(task, "frozen"))
+		format_line(fp, "frozen:", "yes");
 	format_line(fp, "trigger:", field_str(task, "trigger"));
 	if (field_int(task, "attempt", &v) == 0)
 		fprintf(fp, "%-14s %lld\n", "attempt:", (long long)v);
@@ -640,7 +642,13 @@ format_event(json_t *ev, FILE *fp)
 		    field_text(ev, "state"), s, a);
 		free(s);
 		free(a);
-	} else if (strcmp(name, "job.added") == 0)
+	} else if (strcmp(name, "task.frozen") == 0)
+		xasprintf(&text, "task %lld frozen: %s", (long long)task,
+		    field_text(ev, "job"));
+	else if (strcmp(name, "task.thawed") == 0)
+		xasprintf(&text, "task %lld thawed: %s", (long long)task,
+		    field_text(ev, "job"));
+	else if (strcmp(name, "job.added") == 0)
 		xasprintf(&text, "job %s added", field_text(ev, "job"));
 	else if (strcmp(name, "job.removed") == 0)
 		xasprintf(&text, "job %s removed", field_text(ev, "job"));

@@ -432,8 +432,7 @@ file_read_at(int dirfd, const char *name, size_t *lenp)
 {
 	struct stat	 st;
 	char		*buf;
-	size_t		 off = 0;
-	ssize_t		 n;
+	size_t		 off;
 	int		 fd, saved;
 
 	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -451,16 +450,32 @@ file_read_at(int dirfd, const char *name, size_t *lenp)
 		return (NULL);
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
-	while (off < (size_t)st.st_size) {
-		n = read(fd, buf + off, (size_t)st.st_size - off);
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
+	off = fd_read_full(fd, buf, (size_t)st.st_size);
 	close(fd);
 	buf[off] = '\0';
 	*lenp = off;
 	return (buf);
+}
+
+/*
+ * Read fd into buf until its end or cap bytes, going on after signals;
+ * the number of bytes read.  An error ends the read like the end does.
+ */
+size_t
+fd_read_full(int fd, char *buf, size_t cap)
+{
+	size_t	 off = 0;
+	ssize_t	 n;
+
+	while (off < cap) {
+		n = read(fd, buf + off, cap - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	return (off);
 }
 
 /* Create a folder and its parents; existing ones are fine. */

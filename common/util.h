@@ -41,5 +41,6 @@ char	*path_default_state(uid_t);
 char	*path_default_config(uid_t);
 int	 mkdir_p(const char *, mode_t);
 char	*file_read_at(int, const char *, size_t *);
+size_t	 fd_read_full(int, char *, size_t);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "config-node.h"
 #include "log.h"
 #include "schedd.h"
@@ -168,6 +169,16 @@ admit_job(const struct job *j, const struct jobdef *def, uid_t uid,
 		    "as uid %u", (unsigned)sd.uid, (unsigned)uid);
 		return (PROTO_PERMISSION_DENIED);
 	}
+	/*
+	 * cgroup limits: a user's only tighten the daemon's defaults; then,
+	 * for everyone, their controllers must be there, as for a
+	 * configuration job (schedd.yaml.5).
+	 */
+	if (!admin && cgroup_limits_permitted(def, &sd.settings, cause) != 0)
+		return (PROTO_PERMISSION_DENIED);
+	if (cgroup_limits_check_job(def, cgroup_controllers(), cgroup_root(),
+	    cause) != 0)
+		return (PROTO_BAD_REQUEST);
 	if (admin)
 		return (PROTO_OK);
 	if (def->user != NULL || def->group != NULL) {

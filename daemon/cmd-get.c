@@ -54,6 +54,17 @@ cmd_get_more(json_t *o)
 	    json_integer((json_int_t)s->removed_history));
 }
 
+/* The cgroup limits every task gets unless its job sets its own. */
+static void
+cmd_get_cglimits(json_t *o)
+{
+	int	 k;
+
+	for (k = 0; k < CGLIM_NKINDS; k++)
+		json_object_set_new(o, cglimit_names[k], cglimit_to_json(k,
+		    &sd.settings.cglimits[k]));
+}
+
 /* Every setting, durations in milliseconds under *_ms keys. */
 static json_t *
 cmd_get_all(void)
@@ -62,6 +73,7 @@ cmd_get_all(void)
 
 	o = cmd_get_base();
 	cmd_get_more(o);
+	cmd_get_cglimits(o);
 	return (o);
 }
 

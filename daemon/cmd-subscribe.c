@@ -25,7 +25,7 @@ cmd_subscribe_exec(struct cmd_ctx *ctx)
 		}
 		mask |= class;
 	}
-	for (class = 1; class <= SUB_CONFIG_RELOADED; class <<= 1) {
+	for (class = 1; class <= SUB_ALL; class <<= 1) {
 		if (mask & class)
 			json_array_append_new(names,
 			    json_string(sub_name(class)));

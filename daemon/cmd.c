@@ -20,6 +20,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_ban_entry,
 	&cmd_bans_entry,
 	&cmd_cancel_entry,
+	&cmd_freeze_entry,
 	&cmd_get_entry,
 	&cmd_hello_entry,
 	&cmd_history_entry,
@@ -38,6 +39,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_stop_entry,
 	&cmd_subscribe_entry,
 	&cmd_task_entry,
+	&cmd_thaw_entry,
 	&cmd_unban_entry,
 	&cmd_wait_entry,
 };

@@ -86,6 +86,7 @@ extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_ban_entry;
 extern const struct cmd_entry cmd_bans_entry;
 extern const struct cmd_entry cmd_cancel_entry;
+extern const struct cmd_entry cmd_freeze_entry;
 extern const struct cmd_entry cmd_get_entry;
 extern const struct cmd_entry cmd_hello_entry;
 extern const struct cmd_entry cmd_history_entry;
@@ -104,6 +105,7 @@ extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_stop_entry;
 extern const struct cmd_entry cmd_subscribe_entry;
 extern const struct cmd_entry cmd_task_entry;
+extern const struct cmd_entry cmd_thaw_entry;
 extern const struct cmd_entry cmd_unban_entry;
 extern const struct cmd_entry cmd_wait_entry;
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config-node.h"
 #include "cron.h"
@@ -64,6 +65,8 @@ static void	jobkey_bool(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
 static void	jobkey_signal(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
+static void	jobkey_leftovers(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
 static void	jobkey_overlap(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
 static void	jobkey_env(struct jobctx *, const struct cnode *,
@@ -71,6 +74,8 @@ static void	jobkey_env(struct jobctx *, const struct cnode *,
 static void	jobkey_umask(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
 static void	jobkey_limits(struct jobctx *, const struct cnode *,
+		    const struct cnode *);
+static void	jobkey_cglimit(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
 static void	jobkey_timezone(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
@@ -80,7 +85,8 @@ static void	jobkey_timezone(struct jobctx *, const struct cnode *,
 #define JOBKEY_EVERY	3
 #define JOBKEY_CRON	4
 #define JOBKEY_AT	5
-#define JOBKEY_EVERY_MS	29
+#define NYAMLKEYS	37	/* the keys before the JSON-only ones */
+#define JOBKEY_EVERY_MS	NYAMLKEYS
 
 /* Every job key, in the order of schedd.yaml(5) JOBS. */
 static const struct jobkey jobkeys[] = {
@@ -99,6 +105,7 @@ static const struct jobkey jobkeys[] = {
 	{ "kill_grace", 0, NULL, jobkey_duration },
 	{ "concurrency", 0, NULL, jobkey_int },
 	{ "on_overlap", 0, NULL, jobkey_overlap },
+	{ "on_leftovers", 0, NULL, jobkey_leftovers },
 	{ "queue_limit", 0, NULL, jobkey_int },
 	{ "priority", 0, NULL, jobkey_int },
 	{ "retries", 0, NULL, jobkey_int },
@@ -111,6 +118,13 @@ static const struct jobkey jobkeys[] = {
 	{ "umask", 0, NULL, jobkey_umask },
 	{ "nice", 0, NULL, jobkey_int },
 	{ "limits", 0, NULL, jobkey_limits },
+	{ "memory_max", 0, NULL, jobkey_cglimit },
+	{ "memory_high", 0, NULL, jobkey_cglimit },
+	{ "memory_swap_max", 0, NULL, jobkey_cglimit },
+	{ "cpu_max", 0, NULL, jobkey_cglimit },
+	{ "cpu_weight", 0, NULL, jobkey_cglimit },
+	{ "io_weight", 0, NULL, jobkey_cglimit },
+	{ "pids_max", 0, NULL, jobkey_cglimit },
 	{ "timezone", 0, NULL, jobkey_timezone },
 	{ "enabled", 0, NULL, jobkey_bool },
 	{ "every_ms", 1, "every", jobkey_ms },
@@ -120,7 +134,6 @@ static const struct jobkey jobkeys[] = {
 	{ "retry_delay_ms", 1, "retry_delay", jobkey_ms },
 };
 #define NJOBKEYS	(sizeof jobkeys / sizeof jobkeys[0])
-#define NYAMLKEYS	29
 
 const char *const joblimit_names[JOBLIM_MAX] = {
 	"cpu", "memory", "nofile", "nproc", "core", "fsize"
@@ -478,6 +491,25 @@ jobkey_overlap(struct jobctx *ctx, const struct cnode *key,
 	free(s);
 }
 
+/* kill or wait: what becomes of processes the main process left. */
+static void
+jobkey_leftovers(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	char	*s;
+
+	if (cnode_to_string(val, ctx->errs, &s) != 0)
+		return;
+	if (strcmp(s, "kill") == 0)
+		ctx->def->on_leftovers = LEFTOVERS_KILL;
+	else if (strcmp(s, "wait") == 0)
+		ctx->def->on_leftovers = LEFTOVERS_WAIT;
+	else
+		cerr_add(ctx->errs, val, "bad value \"%s\" (expected kill "
+		    "or wait)", s);
+	free(s);
+}
+
 /* Is this a usable environment variable name? */
 static int
 jobdef_env_name_valid(const char *s)
@@ -620,6 +652,22 @@ jobkey_limits(struct jobctx *ctx, const struct cnode *key,
 	}
 }
 
+/* memory_max, memory_high, memory_swap_max, cpu_*, io_weight, pids_max. */
+static void
+jobkey_cglimit(struct jobctx *ctx, const struct cnode *key,
+    const struct cnode *val)
+{
+	int	 kind;
+
+	for (kind = 0; kind < CGLIM_NKINDS; kind++) {
+		if (strcmp(key->value, cglimit_names[kind]) == 0)
+			break;
+	}
+	if (kind == CGLIM_NKINDS)
+		fatalx("%s: no cgroup limit %s", __func__, key->value);
+	cglimit_parse(kind, key, val, ctx->errs, &ctx->def->cglimits[kind]);
+}
+
 /* A time zone name. */
 static void
 jobkey_timezone(struct jobctx *ctx, const struct cnode *key,
@@ -631,63 +679,6 @@ jobkey_timezone(struct jobctx *ctx, const struct cnode *key,
 		free(ctx->def->timezone);
 		ctx->def->timezone = tz;
 	}
-}
-
-/* A job with every key at its default. */
-static struct jobdef *
-jobdef_new(const char *name)
-{
-	struct jobdef	*def;
-
-	def = xcalloc(1, sizeof *def);
-	def->refs = 1;
-	def->name = xstrdup(name);
-	def->tags = xcalloc(1, sizeof *def->tags);
-	def->env = xcalloc(1, sizeof *def->env);
-	def->timeout_ms = -1;
-	def->kill_signal = SIGTERM;
-	def->kill_grace_ms = -1;
-	def->concurrency = 1;
-	def->on_overlap = OVERLAP_QUEUE;
-	def->queue_limit = -1;
-	def->umask = -1;
-	def->enabled = 1;
-	return (def);
-}
-
-/* Free a definition regardless of its count. */
-void
-jobdef_free(struct jobdef *def)
-{
-	char	**pp;
-
-	if (def == NULL)
-		return;
-	free(def->name);
-	if (def->argv != NULL) {
-		for (pp = def->argv; *pp != NULL; pp++)
-			free(*pp);
-		free(def->argv);
-	}
-	free(def->description);
-	if (def->tags != NULL) {
-		for (pp = def->tags; *pp != NULL; pp++)
-			free(*pp);
-		free(def->tags);
-	}
-	free(def->cron);
-	free(def->at);
-	free(def->user);
-	free(def->group);
-	free(def->workdir);
-	if (def->env != NULL) {
-		for (pp = def->env; *pp != NULL; pp++)
-			free(*pp);
-		free(def->env);
-	}
-	free(def->timezone);
-	free(def->file);
-	free(def);
 }
 
 /*
@@ -705,6 +696,10 @@ jobdef_build(const char *name, const struct cnode *where,
 	size_t			 i, j, before = errs->n, nnames;
 	int			 every;
 
+	/* A key added to the table without counting it would shift these. */
+	if (jobkeys[NYAMLKEYS - 1].json_only || !jobkeys[NYAMLKEYS].json_only ||
+	    strcmp(jobkeys[JOBKEY_EVERY_MS].name, "every_ms") != 0)
+		fatalx("%s: NYAMLKEYS does not match jobkeys[]", __func__);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.def = jobdef_new(name != NULL ? name : "");
 	ctx.errs = errs;

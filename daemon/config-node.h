@@ -103,6 +103,9 @@ const char *const *jobkey_names(size_t *);
 extern const char *const joblimit_names[JOBLIM_MAX];
 struct jobdef	*jobdef_build(const char *, const struct cnode *,
 		     const struct cnode *, struct cerrs *, int);
+struct jobdef	*jobdef_new(const char *);
 void		 jobdef_free(struct jobdef *);
+int		 cglimit_parse(enum cglimit_kind, const struct cnode *,
+		     const struct cnode *, struct cerrs *, struct cglimit *);
 
 #endif

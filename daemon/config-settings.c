@@ -27,9 +27,10 @@ static const char *const settings_keys[] = {
 	"max_queued", "queue_limit", "default_timeout", "kill_grace",
 	"history", "output_tail", "log_max", "log_level", "idle_exit",
 	"shutdown_timeout", "timezone", "max_jobs_per_user",
-	"max_queued_per_user", "max_job_size", "removed_history"
+	"max_queued_per_user", "max_job_size", "removed_history", "cgroup"
 };
 #define SETTINGS_NKEYS (sizeof settings_keys / sizeof settings_keys[0])
+/* And the cgroup limits, defaults for every task: cglimit_names[]. */
 
 /* The daemon settings of schedd.yaml(5) with nothing configured. */
 void
@@ -65,6 +66,7 @@ settings_copy(struct settings *dst, const struct settings *src)
 	dst->state_dir = src->state_dir != NULL ? xstrdup(src->state_dir) :
 	    NULL;
 	dst->timezone = src->timezone != NULL ? xstrdup(src->timezone) : NULL;
+	dst->cgroup = src->cgroup != NULL ? xstrdup(src->cgroup) : NULL;
 }
 
 /* Free the strings of settings (the struct itself is the caller's). */
@@ -75,7 +77,9 @@ settings_free(struct settings *s)
 	free(s->socket_group);
 	free(s->state_dir);
 	free(s->timezone);
+	free(s->cgroup);
 	s->socket = s->socket_group = s->state_dir = s->timezone = NULL;
+	s->cgroup = NULL;
 }
 
 /* An absolute path setting. */
@@ -108,9 +112,15 @@ settings_one(struct settings *s, const struct cnode *k, const struct cnode *v,
 	const char	*name = k->value;
 	uint64_t	 u;
 	int64_t		 n;
-	int		 mode, level;
+	int		 mode, level, kind;
 	char		*str;
 
+	for (kind = 0; kind < CGLIM_NKINDS; kind++) {
+		if (strcmp(name, cglimit_names[kind]) == 0) {
+			cglimit_parse(kind, k, v, errs, &s->cglimits[kind]);
+			return;
+		}
+	}
 	if (strcmp(name, "socket") == 0)
 		settings_path(v, errs, &s->socket, 108);
 	else if (strcmp(name, "state_dir") == 0)
@@ -192,6 +202,18 @@ settings_one(struct settings *s, const struct cnode *k, const struct cnode *v,
 			free(s->timezone);
 			s->timezone = str;
 		}
+	} else if (strcmp(name, "cgroup") == 0) {
+		if (cnode_to_string(v, errs, &str) != 0)
+			return;
+		if (strcmp(str, "auto") != 0 && strcmp(str, "off") != 0 &&
+		    (*str != '/' || strlen(str) >= PATH_MAX)) {
+			cerr_add(errs, v, "must be auto, off or the absolute "
+			    "path of a cgroup v2 folder");
+			free(str);
+			return;
+		}
+		free(s->cgroup);
+		s->cgroup = str;
 	} else
 		fatalx("%s: no setting %s", __func__, name);
 }
@@ -201,8 +223,9 @@ void
 settings_parse(struct settings *s, const struct cnode *map,
     struct cerrs *errs)
 {
+	const char		*names[SETTINGS_NKEYS + CGLIM_NKINDS];
 	const struct cnode	*k;
-	size_t			 i, j;
+	size_t			 i, j, n = 0;
 
 	if (cnode_is_null(map))
 		return;
@@ -212,17 +235,21 @@ settings_parse(struct settings *s, const struct cnode *map,
 			    "settings, got %s", cnode_describe(map));
 		return;
 	}
+	for (j = 0; j < SETTINGS_NKEYS; j++)
+		names[n++] = settings_keys[j];
+	for (j = 0; j < CGLIM_NKINDS; j++)
+		names[n++] = cglimit_names[j];
 	cnode_mark_dups((struct cnode *)map, errs, "key");
 	for (i = 0; i + 1 < map->nchild; i += 2) {
 		k = map->child[i];
 		if (k->skip)
 			continue;
-		for (j = 0; j < SETTINGS_NKEYS; j++) {
-			if (strcmp(k->value, settings_keys[j]) == 0)
+		for (j = 0; j < n; j++) {
+			if (strcmp(k->value, names[j]) == 0)
 				break;
 		}
-		if (j == SETTINGS_NKEYS)
-			key_unknown(errs, k, settings_keys, SETTINGS_NKEYS);
+		if (j == n)
+			key_unknown(errs, k, names, n);
 		else
 			settings_one(s, k, map->child[i + 1], errs);
 	}

@@ -26,6 +26,12 @@ enum overlap {
 	OVERLAP_REPLACE,
 };
 
+/* What becomes of the processes a task's main process leaves behind. */
+enum leftovers {
+	LEFTOVERS_KILL = 0,	/* killed, the task ends */
+	LEFTOVERS_WAIT,		/* the task ends when they have ended */
+};
+
 /* Indexes of jobdef.limits, in the order of the YAML "limits" keys. */
 enum joblimit_kind {
 	JOBLIM_CPU = 0,		/* seconds, RLIMIT_CPU */
@@ -40,6 +46,34 @@ enum joblimit_kind {
 struct joblimit {
 	int		 set;
 	rlim_t		 value;		/* soft and hard */
+};
+
+/*
+ * cgroup limits (schedd.yaml.5 JOBS and DAEMON SETTINGS): job keys, and
+ * daemon keys of the same names giving the default for every task.
+ * Indexes of jobdef.cglimits and settings.cglimits, in key order.
+ */
+enum cglimit_kind {
+	CGLIM_MEMORY_MAX = 0,	/* bytes */
+	CGLIM_MEMORY_HIGH,	/* bytes */
+	CGLIM_MEMORY_SWAP_MAX,	/* bytes */
+	CGLIM_CPU_MAX,		/* microseconds per CGLIM_CPU_PERIOD_US */
+	CGLIM_CPU_WEIGHT,	/* 1..10000 */
+	CGLIM_IO_WEIGHT,	/* 1..10000 */
+	CGLIM_PIDS_MAX,		/* processes */
+	CGLIM_NKINDS
+};
+
+#define CGLIM_INFINITY		UINT64_MAX	/* "max": no limit */
+#define CGLIM_CPU_PERIOD_US	100000
+#define CGLIM_WEIGHT_DEFAULT	100		/* the kernel's */
+#define CGLIM_PIDS_LIMIT	4194304		/* the kernel's PID_MAX_LIMIT */
+
+struct cglimit {
+	int		 set;
+	uint64_t	 value;		/* or CGLIM_INFINITY */
+	int		 line;		/* where the key is (YAML), or 0 */
+	int		 column;
 };
 
 /* One job's definition, exactly as configured (defaults unresolved). */
@@ -65,6 +99,7 @@ struct jobdef {
 	int64_t		 kill_grace_ms;	/* -1: daemon kill_grace */
 	uint32_t	 concurrency;	/* default 1, >= 1 */
 	enum overlap	 on_overlap;
+	enum leftovers	 on_leftovers;	/* default LEFTOVERS_KILL */
 	int64_t		 queue_limit;	/* -1: daemon queue_limit */
 	int		 priority;	/* higher runs first; default 0 */
 	uint32_t	 retries;
@@ -80,6 +115,7 @@ struct jobdef {
 	int		 nice_set;
 	int		 nice;
 	struct joblimit	 limits[JOBLIM_MAX];
+	struct cglimit	 cglimits[CGLIM_NKINDS];	/* unset: daemon's */
 	char		*timezone;	/* or NULL: the daemon's */
 	int		 enabled;	/* default 1; 0 = loaded but paused */
 
@@ -106,10 +142,12 @@ struct settings {
 	uint64_t	 idle_exit_ms;	/* 0: never */
 	uint64_t	 shutdown_timeout_ms; /* 30s */
 	char		*timezone;	/* or NULL: the system's */
+	char		*cgroup;	/* auto, off, a path; NULL: auto */
 	uint32_t	 max_jobs_per_user;	/* runtime jobs, users: 100 */
 	uint32_t	 max_queued_per_user;	/* queued tasks, users: 1000 */
 	uint64_t	 max_job_size;	/* encoded definition, non-admins */
 	uint32_t	 removed_history; /* records of removed jobs: 1000 */
+	struct cglimit	 cglimits[CGLIM_NKINDS];	/* defaults: none */
 };
 
 struct config {
@@ -152,6 +190,17 @@ void		 jobdef_unref(struct jobdef *);
 int		 jobdef_equal(const struct jobdef *, const struct jobdef *);
 int		 jobdef_has_schedule(const struct jobdef *);
 int		 joblimit_resource(enum joblimit_kind);
+
+/*
+ * cgroup limits: the key names; the limit a task of def gets (its own,
+ * else the daemon's default from s, which may be NULL), or NULL; a value
+ * as JSON (null when unset) and in words ("1GiB", "50%", "max").
+ */
+extern const char *const cglimit_names[CGLIM_NKINDS];
+const struct cglimit *cglimit_effective(const struct jobdef *,
+		     const struct settings *, enum cglimit_kind);
+json_t		*cglimit_to_json(enum cglimit_kind, const struct cglimit *);
+char		*cglimit_format(enum cglimit_kind, uint64_t);
 char		*jobdef_schedule_string(const struct jobdef *);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "log.h"
 #include "notify.h"
 #include "schedd.h"
@@ -78,6 +79,7 @@ daemon_free(void)
 	job_free_all();
 	sched_free();
 	queue_free();
+	cgroup_free();
 	while (!TAILQ_EMPTY(&sd.bans))
 		ban_remove(TAILQ_FIRST(&sd.bans));
 	notify_free();

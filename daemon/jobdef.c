@@ -241,6 +241,8 @@ jobdef_to_json(const struct jobdef *def, const struct settings *s)
 	json_object_set_new(o, "on_overlap", json_string(
 	    def->on_overlap == OVERLAP_SKIP ? "skip" :
 	    def->on_overlap == OVERLAP_REPLACE ? "replace" : "queue"));
+	json_object_set_new(o, "on_leftovers", json_string(
+	    def->on_leftovers == LEFTOVERS_WAIT ? "wait" : "kill"));
 	if (def->queue_limit >= 0)
 		json_object_set_new(o, "queue_limit",
 		    json_integer(def->queue_limit));
@@ -287,6 +289,9 @@ jobdef_to_json(const struct jobdef *def, const struct settings *s)
 			    json_integer((json_int_t)def->limits[k].value));
 	}
 	json_object_set_new(o, "limits", lim);
+	for (k = 0; k < CGLIM_NKINDS; k++)
+		json_object_set_new(o, cglimit_names[k], cglimit_to_json(k,
+		    cglimit_effective(def, s, k)));
 	if (def->timezone != NULL || s == NULL)
 		json_object_set_new(o, "timezone",
 		    jobdef_json_str(def->timezone));
@@ -356,6 +361,7 @@ jobdef_equal(const struct jobdef *a, const struct jobdef *b)
 	    a->kill_grace_ms != b->kill_grace_ms ||
 	    a->concurrency != b->concurrency ||
 	    a->on_overlap != b->on_overlap ||
+	    a->on_leftovers != b->on_leftovers ||
 	    a->queue_limit != b->queue_limit || a->priority != b->priority ||
 	    a->retries != b->retries ||
 	    a->retry_delay_ms != b->retry_delay_ms ||
@@ -373,6 +379,13 @@ jobdef_equal(const struct jobdef *a, const struct jobdef *b)
 		if (a->limits[k].set != b->limits[k].set ||
 		    (a->limits[k].set &&
 		    a->limits[k].value != b->limits[k].value))
+			return (0);
+	}
+	/* Where a limit was written does not matter, only its value. */
+	for (k = 0; k < CGLIM_NKINDS; k++) {
+		if (a->cglimits[k].set != b->cglimits[k].set ||
+		    (a->cglimits[k].set &&
+		    a->cglimits[k].value != b->cglimits[k].value))
 			return (0);
 	}
 	return (1);
@@ -416,4 +429,61 @@ joblimit_resource(enum joblimit_kind kind)
 				     RLIMIT_FSIZE };
 
 	return (rlim[kind]);
+}
+
+/* A job with every key at its default. */
+struct jobdef *
+jobdef_new(const char *name)
+{
+	struct jobdef	*def;
+
+	def = xcalloc(1, sizeof *def);
+	def->refs = 1;
+	def->name = xstrdup(name);
+	def->tags = xcalloc(1, sizeof *def->tags);
+	def->env = xcalloc(1, sizeof *def->env);
+	def->timeout_ms = -1;
+	def->kill_signal = SIGTERM;
+	def->kill_grace_ms = -1;
+	def->concurrency = 1;
+	def->on_overlap = OVERLAP_QUEUE;
+	def->queue_limit = -1;
+	def->umask = -1;
+	def->enabled = 1;
+	return (def);
+}
+
+/* Free a definition regardless of its count. */
+void
+jobdef_free(struct jobdef *def)
+{
+	char	**pp;
+
+	if (def == NULL)
+		return;
+	free(def->name);
+	if (def->argv != NULL) {
+		for (pp = def->argv; *pp != NULL; pp++)
+			free(*pp);
+		free(def->argv);
+	}
+	free(def->description);
+	if (def->tags != NULL) {
+		for (pp = def->tags; *pp != NULL; pp++)
+			free(*pp);
+		free(def->tags);
+	}
+	free(def->cron);
+	free(def->at);
+	free(def->user);
+	free(def->group);
+	free(def->workdir);
+	if (def->env != NULL) {
+		for (pp = def->env; *pp != NULL; pp++)
+			free(*pp);
+		free(def->env);
+	}
+	free(def->timezone);
+	free(def->file);
+	free(def);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "proctree.h"
+#include "schedd.h"
 #include "xmalloc.h"
 
 #define PROCTREE_MAX_DEPTH	256	/* ancestry walk bound */
@@ -324,4 +325,46 @@ proctree_alive(pid_t pid, unsigned long long taskid, int flags, int *group)
 	if (group != NULL)
 		*group = ingroup;
 	return (count);
+}
+
+/* See proctree.h. */
+int
+proctree_orphans(void)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		 path[300], buf[4096], *p, *end;
+	ssize_t		 n;
+	long		 pid;
+	int		 fd, found = 0;
+
+	if ((d = opendir("/proc/self/task")) == NULL)
+		return (1);
+	while (!found && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/children",
+		    de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		/* A list too long for the buffer: assume the worst. */
+		if ((size_t)n == sizeof buf - 1) {
+			found = 1;
+			break;
+		}
+		buf[n] = '\0';
+		for (p = buf; !found; p = end) {
+			pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (hmap_iget(&sd.pid_index, (uint64_t)pid) == NULL)
+				found = 1;
+		}
+	}
+	closedir(d);
+	return (found);
 }

@@ -40,4 +40,12 @@ int	 proctree_alive(pid_t, unsigned long long, int, int *);
  */
 int	 proctree_kill_lost(pid_t, unsigned long long);
 
+/*
+ * Does the daemon have a child that is not a task's main process?  What a
+ * task leaves behind when its main process ends is reparented to the
+ * daemon (a child subreaper), so without one there is nothing to look
+ * for.  Cheap: /proc/self/task/TID/children only.
+ */
+int	 proctree_orphans(void);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "log.h"
 #include "schedd.h"
 #include "util.h"
@@ -50,9 +51,10 @@ reload_settings(const struct settings *n)
 	if (!reload_streq(n->socket, s->socket) ||
 	    !reload_streq(n->state_dir, s->state_dir) ||
 	    !reload_streq(n->socket_group, s->socket_group) ||
-	    n->socket_mode != s->socket_mode)
-		log_warnx("reload: socket and state_dir settings take effect "
-		    "at the next start");
+	    n->socket_mode != s->socket_mode ||
+	    !reload_streq(n->cgroup, s->cgroup))
+		log_warnx("reload: socket, state_dir and cgroup settings take "
+		    "effect at the next start");
 	s->max_running = n->max_running;
 	s->max_queued = n->max_queued;
 	s->queue_limit = n->queue_limit;
@@ -68,6 +70,7 @@ reload_settings(const struct settings *n)
 	s->max_queued_per_user = n->max_queued_per_user;
 	s->max_job_size = n->max_job_size;
 	s->removed_history = n->removed_history;
+	memcpy(s->cglimits, n->cglimits, sizeof s->cglimits);
 	free(s->timezone);
 	s->timezone = n->timezone != NULL ? xstrdup(n->timezone) : NULL;
 	log_setlevel(s->log_level);
@@ -93,8 +96,12 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 
 	*errors = NULL;
 	*nerrors = 0;
+	/* Limits need controllers the running cgroup offers (schedd.yaml.5). */
+	conf = NULL;
 	if (config_load(sd.config_path, sd.config_path != NULL, &conf, errors,
-	    nerrors) != 0) {
+	    nerrors) != 0 || cgroup_limits_check(conf, cgroup_controllers(),
+	    cgroup_root(), errors, nerrors) != 0) {
+		config_free(conf);
 		log_warnx("reload of %s refused: %zu error%s; the running "
 		    "configuration stays", sd.config_path != NULL ?
 		    sd.config_path : "(none)", *nerrors,

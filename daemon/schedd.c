@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "dircheck.h"
 #include "log.h"
 #include "notify.h"
@@ -263,6 +264,18 @@ main(int argc, char **argv)
 
 	if (spawn_subreaper() == -1)
 		log_debug("no child subreaper on this system");
+	/* Before the state is read: what a crashed daemon left is killed. */
+	if (cgroup_init(sd.settings.cgroup, &cause) != 0)
+		fatalx("%s", cause);
+	/* Limits need controllers that only now are known (schedd.yaml.5). */
+	if (cgroup_limits_check(sd.config, cgroup_controllers(),
+	    cgroup_root(), &errors, &nerrors) != 0) {
+		for (i = 0; i < nerrors; i++)
+			log_warnx("%s", errors[i]);
+		config_errors_free(errors, nerrors);
+		fatalx("configuration has errors, not starting");
+	}
+	cgroup_reap_leftovers();
 	sd.loading = 1;
 	sched_init();
 	schedd_load_jobs();

@@ -133,8 +133,16 @@ struct task {
 	int		 out_closed;
 	enum task_stop	 stop;
 	int		 killing;	/* SIGKILL already sent */
-	int		 draining;	/* ended but processes left its group */
+	int		 draining;	/* waiting for processes left behind */
 	int		 group_gone;	/* its group was seen empty */
+	int		 leftovers;	/* killing what the main process left */
+	int		 frozen;
+	uint64_t	 timeout_due_ms;	/* monotonic; 0: no timeout */
+	uint64_t	 timeout_left_ms;	/* while frozen */
+	int		 cg_fd;		/* its cgroup, or -1 */
+	int		 cg_wd;		/* inotify watch of it, or -1 */
+	int64_t		 memory_peak;	/* bytes, -1: unknown */
+	int64_t		 oom_kills;	/* -1: unknown */
 	int		 state_dirty;	/* its record is to be written */
 
 	struct task_watches watches;
@@ -235,7 +243,9 @@ TAILQ_HEAD(ban_list, ban);
 #define SUB_JOB_BANNED		0x20
 #define SUB_JOB_UNBANNED		0x40
 #define SUB_CONFIG_RELOADED	0x80
-#define SUB_ALL			0xff
+#define SUB_TASK_FROZEN		0x100
+#define SUB_TASK_THAWED		0x200
+#define SUB_ALL			0x3ff
 
 /* A request that answers later (wait, output --follow). */
 struct client_defer {
@@ -332,6 +342,19 @@ void		 usage_jobs(uid_t, int);
 void		 usage_queued(uid_t, int);
 void		 usage_free_all(void);
 
+/* cgroup-limits.c: limits of schedd.yaml.5, CGROUP_* bits of cgroup.h */
+unsigned	 cgroup_limits_needed(const struct jobdef *,
+		     const struct settings *);
+int		 cgroup_limits_write(int, const struct jobdef *,
+		     const struct settings *, char **);
+int		 cgroup_controllers_enable(int, unsigned, char **);
+int		 cgroup_limits_check(const struct config *, unsigned,
+		     const char *, char ***, size_t *);
+int		 cgroup_limits_check_job(const struct jobdef *, unsigned,
+		     const char *, char **);
+int		 cgroup_limits_permitted(const struct jobdef *,
+		     const struct settings *, char **);
+
 /* job.c */
 struct job	*job_create(struct jobdef *, enum job_origin, uid_t);
 struct job	*job_find(const char *);
@@ -370,6 +393,8 @@ int		 task_state_parse(const char *);
 const char	*task_trigger_name(enum task_trigger);
 void		 task_prune(struct job *);
 void		 task_output_closed(struct task *);
+void		 task_cgroup_changed(struct task *);
+int		 task_freeze(struct task *, int);
 
 /* output.c */
 int		 output_start(struct task *);

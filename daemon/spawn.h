@@ -21,6 +21,7 @@ struct spawn_req {
 	char *const	*envp;
 	const char	*workdir;	/* chdir here; NULL: stay in / */
 	int		 out_fd;	/* becomes stdout and stderr */
+	int		 cgroup_fd;	/* its cgroup's folder, or -1 */
 
 	int		 set_ids;	/* drop to uid/gid/groups */
 	uid_t		 uid;

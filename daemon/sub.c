@@ -17,6 +17,8 @@ static const struct {
 	{ "job.banned", SUB_JOB_BANNED },
 	{ "job.unbanned", SUB_JOB_UNBANNED },
 	{ "config.reloaded", SUB_CONFIG_RELOADED },
+	{ "task.frozen", SUB_TASK_FROZEN },
+	{ "task.thawed", SUB_TASK_THAWED },
 };
 
 /* The class bit of an event name, 0 if unknown. */

@@ -115,6 +115,12 @@ task_record(const struct task *t)
 	    json_null() : sjson_uint(t->output_bytes));
 	json_object_set_new(o, "log", t->log_path != NULL ?
 	    json_string(t->log_path) : json_null());
+	json_object_set_new(o, "memory_peak_bytes", t->memory_peak >= 0 ?
+	    json_integer(t->memory_peak) : json_null());
+	json_object_set_new(o, "oom_kills", t->oom_kills >= 0 ?
+	    json_integer(t->oom_kills) : json_null());
+	json_object_set_new(o, "frozen", json_boolean(t->state ==
+	    TASK_RUNNING && t->frozen));
 	return (o);
 }
 
@@ -185,6 +191,9 @@ task_from_record(struct job *j, json_t *rec)
 		t->rusage.ru_stime.tv_usec = (ms % 1000) * 1000;
 		t->rusage.ru_maxrss = sjson_get_int(rec, "max_rss_kb", 0);
 	}
+	t->memory_peak = sjson_get_int(rec, "memory_peak_bytes", -1);
+	t->oom_kills = sjson_get_int(rec, "oom_kills", -1);
+	t->cg_fd = t->cg_wd = -1;
 	t->tail_cap = sd.settings.output_tail;
 	if ((s = json_string_value(json_object_get(rec, "output"))) != NULL &&
 	    (len = strlen(s)) > 0 && t->tail_cap > 0) {

@@ -1,54 +1,43 @@
 /*
  * Tasks: one execution of a job, from queued to one of the end states.
- * A running task ends when its process has been reaped and its output
- * pipe has closed, in either order (task_reaped, task_output_closed).
+ * A running task ends when its main process has been reaped, every
+ * process it left behind is gone (killed, or waited for) and its output
+ * pipe has closed, in any order (task_reaped, task_cgroup_changed,
+ * task_output_closed); see schedd.8 CONTAINMENT.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "log.h"
 #include "notify.h"
 #include "proctree.h"
 #include "schedd.h"
 #include "spawn.h"
+#include "task-prep.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define TASK_PATH_ROOT	"/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
-			    "/usr/bin:/sbin:/bin"
-#define TASK_PATH_USER	"/usr/local/bin:/usr/bin:/bin"
-#define TASK_MAX_GROUPS	256
 #define TASK_KILL_WAIT_MS 5000	/* after SIGKILL, before giving up */
-
-/* What a task needs resolved before its process can start. */
-struct task_prep {
-	struct spawn_req req;
-	char		*path;
-	char		**envp;
-	size_t		 nenv;
-	char		*workdir;
-	gid_t		 groups[TASK_MAX_GROUPS];
-};
 
 static void	 task_finish(struct task *);
 static void	 task_try_finish(struct task *);
 static void	 task_end(struct task *);
 static void	 task_timer(evutil_socket_t, short, void *);
 static void	 task_arm(struct task *, uint64_t);
-static int	 task_prepare(struct task *, struct task_prep *, char **);
-static void	 task_prep_free(struct task_prep *);
-static void	 task_env_set(struct task_prep *, const char *, const char *);
 static void	 task_start_failed(struct task *, char *);
+static void	 task_signal(struct task *, int);
+static uint64_t	 task_kill_grace_ms(const struct task *);
+static int	 task_left(struct task *);
+static void	 task_usage(struct task *);
 static int	 task_tree_flags(const struct task *);
 
 /*
@@ -66,6 +55,8 @@ task_new(struct job *j, enum task_trigger trigger, uid_t uid)
 	t->owner.origin = j->origin;
 	t->owner.uid = j->uid;
 	t->ridx = SIZE_MAX;
+	t->cg_fd = t->cg_wd = -1;
+	t->memory_peak = t->oom_kills = -1;
 	t->state = TASK_QUEUED;
 	t->trigger = trigger;
 	t->attempt = 1;
@@ -92,6 +83,8 @@ task_free(struct task *t)
 {
 	hmap_idel(&sd.task_index, t->id);
 	job_removed_forget(t);
+	if (t->cg_fd != -1)
+		cgroup_task_remove(t);
 	if (t->pid != 0 && !t->reaped)
 		hmap_idel(&sd.pid_index, (uint64_t)t->pid);
 	output_close(t);
@@ -102,185 +95,6 @@ task_free(struct task *t)
 	free(t->log_path);
 	free(t->tail);
 	free(t);
-}
-
-static void
-task_env_set(struct task_prep *p, const char *key, const char *value)
-{
-	size_t	 i, klen = strlen(key);
-	char	*kv;
-
-	xasprintf(&kv, "%s=%s", key, value);
-	for (i = 0; i < p->nenv; i++) {
-		if (strncmp(p->envp[i], key, klen) == 0 &&
-		    p->envp[i][klen] == '=') {
-			free(p->envp[i]);
-			p->envp[i] = kv;
-			return;
-		}
-	}
-	p->envp = xreallocarray(p->envp, p->nenv + 2, sizeof *p->envp);
-	p->envp[p->nenv++] = kv;
-	p->envp[p->nenv] = NULL;
-}
-
-static void
-task_prep_free(struct task_prep *p)
-{
-	size_t	 i;
-
-	for (i = 0; i < p->nenv; i++)
-		free(p->envp[i]);
-	free(p->envp);
-	free(p->path);
-	free(p->workdir);
-}
-
-/*
- * Resolve everything the child needs: who it runs as, its environment,
- * folder, program path and limits.  -1 and a caller-freed cause if the
- * task cannot start.
- */
-static int
-task_prepare(struct task *t, struct task_prep *p, char **cause)
-{
-	const struct jobdef	*def = t->def;
-	struct passwd		*pw;
-	struct group		*gr;
-	struct stat		 st;
-	const char		*path;
-	char			 idbuf[32];
-	int			 ngroups, i;
-	size_t			 k;
-	uid_t			 uid = sd.uid;
-
-	memset(p, 0, sizeof *p);
-	p->envp = xcalloc(1, sizeof *p->envp);
-	p->req.umask = def->umask;
-	p->req.nice_set = def->nice_set;
-	p->req.nice = def->nice;
-	/*
-	 * A user's job gets its nice and limits after the privileges are
-	 * dropped, so the kernel holds them to that user's own bounds.
-	 */
-	p->req.limits_as_user = t->owner.origin == ORIGIN_RUNTIME &&
-	    !auth_is_admin(t->owner.uid, sd.uid);
-
-	if (def->user != NULL) {
-		errno = 0;
-		if ((pw = getpwnam(def->user)) == NULL) {
-			if (errno != 0 && errno != ENOENT && errno != ESRCH)
-				xasprintf(cause, "could not start: looking up "
-				    "user \"%s\": %s", def->user,
-				    strerror(errno));
-			else
-				xasprintf(cause, "could not start: unknown "
-				    "user \"%s\"", def->user);
-			return (-1);
-		}
-	} else {
-		/* The owner's identity, taken at the start like the def. */
-		if (t->owner.origin == ORIGIN_RUNTIME)
-			uid = t->owner.uid;
-		errno = 0;
-		if ((pw = getpwuid(uid)) == NULL) {
-			if (errno != 0 && errno != ENOENT && errno != ESRCH)
-				xasprintf(cause, "could not start: looking up "
-				    "uid %u: %s", (unsigned)uid,
-				    strerror(errno));
-			else
-				xasprintf(cause, "could not start: no user "
-				    "with uid %u", (unsigned)uid);
-			return (-1);
-		}
-	}
-	if (pw->pw_uid != sd.uid || def->group != NULL) {
-		if (!sd.is_root) {
-			xasprintf(cause, "could not start: cannot run as "
-			    "user \"%s\": schedd is not running as root",
-			    pw->pw_name);
-			return (-1);
-		}
-		p->req.set_ids = 1;
-		p->req.uid = pw->pw_uid;
-		p->req.gid = pw->pw_gid;
-		if (def->group != NULL) {
-			errno = 0;
-			if ((gr = getgrnam(def->group)) == NULL) {
-				if (errno != 0 && errno != ENOENT &&
-				    errno != ESRCH)
-					xasprintf(cause, "could not start: "
-					    "looking up group \"%s\": %s",
-					    def->group, strerror(errno));
-				else
-					xasprintf(cause, "could not start: "
-					    "unknown group \"%s\"", def->group);
-				return (-1);
-			}
-			p->req.gid = gr->gr_gid;
-		}
-		ngroups = TASK_MAX_GROUPS;
-		if (getgrouplist(pw->pw_name, p->req.gid, p->groups,
-		    &ngroups) == -1)
-			ngroups = TASK_MAX_GROUPS;
-		p->req.groups = p->groups;
-		p->req.ngroups = ngroups;
-	}
-
-	task_env_set(p, "PATH", pw->pw_uid == 0 ? TASK_PATH_ROOT :
-	    TASK_PATH_USER);
-	task_env_set(p, "HOME", pw->pw_dir);
-	task_env_set(p, "USER", pw->pw_name);
-	task_env_set(p, "LOGNAME", pw->pw_name);
-	task_env_set(p, "SHELL", pw->pw_shell != NULL && *pw->pw_shell != '\0' ?
-	    pw->pw_shell : "/bin/sh");
-	task_env_set(p, "SCHEDD_JOB", t->job->name);
-	snprintf(idbuf, sizeof idbuf, "%llu", (unsigned long long)t->id);
-	task_env_set(p, "SCHEDD_TASK_ID", idbuf);
-	for (k = 0; k < def->nenv; k++) {
-		char	*key = xstrdup(def->env[k]), *eq;
-
-		if ((eq = strchr(key, '=')) != NULL) {
-			*eq = '\0';
-			task_env_set(p, key, eq + 1);
-		}
-		free(key);
-	}
-
-	if (def->workdir != NULL)
-		p->workdir = xstrdup(def->workdir);
-	else if (stat(pw->pw_dir, &st) == 0 && S_ISDIR(st.st_mode))
-		p->workdir = xstrdup(pw->pw_dir);
-	else
-		p->workdir = xstrdup("/");
-
-	path = "";
-	for (k = 0; k < p->nenv; k++) {
-		if (strncmp(p->envp[k], "PATH=", 5) == 0)
-			path = p->envp[k] + 5;
-	}
-	if ((p->path = spawn_resolve(def->argv[0], path)) == NULL) {
-		xasprintf(cause, "could not start: %s: %s", def->argv[0],
-		    strerror(errno));
-		return (-1);
-	}
-
-	for (i = 0; i < JOBLIM_MAX; i++) {
-		if (!def->limits[i].set)
-			continue;
-		p->req.limits[p->req.nlimits].resource =
-		    joblimit_resource(i);
-		p->req.limits[p->req.nlimits].rl.rlim_cur =
-		    def->limits[i].value;
-		p->req.limits[p->req.nlimits].rl.rlim_max =
-		    def->limits[i].value;
-		p->req.nlimits++;
-	}
-	p->req.path = p->path;
-	p->req.argv = def->argv;
-	p->req.envp = p->envp;
-	p->req.workdir = p->workdir;
-	return (0);
 }
 
 /*
@@ -330,7 +144,7 @@ task_spawn(struct task *t)
 	struct job		*j = t->job;
 	struct task_prep	 prep;
 	char			*cause = NULL;
-	int			 wfd;
+	int			 wfd, rc;
 	pid_t			 pid;
 	int64_t			 timeout;
 
@@ -343,6 +157,22 @@ task_spawn(struct task *t)
 		task_start_failed(t, cause);
 		return;
 	}
+	/* Limits saved with a job before cgroups went away: not ignored. */
+	if (!cgroup_enabled() &&
+	    cgroup_limits_needed(t->def, &sd.settings) != 0) {
+		task_prep_free(&prep);
+		task_start_failed(t, xstrdup("could not start: its limits "
+		    "need cgroups, and schedd runs without them"));
+		return;
+	}
+	if (cgroup_enabled() && cgroup_task_create(t) == -1) {
+		task_prep_free(&prep);
+		xasprintf(&cause, "could not start: its cgroup: %s",
+		    strerror(errno));
+		task_start_failed(t, cause);
+		return;
+	}
+	prep.req.cgroup_fd = t->cg_fd;
 	if ((wfd = output_start(t)) == -1) {
 		task_prep_free(&prep);
 		xasprintf(&cause, "could not start: output pipe: %s",
@@ -351,14 +181,13 @@ task_spawn(struct task *t)
 		return;
 	}
 	prep.req.out_fd = wfd;
-	if (spawn_start(&prep.req, &pid, &cause) != 0) {
-		close(wfd);
-		task_prep_free(&prep);
+	rc = spawn_start(&prep.req, &pid, &cause);
+	close(wfd);
+	task_prep_free(&prep);
+	if (rc != 0) {
 		task_start_failed(t, cause);
 		return;
 	}
-	close(wfd);
-	task_prep_free(&prep);
 	t->pid = pid;
 	hmap_iput(&sd.pid_index, (uint64_t)pid, t);
 	log_debug("task %llu (%s) started, pid %ld",
@@ -366,8 +195,10 @@ task_spawn(struct task *t)
 
 	timeout = t->def->timeout_ms >= 0 ? t->def->timeout_ms :
 	    (int64_t)sd.settings.default_timeout_ms;
-	if (timeout > 0)
+	if (timeout > 0) {
+		t->timeout_due_ms = time_mono_ms() + (uint64_t)timeout;
 		task_arm(t, (uint64_t)timeout);
+	}
 	state_task(t);
 	state_job(j);
 	notify_status();
@@ -418,7 +249,7 @@ task_timer(evutil_socket_t fd, short events, void *arg)
 
 	if (t->state != TASK_RUNNING)
 		return;
-	if (t->stop == STOP_NONE) {
+	if (t->stop == STOP_NONE && !t->leftovers) {
 		log_info("task %llu (%s) timed out", (unsigned long long)t->id,
 		    t->job->name);
 		task_stop(t, 0, STOP_TIMEOUT);
@@ -428,7 +259,7 @@ task_timer(evutil_socket_t fd, short events, void *arg)
 		t->killing = 1;
 		log_info("task %llu (%s) still running after kill grace, "
 		    "sending KILL", (unsigned long long)t->id, t->job->name);
-		proctree_kill(t->pid, t->id, task_tree_flags(t), SIGKILL);
+		task_signal(t, SIGKILL);
 		if (t->draining) {
 			task_arm(t, TASK_KILL_WAIT_MS);
 			task_try_finish(t);
@@ -444,31 +275,89 @@ task_timer(evutil_socket_t fd, short events, void *arg)
 }
 
 /*
+ * Send sig to every process of a task: all of its cgroup (SIGKILL through
+ * cgroup.kill), or what the process tree search finds without one.
+ */
+static void
+task_signal(struct task *t, int sig)
+{
+	if (t->cg_fd == -1)
+		proctree_kill(t->pid, t->id, task_tree_flags(t), sig);
+	else if (sig != SIGKILL || cgroup_task_kill(t) == -1)
+		cgroup_task_signal(t, sig);
+}
+
+/* The job's kill_grace, or the daemon's. */
+static uint64_t
+task_kill_grace_ms(const struct task *t)
+{
+	return (t->def->kill_grace_ms >= 0 ? (uint64_t)t->def->kill_grace_ms :
+	    sd.settings.kill_grace_ms);
+}
+
+/*
  * Stop a running task: sig (0: the job's kill_signal) to its process
  * tree, then KILL after kill_grace.  -1 if it is not running.
  */
 int
 task_stop(struct task *t, int sig, enum task_stop why)
 {
-	int64_t	 grace;
-
 	if (t->state != TASK_RUNNING || t->pid == 0)
 		return (-1);
 	if (t->stop == STOP_NONE)
 		t->stop = why;
+	/* A stopped process would not act on the signal until thawed. */
+	if (t->frozen)
+		task_freeze(t, 0);
 	if (sig == 0)
 		sig = t->def->kill_signal > 0 ? t->def->kill_signal : SIGTERM;
-	proctree_kill(t->pid, t->id, task_tree_flags(t), sig);
+	task_signal(t, sig);
 	if (sig == SIGKILL) {
 		t->killing = 1;
 		return (0);
 	}
-	if (!t->killing) {
-		grace = t->def->kill_grace_ms >= 0 ? t->def->kill_grace_ms :
-		    (int64_t)sd.settings.kill_grace_ms;
-		task_arm(t, (uint64_t)grace);
-	}
+	if (!t->killing)
+		task_arm(t, task_kill_grace_ms(t));
 	return (0);
+}
+
+/*
+ * Freeze a running task (every process of it stops where it is) or thaw
+ * it; the time it spends frozen does not count toward its timeout.
+ * Returns 1 if it changed, 0 if it was so already, -1 if it does not run
+ * (or has ended but for processes it left behind).
+ */
+int
+task_freeze(struct task *t, int frozen)
+{
+	uint64_t	 now = time_mono_ms();
+
+	if (t->state != TASK_RUNNING || t->pid == 0 || t->reaped)
+		return (-1);
+	if (t->frozen == frozen)
+		return (0);
+	if (t->cg_fd == -1 || cgroup_task_freeze(t, frozen) == -1)
+		proctree_kill(t->pid, t->id, task_tree_flags(t),
+		    frozen ? SIGSTOP : SIGCONT);
+	t->frozen = frozen;
+	/* The timeout waits while frozen; the kill grace does not. */
+	if (t->timeout_due_ms != 0 && t->stop == STOP_NONE) {
+		if (frozen) {
+			t->timeout_left_ms = t->timeout_due_ms > now ?
+			    t->timeout_due_ms - now : 0;
+			evtimer_del(t->timer_ev);
+		} else {
+			t->timeout_due_ms = now + t->timeout_left_ms;
+			task_arm(t, t->timeout_left_ms);
+		}
+	}
+	log_info("task %llu (%s) %s", (unsigned long long)t->id, t->job->name,
+	    frozen ? "frozen" : "thawed");
+	state_task(t);
+	sub_emit(frozen ? SUB_TASK_FROZEN : SUB_TASK_THAWED,
+	    json_pack("{s:I,s:s}", "task", (json_int_t)t->id, "job",
+	    t->job->name));
+	return (1);
 }
 
 /* Take a queued task off its queue: cancelled, why (or NULL) recorded. */
@@ -515,37 +404,107 @@ task_output_closed(struct task *t)
 	task_try_finish(t);
 }
 
+/* The task's cgroup changed (its last process may be gone). */
+void
+task_cgroup_changed(struct task *t)
+{
+	task_try_finish(t);
+}
+
 /*
- * Finish once the process is reaped and the output closed; a task being
- * stopped also waits until every process that left its group is gone
- * (the kill grace timer sends them SIGKILL).
+ * How many processes of the task are left once its main process is
+ * reaped: its cgroup's, or without one what the process tree search
+ * finds (a search only made when the daemon has children that are no
+ * task's main process: what a task leaves behind is reparented to it).
+ */
+static int
+task_left(struct task *t)
+{
+	int	 alive, ingroup;
+
+	if (t->cg_fd != -1)
+		return (cgroup_task_populated(t));
+	if (t->pid == 0 || (!t->draining && !t->stop && !proctree_orphans()))
+		return (0);
+	alive = proctree_alive(t->pid, t->id, task_tree_flags(t), &ingroup);
+	/* Its group's number is free from now on: never used again. */
+	if (ingroup == 0)
+		t->group_gone = 1;
+	return (alive);
+}
+
+/*
+ * A task ends when its main process has been reaped, every process it
+ * left behind is gone and its output is closed.  Processes left behind
+ * are killed (on_leftovers: kill, with the kill sequence) or waited for
+ * (wait: the timeout still applies); a stopped task waits until the kill
+ * sequence has ended them.
  */
 static void
 task_try_finish(struct task *t)
 {
-	int	 alive, ingroup;
+	int	 left;
 
-	if (t->state != TASK_RUNNING || !t->reaped || !t->out_closed)
+	if (t->state != TASK_RUNNING || !t->reaped)
 		return;
-	alive = 0;
-	if (t->stop != STOP_NONE && t->pid != 0) {
-		alive = proctree_alive(t->pid, t->id, task_tree_flags(t),
-		    &ingroup);
-		/* Its group's number is free from now on: never used again. */
-		if (ingroup == 0)
-			t->group_gone = 1;
-	}
-	if (alive > 0) {
+	if ((left = task_left(t)) > 0) {
+		if (t->stop == STOP_NONE && !t->leftovers &&
+		    t->def->on_leftovers == LEFTOVERS_KILL) {
+			t->leftovers = 1;
+			if (t->cg_fd != -1)
+				left = cgroup_task_signal(t, 0);
+			log_info("task %llu (%s): killing %d process%s its "
+			    "main process left behind",
+			    (unsigned long long)t->id, t->job->name, left,
+			    left == 1 ? "" : "es");
+			task_signal(t, t->def->kill_signal > 0 ?
+			    t->def->kill_signal : SIGTERM);
+			task_arm(t, task_kill_grace_ms(t));
+		}
 		if (!t->draining) {
-			log_info("task %llu (%s): waiting for processes that "
-			    "left its group", (unsigned long long)t->id,
-			    t->job->name);
+			if (t->stop != STOP_NONE || t->leftovers)
+				log_info("task %llu (%s): waiting for its last "
+				    "processes", (unsigned long long)t->id,
+				    t->job->name);
 			t->draining = 1;
 			TAILQ_INSERT_TAIL(&sd.draining, t, dentry);
 		}
 		return;
 	}
+	if (!t->out_closed)
+		return;
 	task_finish(t);
+}
+
+/*
+ * What the task used, from its cgroup when it has one (the whole tree,
+ * not only what its main process waited for), which is then removed.  A
+ * task the OOM killer hit failed "out of memory".
+ */
+static void
+task_usage(struct task *t)
+{
+	struct cgroup_usage	 u;
+
+	if (t->cg_fd == -1)
+		return;
+	cgroup_task_usage(t, &u);
+	cgroup_task_remove(t);
+	if (u.have_cpu) {
+		t->have_rusage = 1;
+		t->rusage.ru_utime.tv_sec = u.user_usec / 1000000;
+		t->rusage.ru_utime.tv_usec = u.user_usec % 1000000;
+		t->rusage.ru_stime.tv_sec = u.system_usec / 1000000;
+		t->rusage.ru_stime.tv_usec = u.system_usec % 1000000;
+	}
+	if (u.have_memory_peak)
+		t->memory_peak = (int64_t)u.memory_peak;
+	if (u.have_oom) {
+		t->oom_kills = (int64_t)u.oom_kills;
+		if (u.oom_kills > 0 && t->stop == STOP_NONE &&
+		    t->error == NULL && (t->signal != 0 || t->exit_code != 0))
+			t->error = xstrdup("out of memory");
+	}
 }
 
 /* Process gone and output closed: decide the end state. */
@@ -565,6 +524,7 @@ task_finish(struct task *t)
 	if (t->timer_ev != NULL)
 		evtimer_del(t->timer_ev);
 	output_close(t);
+	task_usage(t);
 	if (t->stop == STOP_TIMEOUT)
 		t->state = TASK_TIMEOUT;
 	else if (t->stop != STOP_NONE)

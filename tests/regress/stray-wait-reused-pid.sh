@@ -44,7 +44,7 @@ wait_for eval "[ \"\$(task_get $a .state)\" = running ]"
 apid=$(task_get "$a" .pid)
 must_succeed ctl stop "$a"
 # The leader died of SIGTERM and was reaped; the stray lives on.
-wait_for grep -q 'waiting for processes that left its group' "$LOG"
+wait_for grep -q 'waiting for its last processes' "$LOG"
 must_equal running "$(task_get "$a" .state)" "task a while its stray lives"
 
 # The next pid handed out in the namespace is a's old one: b gets it.

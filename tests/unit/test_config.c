@@ -1314,6 +1314,346 @@ START_TEST(test_settings_copy)
 }
 END_TEST
 
+/*
+ * The cgroup limit keys of a job and their daemon defaults: every form,
+ * the values kept, and the errors with their positions.
+ */
+START_TEST(test_cglimits)
+{
+	struct config		*conf;
+	const struct jobdef	*a, *b;
+	const struct settings	*s;
+
+	conf = test_load_ok(
+	    "daemon:\n"
+	    "  memory_max: 1GiB\n"
+	    "  cpu_weight: 50\n"
+	    "  pids_max: max\n"
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    memory_max: 512MiB\n"
+	    "    memory_high: 400M\n"
+	    "    memory_swap_max: 0\n"
+	    "    cpu_max: 50%\n"
+	    "    cpu_weight: 1\n"
+	    "    io_weight: 10000\n"
+	    "    pids_max: 64\n"
+	    "  b:\n"
+	    "    command: x\n"
+	    "    memory_max: max\n"
+	    "    cpu_max: 1.5\n"
+	    "    memory_high: \"1048576\"\n");
+	s = &conf->settings;
+	ck_assert(s->cglimits[CGLIM_MEMORY_MAX].set);
+	ck_assert_uint_eq(s->cglimits[CGLIM_MEMORY_MAX].value,
+	    (uint64_t)1 << 30);
+	ck_assert_int_eq(s->cglimits[CGLIM_MEMORY_MAX].line, 2);
+	ck_assert_int_eq(s->cglimits[CGLIM_MEMORY_MAX].column, 3);
+	ck_assert_uint_eq(s->cglimits[CGLIM_CPU_WEIGHT].value, 50);
+	ck_assert_uint_eq(s->cglimits[CGLIM_PIDS_MAX].value, CGLIM_INFINITY);
+	ck_assert(!s->cglimits[CGLIM_IO_WEIGHT].set);
+	a = conf->jobs[0];
+	ck_assert_uint_eq(a->cglimits[CGLIM_MEMORY_MAX].value, 512 << 20);
+	ck_assert_int_eq(a->cglimits[CGLIM_MEMORY_MAX].line, 8);
+	ck_assert_int_eq(a->cglimits[CGLIM_MEMORY_MAX].column, 5);
+	ck_assert_uint_eq(a->cglimits[CGLIM_MEMORY_HIGH].value, 400 << 20);
+	ck_assert(a->cglimits[CGLIM_MEMORY_SWAP_MAX].set);
+	ck_assert_uint_eq(a->cglimits[CGLIM_MEMORY_SWAP_MAX].value, 0);
+	ck_assert_uint_eq(a->cglimits[CGLIM_CPU_MAX].value, 50000);
+	ck_assert_uint_eq(a->cglimits[CGLIM_CPU_WEIGHT].value, 1);
+	ck_assert_uint_eq(a->cglimits[CGLIM_IO_WEIGHT].value, 10000);
+	ck_assert_uint_eq(a->cglimits[CGLIM_PIDS_MAX].value, 64);
+	b = conf->jobs[1];
+	ck_assert_uint_eq(b->cglimits[CGLIM_MEMORY_MAX].value,
+	    CGLIM_INFINITY);
+	ck_assert_uint_eq(b->cglimits[CGLIM_CPU_MAX].value, 150000);
+	ck_assert_uint_eq(b->cglimits[CGLIM_MEMORY_HIGH].value, 1 << 20);
+	ck_assert(!b->cglimits[CGLIM_PIDS_MAX].set);
+	/* Effective: the job's own, else the daemon's, else none. */
+	ck_assert_ptr_eq(cglimit_effective(b, s, CGLIM_MEMORY_MAX),
+	    &b->cglimits[CGLIM_MEMORY_MAX]);
+	ck_assert_ptr_eq(cglimit_effective(b, s, CGLIM_CPU_WEIGHT),
+	    &s->cglimits[CGLIM_CPU_WEIGHT]);
+	ck_assert_ptr_null(cglimit_effective(b, s, CGLIM_IO_WEIGHT));
+	ck_assert_ptr_null(cglimit_effective(b, NULL, CGLIM_CPU_WEIGHT));
+	config_free(conf);
+}
+END_TEST
+
+/* cpu_max in its two forms, to the microsecond, within 1%..every CPU. */
+START_TEST(test_cglimit_cpu)
+{
+	static const struct {
+		const char	*text;
+		uint64_t	 us;
+	} good[] = {
+		{ "1%", 1000 }, { "50%", 50000 }, { "12.5%", 12500 },
+		{ "12.345%", 12345 }, { "12.3456%", 12345 }, { "100%", 100000 },
+		{ "1", 100000 }, { "0.5", 50000 }, { "0.01", 1000 },
+		{ "0.123456", 12345 },
+	};
+	struct config	*conf;
+	char		*text, *want, *e1, *e2, *e3, *e4;
+	long		 ncpu;
+	size_t		 i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		xasprintf(&text, "jobs:\n  a: {command: x, cpu_max: '%s'}\n",
+		    good[i].text);
+		conf = test_load_ok(text);
+		ck_assert_msg(conf->jobs[0]->cglimits[CGLIM_CPU_MAX].value ==
+		    good[i].us, "cpu_max %s: %llu", good[i].text,
+		    (unsigned long long)
+		    conf->jobs[0]->cglimits[CGLIM_CPU_MAX].value);
+		config_free(conf);
+		free(text);
+	}
+	if ((ncpu = sysconf(_SC_NPROCESSORS_CONF)) < 1)
+		ncpu = 1;
+	xasprintf(&text, "jobs:\n  a: {command: x, cpu_max: %ld}\n", ncpu);
+	conf = test_load_ok(text);
+	ck_assert_uint_eq(conf->jobs[0]->cglimits[CGLIM_CPU_MAX].value,
+	    (uint64_t)ncpu * 100000);
+	config_free(conf);
+	free(text);
+
+	xasprintf(&text,
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    cpu_max: 0.5%%\n"
+	    "  b:\n"
+	    "    command: x\n"
+	    "    cpu_max: %ld.1\n"
+	    "  c:\n"
+	    "    command: x\n"
+	    "    cpu_max: 0.00001\n"
+	    "  d:\n"
+	    "    command: x\n"
+	    "    cpu_max: 9999999999%%\n", ncpu);
+	xasprintf(&want, "must be between 1%% and %ld%% (%ld CPU%s)",
+	    ncpu * 100, ncpu, ncpu == 1 ? "" : "s");
+	xasprintf(&e1, "4:14: %s, got \"0.5%%\"", want);
+	xasprintf(&e2, "7:14: %s, got \"%ld.1\"", want, ncpu);
+	xasprintf(&e3, "10:14: %s, got \"0.00001\"", want);
+	xasprintf(&e4, "13:14: %s, got \"9999999999%%\"", want);
+	test_errors(text, e1, e2, e3, e4, NULL);
+	free(e1);
+	free(e2);
+	free(e3);
+	free(e4);
+	free(want);
+	free(text);
+	test_errors(
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    cpu_max: 50 %\n"
+	    "  b: {command: x, cpu_max: half}\n"
+	    "  c: {command: x, cpu_max: '%'}\n"
+	    "  d: {command: x, cpu_max: 1.}\n"
+	    "  e: {command: x, cpu_max: true}\n"
+	    "  f: {command: x, cpu_max: [1]}\n"
+	    "  g: {command: x, cpu_max: -1}\n"
+	    "  h: {command: x, cpu_max: 50%%}\n",
+	    "4:14: bad cpu_max \"50 %\" (expected a percentage of one CPU like "
+	    "50%, a number of CPUs like 1.5, or max)",
+	    "5:28: bad cpu_max \"half\" (expected a percentage of one CPU like "
+	    "50%, a number of CPUs like 1.5, or max)",
+	    "6:28: bad cpu_max \"%\" (expected a percentage of one CPU like "
+	    "50%, a number of CPUs like 1.5, or max)",
+	    "7:28: bad cpu_max \"1.\" (expected a percentage of one CPU like "
+	    "50%, a number of CPUs like 1.5, or max)",
+	    "8:28: bad cpu_max \"true\" (expected a percentage of one CPU "
+	    "like 50%, a number of CPUs like 1.5, or max)",
+	    "9:28: expected a percentage of one CPU or a number of CPUs, got "
+	    "a list",
+	    "10:28: bad cpu_max \"-1\" (expected a percentage of one CPU like "
+	    "50%, a number of CPUs like 1.5, or max)",
+	    "11:28: bad cpu_max \"50%%\" (expected a percentage of one CPU "
+	    "like 50%, a number of CPUs like 1.5, or max)",
+	    NULL);
+}
+END_TEST
+
+/* Every other cgroup limit's errors, in a job and in the daemon: section. */
+START_TEST(test_cglimit_errors)
+{
+	test_errors(
+	    "daemon:\n"
+	    "  memory_max: lots\n"
+	    "  cpu_weight: 0\n"
+	    "  io_weight: max\n"
+	    "  pids_max: 0\n"
+	    "  memory_maxx: 1\n"
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    memory_max: 0\n"
+	    "    memory_high: 16EiB\n"
+	    "    memory_swap_max: 9223372036854775808\n"
+	    "    cpu_weight: 10001\n"
+	    "    io_weight: 1.5\n"
+	    "    pids_max: 4194305\n"
+	    "    memory_hihg: 1G\n"
+	    "    memory_max: 1G\n",
+	    "2:15: bad size \"lots\"",
+	    "3:15: must be at least 1, got 0",
+	    "4:14: expected an integer, got \"max\"",
+	    "5:13: must be at least 1, got 0",
+	    "6:3: unknown key \"memory_maxx\" (did you mean \"memory_max\"?)",
+	    "10:17: must be greater than 0",
+	    "11:18: bad size \"16EiB\"",
+	    "12:22: size \"9223372036854775808\" is too large",
+	    "13:17: must be at most 10000, got 10001",
+	    "14:16: expected an integer, got \"1.5\"",
+	    "15:15: must be at most 4194304, got 4194305",
+	    "16:5: unknown key \"memory_hihg\" (did you mean \"memory_high\"?)",
+	    "17:5: duplicate key \"memory_max\" (first at line 10, column 5)",
+	    NULL);
+}
+END_TEST
+
+/* The JSON of "add": the same keys and rules, errors at "job.KEY". */
+START_TEST(test_cglimit_json)
+{
+	struct jobdef	*def;
+	char		*cause, *want, *text;
+	long		 ncpu;
+
+	def = test_json("{\"name\": \"x\", \"command\": \"x\", "
+	    "\"memory_max\": 1048576, \"memory_high\": \"1MiB\", "
+	    "\"memory_swap_max\": \"max\", \"cpu_max\": 0.25, "
+	    "\"cpu_weight\": 7, \"io_weight\": null, \"pids_max\": \"max\"}",
+	    &cause);
+	ck_assert_uint_eq(def->cglimits[CGLIM_MEMORY_MAX].value, 1 << 20);
+	ck_assert_uint_eq(def->cglimits[CGLIM_MEMORY_HIGH].value, 1 << 20);
+	ck_assert_uint_eq(def->cglimits[CGLIM_MEMORY_SWAP_MAX].value,
+	    CGLIM_INFINITY);
+	ck_assert_uint_eq(def->cglimits[CGLIM_CPU_MAX].value, 25000);
+	ck_assert_uint_eq(def->cglimits[CGLIM_CPU_WEIGHT].value, 7);
+	ck_assert(!def->cglimits[CGLIM_IO_WEIGHT].set);
+	ck_assert_uint_eq(def->cglimits[CGLIM_PIDS_MAX].value,
+	    CGLIM_INFINITY);
+	ck_assert_int_eq(def->cglimits[CGLIM_CPU_WEIGHT].line, 0);
+	jobdef_unref(def);
+
+	if ((ncpu = sysconf(_SC_NPROCESSORS_CONF)) < 1)
+		ncpu = 1;
+	xasprintf(&want, "job.memory_max: bad size \"-1\"; "
+	    "job.cpu_max: must be between 1%% and %ld%% (%ld CPU%s), got "
+	    "\"%ld\"; "
+	    "job.cpu_weight: expected an integer, got the string \"max\"; "
+	    "job.pids_max: must be at least 1, got 0; "
+	    "job.memory_high: expected a size, got a boolean", ncpu * 100,
+	    ncpu, ncpu == 1 ? "" : "s", ncpu + 1);
+	xasprintf(&text, "{\"name\": \"x\", \"command\": \"x\", "
+	    "\"memory_max\": -1, \"cpu_max\": \"%ld\", "
+	    "\"cpu_weight\": \"max\", \"pids_max\": 0, "
+	    "\"memory_high\": true}", ncpu + 1);
+	test_json_bad(text, want);
+	free(text);
+	free(want);
+}
+END_TEST
+
+/*
+ * cgroup limits in the JSON of a job: effective values (the daemon's
+ * defaults filled in, null when there is none), read back equal; the
+ * place a key was written does not make two jobs different.
+ */
+START_TEST(test_cglimit_roundtrip)
+{
+	struct config	*conf, *c2;
+	struct settings	 s;
+	struct jobdef	*back;
+	json_t		*j;
+	char		*cause = NULL;
+	size_t		 i;
+
+	conf = test_load_ok(
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    memory_max: 1GiB\n"
+	    "    memory_high: max\n"
+	    "    memory_swap_max: 0\n"
+	    "    cpu_max: 12.345%\n"
+	    "    cpu_weight: 20\n"
+	    "    io_weight: 300\n"
+	    "    pids_max: 100\n"
+	    "  b:\n"
+	    "    command: x\n"
+	    "    cpu_max: 1\n");
+	for (i = 0; i < conf->njobs; i++) {
+		j = jobdef_to_json(conf->jobs[i], NULL);
+		ck_assert_int_eq(jobdef_from_json(j, &back, &cause), 0);
+		json_decref(j);
+		ck_assert(jobdef_equal(conf->jobs[i], back));
+		jobdef_unref(back);
+	}
+	j = jobdef_to_json(conf->jobs[0], NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "memory_max")),
+	    1 << 30);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "memory_high")),
+	    "max");
+	ck_assert(json_is_integer(json_object_get(j, "memory_swap_max")));
+	ck_assert_int_eq(json_integer_value(json_object_get(j,
+	    "memory_swap_max")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "cpu_max")),
+	    "12.345%");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "io_weight")),
+	    300);
+	json_decref(j);
+
+	/* b: its own cpu_max, the daemon's memory_max, no io_weight. */
+	settings_defaults(&s);
+	s.cglimits[CGLIM_MEMORY_MAX].set = 1;
+	s.cglimits[CGLIM_MEMORY_MAX].value = 1536;
+	j = jobdef_to_json(conf->jobs[1], &s);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "cpu_max")),
+	    "100%");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "memory_max")),
+	    1536);
+	ck_assert(json_is_null(json_object_get(j, "io_weight")));
+	json_decref(j);
+	j = jobdef_to_json(conf->jobs[1], NULL);
+	ck_assert(json_is_null(json_object_get(j, "memory_max")));
+	json_decref(j);
+
+	/* Equal wherever written; different by value or by being set. */
+	c2 = test_load_ok("\n\njobs:\n  b: {cpu_max: 100%, command: x}\n");
+	ck_assert(jobdef_equal(conf->jobs[1], c2->jobs[0]));
+	config_free(c2);
+	c2 = test_load_ok("jobs:\n  b: {command: x, cpu_max: 99%}\n");
+	ck_assert(!jobdef_equal(conf->jobs[1], c2->jobs[0]));
+	config_free(c2);
+	c2 = test_load_ok("jobs:\n  b: {command: x, cpu_max: 1, "
+	    "pids_max: max}\n");
+	ck_assert(!jobdef_equal(conf->jobs[1], c2->jobs[0]));
+	config_free(c2);
+	config_free(conf);
+
+	/* The words of messages. */
+	cause = cglimit_format(CGLIM_MEMORY_MAX, (uint64_t)3 << 30);
+	ck_assert_str_eq(cause, "3GiB");
+	free(cause);
+	cause = cglimit_format(CGLIM_MEMORY_HIGH, 1536);
+	ck_assert_str_eq(cause, "1536");
+	free(cause);
+	cause = cglimit_format(CGLIM_CPU_MAX, 150000);
+	ck_assert_str_eq(cause, "150%");
+	free(cause);
+	cause = cglimit_format(CGLIM_CPU_MAX, 1010);
+	ck_assert_str_eq(cause, "1.01%");
+	free(cause);
+	cause = cglimit_format(CGLIM_PIDS_MAX, CGLIM_INFINITY);
+	ck_assert_str_eq(cause, "max");
+	free(cause);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -1348,6 +1688,11 @@ config_suite(void)
 	tcase_add_test(tc, test_json_roundtrip);
 	tcase_add_test(tc, test_equal_and_refs);
 	tcase_add_test(tc, test_settings_copy);
+	tcase_add_test(tc, test_cglimits);
+	tcase_add_test(tc, test_cglimit_cpu);
+	tcase_add_test(tc, test_cglimit_errors);
+	tcase_add_test(tc, test_cglimit_json);
+	tcase_add_test(tc, test_cglimit_roundtrip);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -41,6 +41,7 @@ static void
 test_req_init(struct spawn_req *req, char *const *argv)
 {
 	memset(req, 0, sizeof *req);
+	req->cgroup_fd = -1;
 	req->path = argv[0];
 	req->argv = argv;
 	req->envp = test_env;

@@ -1,0 +1,28 @@
+/*
+ * What a task's process needs resolved before it starts (task-prep.c),
+ * private to the task files.
+ */
+#ifndef TASK_PREP_H
+#define TASK_PREP_H
+
+#include <sys/types.h>
+
+#include "spawn.h"
+
+#define TASK_MAX_GROUPS	256
+
+struct task;
+
+struct task_prep {
+	struct spawn_req req;
+	char		*path;
+	char		**envp;
+	size_t		 nenv;
+	char		*workdir;
+	gid_t		 groups[TASK_MAX_GROUPS];
+};
+
+int	 task_prepare(struct task *, struct task_prep *, char **);
+void	 task_prep_free(struct task_prep *);
+
+#endif
