@@ -6,7 +6,9 @@
 # task in a cgroup of its own ("cgroup: PATH", a fresh cgroup under the
 # cgroup2 mount), alternated BENCH_CG_ROUNDS times so that both see the
 # same machine.  Prints the drain rates, their ratio and the daemon's CPU
-# per task, then key=value lines.  Asserts nothing.  Root only.
+# per task, then key=value lines; then bench/spawn, which shows what
+# bounds the difference: how long a spawn into a fresh cgroup holds the
+# event loop against one without.  Asserts nothing.  Root only.
 #
 # usage: bench/cgroup.sh BUILDDIR
 # Environment: BENCH_CG_N (tasks per run, 3000), BENCH_CG_ROUNDS (3).
@@ -36,7 +38,7 @@ PID=
 
 cleanup() {
 	bench_stop "$PID"
-	for d in "$CG/tasks" "$CG/supervisor" "$CG"; do
+	for d in "$CG/tasks" "$CG/supervisor" "$CG/spawn" "$CG"; do
 		[ -d "$d" ] && rmdir "$d" 2>/dev/null || true
 	done
 	rm -rf "$DIR"
@@ -96,3 +98,7 @@ awk -v off="$off" -v on="$on" -v oc="$offcpu" -v nc="$oncpu" \
 	printf "bench_cg_off_rate=%.0f\nbench_cg_on_rate=%.0f\n", off / n,
 	    on / n;
 	printf "bench_cg_cost_percent=%.1f\n", (1 - on / off) * 100 }'
+
+echo "== what bounds it: the spawn, during which the event loop waits"
+mkdir "$CG/spawn"
+"$BUILDDIR/bench/spawn" -d "$CG/spawn" -n "$N"
