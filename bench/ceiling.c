@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 extern char	**environ;
 
 enum method {
@@ -30,21 +32,10 @@ static const char	*method_names[] = { "fork", "vfork", "posix_spawn" };
 static char		*true_argv[] = { "true", NULL };
 static const char	*true_path = "/bin/true";
 
-static double	 now(void);
 static pid_t	 start_one(enum method);
 static void	 reap_one(void);
 static double	 measure(enum method, int, int);
 static void	 usage(void) __attribute__((__noreturn__));
-
-/* Seconds on the monotonic clock. */
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
 
 /* Start /bin/true with the given method; exits on failure. */
 static pid_t

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -53,7 +54,6 @@ struct bench {
 	double		 t_finished;
 };
 
-static double	 now(void);
 static void	 conn_open(struct conn *, const char *);
 static void	 conn_send_all(struct conn *, const char *, size_t);
 static int	 conn_fill(struct conn *);
@@ -65,16 +65,6 @@ static void	 bench_drain_events(struct bench *);
 static void	 usage(void) __attribute__((__noreturn__));
 
 static double	 deadline;
-
-/* Seconds on the monotonic clock. */
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
 
 /* Connect to the daemon's socket; the descriptor is non-blocking. */
 static void

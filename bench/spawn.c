@@ -28,22 +28,13 @@
 #include <unistd.h>
 
 #include "spawn.h"
+#include "bench.h"
 
-static double	 now(void);
 static void	 spawn_one(int, int, double *);
 static void	 usage(void);
 
 static char	*argv_true[] = { "true", NULL };
 static char	*envp_empty[] = { NULL };
-
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
 
 /*
  * Spawn /bin/true into the cgroup folder cgfd (-1 none) and reap it;
