@@ -2,10 +2,10 @@
  * Changes that are acknowledged (doc/state.md): a runtime job defined or
  * removed, a job paused or resumed, a name banned or unbanned, a runtime
  * job's name taken by the configuration.  Each goes through here in the
- * same order: the state layer journals the change as proposed (and
- * syncs it), and only then memory changes.  When the journal cannot take
- * it, nothing changes and the caller answers persist_failed; there is
- * nothing to undo.
+ * same order: the state layer journals the change as proposed, and only
+ * then memory changes; the answer waits until the line is on disk
+ * (client_hold).  When the journal cannot take it, nothing changes and
+ * the caller answers persist_failed; there is nothing to undo.
  */
 #include <stdlib.h>
 #include <string.h>

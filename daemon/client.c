@@ -28,6 +28,7 @@ static void	client_free(evutil_socket_t, short, void *);
 static void	client_process(struct client *);
 static void	client_close_after_flush(struct client *);
 static void	client_arm_idle(struct client *);
+static void	client_hold_cancel(struct client *, void *);
 
 /* Serve an accepted connection (fd, close-on-exec and non-blocking). */
 void
@@ -200,6 +201,44 @@ static void
 client_resume(evutil_socket_t fd, short events, void *arg)
 {
 	client_process(arg);
+}
+
+/*
+ * The client's request made an acknowledged change whose group commit
+ * (doc/state.md) is not on disk yet: its answer, and anything after it,
+ * stays queued -- and its next lines unread -- until client_durable says
+ * the group is.  Held like a deferred request.
+ */
+void
+client_hold(struct client *c, uint64_t group)
+{
+	if ((c->flags & CLIENT_CLOSED) || c->defer.cancel != NULL)
+		return;
+	c->hold_group = group;
+	c->defer.cancel = client_hold_cancel;
+	c->defer.arg = NULL;
+	bufferevent_disable(c->bev, EV_WRITE);
+}
+
+static void
+client_hold_cancel(struct client *c, void *arg)
+{
+	c->hold_group = 0;
+}
+
+/* Every group commit up to group is on disk: release their answers. */
+void
+client_durable(uint64_t group)
+{
+	struct client	*c;
+
+	TAILQ_FOREACH(c, &sd.clients, entry) {
+		if (c->hold_group == 0 || c->hold_group > group)
+			continue;
+		c->hold_group = 0;
+		bufferevent_enable(c->bev, EV_WRITE);
+		client_undefer(c);
+	}
 }
 
 /* Tear the client down now; memory goes at the next loop turn. */

@@ -376,6 +376,7 @@ cmd_handle(struct client *c, const char *line, size_t len)
 	char			*cause = NULL;
 	const char		*name;
 	enum proto_error	 e;
+	uint64_t		 acks;
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.c = c;
@@ -413,6 +414,7 @@ cmd_handle(struct client *c, const char *line, size_t len)
 		return;
 	}
 	log_debug("client uid %u: %s", (unsigned)c->uid, ce->name);
+	acks = state_ack_count();
 	switch (ce->exec(&ctx)) {
 	case CMD_DEFER:
 		c->defer = ctx.defer;
@@ -424,6 +426,9 @@ cmd_handle(struct client *c, const char *line, size_t len)
 			cmd_fail(&ctx, PROTO_INTERNAL, "%s: no answer",
 			    ce->name);
 		}
+		/* An acknowledged change answers once it is on disk. */
+		if (state_ack_count() != acks)
+			client_hold(c, state_ack_group());
 		break;
 	}
 	json_decref(req);

@@ -298,6 +298,7 @@ main(int argc, char **argv)
 	notify_ready();
 	event_base_dispatch(sd.base);
 
+	state_ack_finish();
 	server_flush_all();
 	server_close_clients();
 	server_close();

@@ -265,6 +265,7 @@ struct client {
 	int		 flags;		/* CLIENT_* */
 	unsigned	 events;	/* subscribed classes, 0: none */
 	struct client_defer defer;	/* fn NULL: none */
+	uint64_t	 hold_group;	/* answers wait for it, 0: none */
 	struct event	*idle_ev;
 	struct event	*resume_ev;	/* goes on after client_undefer */
 	TAILQ_ENTRY(client) entry;
@@ -444,6 +445,10 @@ void		 state_close(void);
 int		 state_check(void);
 uint64_t	 state_next_id(void);
 int		 state_write_now(void);
+uint64_t	 state_ack_count(void);
+uint64_t	 state_ack_group(void);
+uint64_t	 state_ack_done(void);
+void		 state_ack_finish(void);
 void		 state_bans_later(void);
 int		 state_job_def(const struct jobdef *, uid_t, int);
 void		 state_job(const struct job *);
@@ -487,6 +492,8 @@ void		 client_new(int, uid_t, pid_t, int);
 void		 client_send(struct client *, json_t *);
 void		 client_close(struct client *);
 void		 client_undefer(struct client *);
+void		 client_hold(struct client *, uint64_t);
+void		 client_durable(uint64_t);
 
 /* sjson.c */
 json_t		*sjson_time(const struct timespec *);

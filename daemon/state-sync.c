@@ -1,12 +1,13 @@
 /*
- * Background fdatasync for the journal lines that may take up to a second
- * to reach the disk (task records, counters, id reservations): a flush
- * on a busy disk takes tens of milliseconds, which the event loop must
- * not spend waiting.  The one helper thread only ever syncs a duplicate
- * of the journal descriptor it is handed and reports each request done
+ * Background fdatasync of the journal (doc/state.md): a flush on a busy
+ * disk takes tens of milliseconds, which the event loop must not spend
+ * waiting.  The one helper thread only ever syncs a duplicate of the
+ * journal descriptor it is handed (and of the state folder's, when a new
+ * journal's name must reach the disk too) and reports each request done
  * (or failed) through a pipe the loop watches; it touches nothing else.
- * Changes that are answered (add, remove, ban, ...) are still synced in
- * the loop, before the answer.
+ * Both the lines that may take up to a second (task records, counters,
+ * id reservations) and the acknowledged changes (add, remove, ban, ...)
+ * are synced here: the answers to the latter wait until it is done.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@ static pthread_t	 sync_thread;
 static pthread_mutex_t	 sync_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 sync_cv = PTHREAD_COND_INITIALIZER;
 static int		 sync_fd = -1;		/* to sync next, owned */
+static int		 sync_dirfd = -1;	/* its folder too, owned */
 static uint64_t		 sync_ticket;		/* its ticket */
 static uint64_t		 sync_last;		/* last ticket handed out */
 static int		 sync_quit;
@@ -44,20 +46,25 @@ static void *
 state_sync_main(void *arg)
 {
 	struct sync_done	 d;
-	int			 fd;
+	int			 fd, dirfd;
 
 	for (;;) {
 		pthread_mutex_lock(&sync_mtx);
 		while (sync_fd == -1 && !sync_quit)
 			pthread_cond_wait(&sync_cv, &sync_mtx);
 		fd = sync_fd;
+		dirfd = sync_dirfd;
 		d.ticket = sync_ticket;
-		sync_fd = -1;
+		sync_fd = sync_dirfd = -1;
 		pthread_mutex_unlock(&sync_mtx);
 		if (fd == -1)
 			return (NULL);
 		d.error = fdatasync(fd) == -1 ? errno : 0;
+		if (d.error == 0 && dirfd != -1 && fsync(dirfd) == -1)
+			d.error = errno;
 		close(fd);
+		if (dirfd != -1)
+			close(dirfd);
 		/* A write this small to a pipe is atomic: read whole. */
 		while (write(sync_pipe[1], &d, sizeof d) == -1 &&
 		    errno == EINTR)
@@ -109,32 +116,46 @@ state_sync_init(void)
 }
 
 /*
- * Have fd synced soon, without waiting.  Returns a ticket: when the
- * helper thread has synced it, state_synced(ticket) runs in the loop (a
- * later ticket done means every earlier one is: a request still pending
- * is replaced, since syncing the file once covers both).  Without the
- * thread the sync is done here, at once.  0 if that failed.
+ * Have fd synced soon, and the folder dirfd (-1: none) after it, without
+ * waiting.  Returns a ticket: when the helper thread has synced it,
+ * state_synced(ticket) runs in the loop (a later ticket done means every
+ * earlier one is: a request still pending is replaced, since syncing the
+ * file once covers both).  Without the thread the sync is done here, at
+ * once, and state_synced runs before this returns.  0 if that failed.
  */
 uint64_t
-state_sync_async(int fd)
+state_sync_async(int fd, int dirfd)
 {
 	uint64_t	 ticket = ++sync_last;
-	int		 dup_fd, old;
+	int		 dup_fd = -1, dup_dirfd = -1, old, old_dir;
 
-	if (!sync_started || (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1) {
-		if (fdatasync(fd) == -1)
+	if (!sync_started || (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    (dirfd != -1 && (dup_dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3)) ==
+	    -1)) {
+		if (dup_fd != -1)
+			close(dup_fd);
+		if (fdatasync(fd) == -1 || (dirfd != -1 && fsync(dirfd) == -1))
 			return (0);
 		state_synced(ticket);
 		return (ticket);
 	}
 	pthread_mutex_lock(&sync_mtx);
 	old = sync_fd;
+	old_dir = sync_dirfd;
 	sync_fd = dup_fd;
+	/* A replaced request's folder sync is still owed. */
+	if (dup_dirfd == -1 && old_dir != -1) {
+		dup_dirfd = old_dir;
+		old_dir = -1;
+	}
+	sync_dirfd = dup_dirfd;
 	sync_ticket = ticket;
 	pthread_cond_signal(&sync_cv);
 	pthread_mutex_unlock(&sync_mtx);
 	if (old != -1)
 		close(old);
+	if (old_dir != -1)
+		close(old_dir);
 	return (ticket);
 }
 
@@ -152,7 +173,9 @@ state_sync_stop(void)
 	sync_started = 0;
 	if (sync_fd != -1)
 		close(sync_fd);
-	sync_fd = -1;
+	if (sync_dirfd != -1)
+		close(sync_dirfd);
+	sync_fd = sync_dirfd = -1;
 	/* What it finished last still counts. */
 	state_sync_read(sync_pipe[0], EV_READ, NULL);
 	event_free(sync_ev);

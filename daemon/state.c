@@ -5,11 +5,14 @@
  * the journal.
  *
  * Every change is one journal line, written with write(2) at once, so a
- * crash of the daemon loses nothing it wrote; the journal is fsynced
- * before "add", "remove", "ban", "unban", "pause" and "resume" answer, and
- * within a second for everything else (task records, counters).  Lines
- * are upserts of whole objects -- a job's state, a task record, the ban
- * list -- so replay is "last line wins" and a torn last line is skipped.
+ * crash of the daemon loses nothing it wrote.  Lines are upserts of whole
+ * objects -- a job's state, a task record, the ban list -- so replay is
+ * "last line wins" and a torn last line is skipped.  The journal is
+ * fsynced by a helper thread (state-sync.c): within a second for task
+ * records and counters, and at the end of the turn for the acknowledged
+ * changes ("add", "remove", "ban", "unban", "pause", "resume"), whose
+ * answers wait until it is done.  One fdatasync thus covers every change
+ * made while the previous one ran: group commit.
  *
  * At start (state-load.c) the snapshot and the journal of the same
  * generation are replayed, and a new snapshot (temporary file, fsync,
@@ -50,6 +53,17 @@ uint64_t		 state_generation;
 uint64_t		 state_ids_reserved;	/* highest reservation made */
 uint64_t		 state_ids_durable;	/* highest one on disk */
 static uint64_t		 state_ids_ticket;	/* its sync, if in flight */
+static uint64_t		 state_synced_ticket;	/* highest sync done */
+static uint64_t		 state_ack_seq;		/* acknowledged lines written */
+static uint64_t		 state_ack_epoch = 1;	/* the open group commit */
+static uint64_t		 state_ack_durable;	/* highest epoch on disk */
+static int		 state_ack_open;	/* the open one has lines */
+static struct {
+	uint64_t	 epoch;
+	uint64_t	 ticket;
+}			*state_ack_flying;	/* epochs being synced */
+static size_t		 state_ack_nflying;
+static size_t		 state_ack_sflying;
 static uint64_t		 state_ids_flying;	/* the value being synced */
 static int		 state_bans_dirty;	/* the ban list to write */
 static struct event	*state_sync_ev;
@@ -65,8 +79,9 @@ static size_t		 state_stasks;
 static size_t		 state_bsize;
 
 static int	 state_append(json_t *, int);
-static int	 state_commit(void);
-static void	 state_unwrite(uint64_t);
+static void	 state_ack_sync(void);
+static void	 state_ack_advance(void);
+static void	 state_ack_all_durable(void);
 static int	 state_encode(json_t *);
 static void	 state_encode_pending(void);
 static void	 state_flush_soon(void);
@@ -75,9 +90,6 @@ static void	 state_pending_task(uint64_t);
 static void	 state_ids_reserve(int);
 static void	 state_sync_cb(evutil_socket_t, short, void *);
 static void	 state_retry_cb(evutil_socket_t, short, void *);
-static json_t	*state_job_json_paused(const struct job *, int, int);
-static json_t	*state_ban_json(const struct ban *);
-static json_t	*state_bans_json_with(const struct ban *, int);
 
 int
 state_write_all(int fd, const char *buf, size_t len)
@@ -132,6 +144,7 @@ state_retry_cb(evutil_socket_t fd, short events, void *arg)
 	if (state_snapshot(&cause) == 0 && state_journal_new(&cause) == 0) {
 		log_info("state: written again, all is on disk");
 		sd.state_ok = 1;
+		state_ack_all_durable();
 		free(sd.state_error);
 		sd.state_error = NULL;
 		if (lost) {
@@ -153,7 +166,7 @@ static void
 state_sync_cb(evutil_socket_t fd, short events, void *arg)
 {
 	if (state_check() && state_dirty && state_fd != -1 &&
-	    state_sync_async(state_fd) == 0)
+	    state_sync_async(state_fd, -1) == 0)
 		state_failed("fdatasync journal");
 	state_dirty = 0;
 }
@@ -162,11 +175,127 @@ state_sync_cb(evutil_socket_t fd, short events, void *arg)
 void
 state_synced(uint64_t ticket)
 {
+	if (ticket > state_synced_ticket)
+		state_synced_ticket = ticket;
 	if (state_ids_ticket != 0 && ticket >= state_ids_ticket) {
 		if (state_ids_flying > state_ids_durable)
 			state_ids_durable = state_ids_flying;
 		state_ids_ticket = 0;
 	}
+	state_ack_advance();
+}
+
+/*
+ * The open group commit has lines: have them synced, with the folder if
+ * a new journal's name must reach the disk too, and open the next one.
+ * Called at the end of the turn, after its lines were written.
+ */
+static void
+state_ack_sync(void)
+{
+	uint64_t	 ticket;
+
+	if (!state_ack_open || state_fd == -1 || !sd.state_ok)
+		return;
+	ticket = state_sync_async(state_fd, state_dirent_dirty ?
+	    sd.state_dirfd : -1);
+	if (ticket == 0) {
+		state_failed("fdatasync journal");
+		return;
+	}
+	state_dirent_dirty = 0;
+	if (state_ack_nflying == state_ack_sflying) {
+		state_ack_sflying = state_ack_sflying == 0 ? 8 :
+		    state_ack_sflying * 2;
+		state_ack_flying = xreallocarray(state_ack_flying,
+		    state_ack_sflying, sizeof *state_ack_flying);
+	}
+	state_ack_flying[state_ack_nflying].epoch = state_ack_epoch;
+	state_ack_flying[state_ack_nflying].ticket = ticket;
+	state_ack_nflying++;
+	state_ack_epoch++;
+	state_ack_open = 0;
+	state_ack_advance();
+}
+
+/*
+ * Group commits whose sync is done are durable -- if the state folder is
+ * still the daemon's: then their clients get their answers.  One that
+ * was replaced meanwhile waits for the snapshot the retry writes.
+ */
+static void
+state_ack_advance(void)
+{
+	size_t	 n = 0;
+
+	while (n < state_ack_nflying &&
+	    state_ack_flying[n].ticket <= state_synced_ticket)
+		n++;
+	if (n == 0 || !state_check())
+		return;
+	state_ack_durable = state_ack_flying[n - 1].epoch;
+	memmove(state_ack_flying, state_ack_flying + n,
+	    (state_ack_nflying - n) * sizeof *state_ack_flying);
+	state_ack_nflying -= n;
+	client_durable(state_ack_durable);
+}
+
+/*
+ * A snapshot has written everything in memory: every acknowledged change
+ * made so far is on disk, whatever became of its own sync.
+ */
+static void
+state_ack_all_durable(void)
+{
+	state_ack_nflying = 0;
+	state_ack_open = 0;
+	state_ack_durable = state_ack_epoch++;
+	client_durable(state_ack_durable);
+}
+
+/*
+ * At exit: what is acknowledged but not yet synced is synced here, so
+ * that the answers still queued can go out.
+ */
+void
+state_ack_finish(void)
+{
+	if (state_fd == -1 || !sd.state_ok || (!state_ack_open &&
+	    state_ack_nflying == 0))
+		return;
+	if (state_flush() != 0)
+		return;
+	if (fdatasync(state_fd) == -1 || (state_dirent_dirty &&
+	    state_sync_dir() == -1)) {
+		state_failed("fdatasync journal");
+		return;
+	}
+	state_dirent_dirty = 0;
+	if (state_check())
+		state_ack_all_durable();
+}
+
+/*
+ * For answers: how many acknowledged changes have been written, and the
+ * group commit that holds the last of them (see client_hold).
+ */
+uint64_t
+state_ack_count(void)
+{
+	return (state_ack_seq);
+}
+
+uint64_t
+state_ack_group(void)
+{
+	return (state_ack_open ? state_ack_epoch : state_ack_durable);
+}
+
+/* The last group commit known to be on disk. */
+uint64_t
+state_ack_done(void)
+{
+	return (state_ack_durable);
 }
 
 /*
@@ -206,7 +335,7 @@ state_ids_reserve(int sync)
 		return;
 	}
 	state_ids_flying = next;
-	if ((state_ids_ticket = state_sync_async(state_fd)) == 0)
+	if ((state_ids_ticket = state_sync_async(state_fd, -1)) == 0)
 		state_failed("fdatasync journal");
 }
 
@@ -276,10 +405,12 @@ state_flush(void)
 	return (0);
 }
 
+/* The end of a turn: write its lines, sync the acknowledged ones. */
 static void
 state_flush_cb(evutil_socket_t fd, short events, void *arg)
 {
-	state_flush();
+	if (state_flush() == 0)
+		state_ack_sync();
 }
 
 /*
@@ -298,65 +429,22 @@ state_write_now(void)
 }
 
 /*
- * Take back lines written since the journal was size bytes long: their
- * sync failed, so they were never acknowledged and must not come back at
- * a restart.  If even that fails, the snapshot the retry writes replaces
- * the journal.
- */
-static void
-state_unwrite(uint64_t size)
-{
-	if (ftruncate(state_fd, (off_t)size) == -1)
-		log_warn("state: cannot take back an unsynced journal line");
-	else
-		state_jsize = size;
-}
-
-/*
- * Everything written so far is on disk, in the folder the daemon owns,
- * before an answer relies on it.  -1 (the state marked broken, and the
- * journal as it was) if not.
+ * Append one line to the journal.  Otherwise it is written at the end of
+ * this turn of the loop (before any answer of this turn reaches its
+ * client) and on disk within a second.  An acknowledged change (ack) is
+ * written now, after a check that the state folder is still the
+ * daemon's, and synced at the end of the turn with the others of its
+ * group; its answer waits for that (client_hold).  -1 if it cannot be
+ * written: then the caller changes nothing.
  */
 static int
-state_commit(void)
-{
-	uint64_t	 size = state_jsize;
-
-	if (state_flush() != 0)
-		return (-1);
-	if (fdatasync(state_fd) == -1) {
-		state_unwrite(size);
-		state_failed("fdatasync journal");
-		return (-1);
-	}
-	if (state_dirent_dirty) {
-		if (state_sync_dir() == -1) {
-			state_unwrite(size);
-			state_failed("fsync state folder");
-			return (-1);
-		}
-		state_dirent_dirty = 0;
-	}
-	state_dirty = 0;
-	if (!state_check())
-		return (-1);
-	return (0);
-}
-
-/*
- * Append one line to the journal.  With sync it is on disk when this
- * returns 0.  Otherwise it is written at the end of this turn of the loop
- * (before any answer of this turn reaches its client) and on disk within
- * a second.  -1 if it cannot be written.
- */
-static int
-state_append(json_t *rec, int sync)
+state_append(json_t *rec, int ack)
 {
 	if (state_fd == -1) {
 		json_decref(rec);
 		return (sd.state_dir == NULL ? 0 : -1);
 	}
-	if (!sd.state_ok) {
+	if (!sd.state_ok || (ack && !state_check())) {
 		/* Until a snapshot succeeds, nothing may be half-written. */
 		json_decref(rec);
 		return (-1);
@@ -365,8 +453,14 @@ state_append(json_t *rec, int sync)
 	state_encode_pending();
 	if (state_encode(rec) != 0)
 		return (-1);
-	if (sync)
-		return (state_commit());
+	if (ack) {
+		if (state_flush() != 0)
+			return (-1);
+		state_ack_seq++;
+		state_ack_open = 1;
+		state_flush_soon();
+		return (0);
+	}
 	if (state_blen >= STATE_BUFFER_MAX)
 		return (state_flush());
 	state_flush_soon();
@@ -417,123 +511,8 @@ state_flush_soon(void)
 }
 
 /*
- * A task as saved: its record, the owner it was queued under, and
- * whether its job was removed (then it belongs to no job of that name
- * defined later).
- */
-json_t *
-state_task_json(const struct task *t)
-{
-	json_t	*rec;
-
-	rec = task_record(t);
-	json_object_set_new(rec, "t", json_string("task"));
-	json_object_set_new(rec, "owner", json_string(t->owner.origin ==
-	    ORIGIN_CONFIG ? "config" : "runtime"));
-	json_object_set_new(rec, "owner_uid",
-	    json_integer((json_int_t)t->owner.uid));
-	if (t->job->removed)
-		json_object_set_new(rec, "removed", json_true());
-	return (rec);
-}
-
-/*
- * A job's persistent state; with_def adds a runtime job's definition.
- * paused is the flag to write: the job's, or a proposed one.
- */
-static json_t *
-state_job_json_paused(const struct job *j, int with_def, int paused)
-{
-	const struct retry	*r;
-	json_t			*o, *retries;
-
-	o = json_pack("{s:s,s:s,s:s,s:I,s:b,s:b}", "t", "job", "name",
-	    j->name, "origin", j->origin == ORIGIN_CONFIG ? "config" :
-	    "runtime", "uid", (json_int_t)j->uid, "paused", paused,
-	    "enabled", j->def->enabled);
-	if (with_def && j->origin == ORIGIN_RUNTIME)
-		json_object_set_new(o, "def", jobdef_to_json(j->def, NULL));
-	json_object_set_new(o, "counters", json_pack("{s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I}",
-	    "runs", (json_int_t)j->counters.runs,
-	    "succeeded", (json_int_t)j->counters.succeeded,
-	    "failed", (json_int_t)j->counters.failed,
-	    "timeouts", (json_int_t)j->counters.timeouts,
-	    "stopped", (json_int_t)j->counters.stopped,
-	    "skipped", (json_int_t)j->counters.skipped,
-	    "missed", (json_int_t)j->counters.missed,
-	    "consecutive_failures",
-	    (json_int_t)j->counters.consecutive_failures));
-	json_object_set_new(o, "last", json_pack("{s:I,s:s,s:I,s:I}",
-	    "task", (json_int_t)j->last_task,
-	    "state", task_state_name(j->last_state),
-	    "run_s", (json_int_t)j->last_run.tv_sec,
-	    "run_ns", (json_int_t)j->last_run.tv_nsec));
-	retries = json_array();
-	LIST_FOREACH(r, &j->retries, entry)
-		json_array_append_new(retries, json_pack("{s:I,s:I,s:I}",
-		    "attempt", (json_int_t)r->attempt,
-		    "uid", (json_int_t)r->uid,
-		    "at_ms", (json_int_t)(r->at_ns / 1000000)));
-	json_object_set_new(o, "retries", retries);
-	json_object_set_new(o, "sched", json_pack("{s:I,s:s?,s:b,s:I,s:b}",
-	    "last_wall", (json_int_t)j->last_wall_s,
-	    "at", j->def->at,
-	    "at_done", j->at_done,
-	    "runs", (json_int_t)j->sched_runs,
-	    "ended", j->sched_ended));
-	return (o);
-}
-
-json_t *
-state_job_json(const struct job *j, int with_def)
-{
-	return (state_job_json_paused(j, with_def, j->paused));
-}
-
-static json_t *
-state_ban_json(const struct ban *b)
-{
-	return (json_pack("{s:s,s:s?,s:I,s:I,s:I,s:b}", "name", b->name,
-	    "reason", b->reason, "since_s", (json_int_t)b->since.tv_sec,
-	    "since_ns", (json_int_t)b->since.tv_nsec, "by", (json_int_t)b->by,
-	    "auto", b->automatic));
-}
-
-/*
- * The ban list line: as it is, or as it would be with the proposed entry
- * set (or, with drop, without an entry of its name).
- */
-static json_t *
-state_bans_json_with(const struct ban *proposed, int drop)
-{
-	struct ban	*b;
-	json_t		*list;
-	int		 done = 0;
-
-	list = json_array();
-	TAILQ_FOREACH(b, &sd.bans, entry) {
-		if (proposed == NULL || strcmp(b->name, proposed->name) != 0)
-			json_array_append_new(list, state_ban_json(b));
-		else if (!drop) {
-			json_array_append_new(list, state_ban_json(proposed));
-			done = 1;
-		}
-	}
-	if (proposed != NULL && !drop && !done)
-		json_array_append_new(list, state_ban_json(proposed));
-	return (json_pack("{s:s,s:o}", "t", "bans", "bans", list));
-}
-
-json_t *
-state_bans_json(void)
-{
-	return (state_bans_json_with(NULL, 0));
-}
-
-/*
- * A job is about to be added or redefined at run time: durable before it
- * is applied and answered.
+ * A job is about to be added or redefined at run time: written before it
+ * is applied, answered once on disk.
  */
 int
 state_job_def(const struct jobdef *def, uid_t uid, int paused)
@@ -546,7 +525,8 @@ state_job_def(const struct jobdef *def, uid_t uid, int paused)
 
 /*
  * A job is about to be paused or resumed at a client's request: the job
- * as it will be is durable before the change is applied and answered.
+ * as it will be is written before the change is applied, and answered
+ * once on disk.
  */
 int
 state_job_paused(const struct job *j, int paused)
@@ -571,8 +551,8 @@ state_job(const struct job *j)
 
 /*
  * A runtime job was removed, or its name was taken over by the
- * configuration: durable before the answer, so that no replay brings it
- * back.
+ * configuration: written at once and on disk before the answer, so that
+ * no replay brings it back.
  */
 int
 state_job_remove(const char *name)
@@ -583,8 +563,8 @@ state_job_remove(const char *name)
 
 /*
  * An entry is about to be set in the ban list (or, with drop, taken out
- * of it): the list as it will be is durable before the change is applied
- * and answered.
+ * of it): the list as it will be is written before the change is
+ * applied, and answered once on disk.
  */
 int
 state_bans_propose(const struct ban *proposed, int drop)

@@ -1,8 +1,8 @@
 /*
- * Private to the state files: the journal (state.c), snapshots and
- * compaction (state-snap.c), the folder (state-folder.c), loading
- * (state-load.c) and the background sync (state-sync.c).  doc/state.md
- * describes them.
+ * Private to the state files: the journal (state.c), what its lines say
+ * (state-line.c), snapshots and compaction (state-snap.c), the folder
+ * (state-folder.c), loading (state-load.c) and the background sync
+ * (state-sync.c).  doc/state.md describes them.
  */
 #ifndef STATE_H
 #define STATE_H
@@ -36,9 +36,13 @@ int	 state_flush(void);
 void	 state_drop_pending(void);
 void	 state_failed(const char *);
 void	 state_timers_init(void);
+
+/* state-line.c */
 json_t	*state_job_json(const struct job *, int);
+json_t	*state_job_json_paused(const struct job *, int, int);
 json_t	*state_task_json(const struct task *);
 json_t	*state_bans_json(void);
+json_t	*state_bans_json_with(const struct ban *, int);
 
 /* state-snap.c */
 void	 state_compact_init(void);
@@ -56,7 +60,7 @@ int	 state_reopen(char **);
 
 /* state-sync.c */
 void	 state_sync_init(void);
-uint64_t state_sync_async(int);
+uint64_t state_sync_async(int, int);
 void	 state_synced(uint64_t);
 void	 state_sync_stop(void);
 

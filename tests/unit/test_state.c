@@ -5,8 +5,12 @@
  *
  * - a task id is handed out only from a block whose reservation has been
  *   synced;
- * - a line whose sync failed is taken back from the journal, so a restart
- *   cannot replay it as acknowledged;
+ * - an acknowledged change is answered (its group commit done) only once
+ *   an fdatasync that began after its line was written has ended, and
+ *   that sync runs in the helper thread, never in the loop;
+ * - changes made in one turn share one fdatasync (group commit);
+ * - a change whose sync failed is not answered until a snapshot has
+ *   written it;
  * - an answer relying on a journal made by a compaction first syncs the
  *   folder entry of that journal.
  */
@@ -33,10 +37,14 @@ static pthread_mutex_t	 sync_mtx = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t		 synced_ids;	/* highest reservation synced */
 static int		 fail_syncs;	/* fdatasync calls to fail */
 static int		 dir_syncs;	/* fsyncs of a folder */
+static int		 file_syncs;	/* fdatasyncs of a file, done */
+static int		 loop_syncs;	/* of those, in the loop's thread */
+static char		 synced_mark[64];	/* a text to look for */
+static int		 mark_synced;	/* a sync began with it in the file */
 
 /* The highest "next" of an ids line or snapshot in the file of fd. */
 static uint64_t
-scan_ids(int fd)
+scan_ids(int fd, int *marked)
 {
 	struct stat	 st;
 	char		*buf, *p, path[64];
@@ -58,6 +66,8 @@ scan_ids(int fd)
 		return (0);
 	}
 	buf[n] = '\0';
+	if (synced_mark[0] != '\0' && strstr(buf, synced_mark) != NULL)
+		*marked = 1;
 	for (p = buf; (p = strstr(p, "\"next\":")) != NULL; p++) {
 		v = strtoull(p + 7, NULL, 10);
 		if (v > max)
@@ -72,29 +82,39 @@ scan_ids(int fd)
 	return (max);
 }
 
+/* A sync of fd that began when marked said the mark was in it ended. */
 static void
-note_sync(int fd)
+note_sync(int fd, int marked)
 {
 	struct stat	 st;
 	uint64_t	 v;
+	int		 dummy = 0;
 
 	pthread_mutex_lock(&sync_mtx);
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 		dir_syncs++;
-	else if ((v = scan_ids(fd)) > synced_ids)
-		synced_ids = v;
+	else {
+		if ((v = scan_ids(fd, &dummy)) > synced_ids)
+			synced_ids = v;
+		file_syncs++;
+		if (marked)
+			mark_synced = 1;
+	}
 	pthread_mutex_unlock(&sync_mtx);
 }
 
 int
 fdatasync(int fd)
 {
-	int	 fail;
+	int	 fail, marked = 0;
 
 	pthread_mutex_lock(&sync_mtx);
 	fail = fail_syncs > 0;
 	if (fail)
 		fail_syncs--;
+	if (syscall(SYS_gettid) == getpid())
+		loop_syncs++;
+	scan_ids(fd, &marked);
 	pthread_mutex_unlock(&sync_mtx);
 	if (fail) {
 		errno = EIO;
@@ -105,7 +125,7 @@ fdatasync(int fd)
 		usleep(20000);
 	if (syscall(SYS_fdatasync, fd) == -1)
 		return (-1);
-	note_sync(fd);
+	note_sync(fd, marked);
 	return (0);
 }
 
@@ -114,7 +134,7 @@ fsync(int fd)
 {
 	if (syscall(SYS_fsync, fd) == -1)
 		return (-1);
-	note_sync(fd);
+	note_sync(fd, 0);
 	return (0);
 }
 
@@ -138,6 +158,11 @@ setup(void)
 	ck_assert_msg(state_lock(&busy, &cause) == 0, "%s", cause);
 	ck_assert_msg(state_prepare(&cause) == 0, "%s", cause);
 	ck_assert_msg(state_open(&cause) == 0, "%s", cause);
+	/* Count from here: opening wrote and synced a snapshot. */
+	pthread_mutex_lock(&sync_mtx);
+	file_syncs = loop_syncs = mark_synced = 0;
+	synced_mark[0] = '\0';
+	pthread_mutex_unlock(&sync_mtx);
 }
 
 static void
@@ -164,25 +189,6 @@ mkdef(const char *name)
 	return (def);
 }
 
-/* The journal's text. */
-static char *
-journal_text(const char *name)
-{
-	char	 path[128], *buf;
-	FILE	*f;
-	long	 n;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "r"));
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return (buf);
-}
-
 START_TEST(test_ids_from_synced_blocks)
 {
 	uint64_t	 id, bound;
@@ -205,27 +211,100 @@ START_TEST(test_ids_from_synced_blocks)
 }
 END_TEST
 
-START_TEST(test_failed_sync_not_kept)
+/* Run the loop until group is on disk, or about secs seconds. */
+static int
+wait_durable(uint64_t group, int secs)
+{
+	int	 i;
+
+	for (i = 0; i < secs * 100 && state_ack_done() < group; i++) {
+		event_base_loop(sd.base, EVLOOP_NONBLOCK);
+		usleep(10000);
+	}
+	return (state_ack_done() >= group);
+}
+
+/* Mark the text whose sync is watched. */
+static void
+watch_mark(const char *text)
+{
+	pthread_mutex_lock(&sync_mtx);
+	snprintf(synced_mark, sizeof synced_mark, "%s", text);
+	mark_synced = 0;
+	pthread_mutex_unlock(&sync_mtx);
+}
+
+START_TEST(test_ack_after_sync)
 {
 	struct jobdef	*def;
-	char		*text;
+	uint64_t	 group;
+	int		 synced;
 
 	setup();
-	def = mkdef("kept");
+	watch_mark("\"acked\"");
+	def = mkdef("acked");
 	ck_assert_int_eq(state_job_def(def, 0, 0), 0);
 	jobdef_unref(def);
-	def = mkdef("unsynced");
+	group = state_ack_group();
+	ck_assert_msg(state_ack_done() < group, "a change counted as on disk "
+	    "before any sync");
+	ck_assert_msg(wait_durable(group, 5), "the change never got on disk");
+	pthread_mutex_lock(&sync_mtx);
+	synced = mark_synced;
+	ck_assert_int_eq(loop_syncs, 0);
+	pthread_mutex_unlock(&sync_mtx);
+	ck_assert_msg(synced, "answered before a sync that covers its line");
+	teardown();
+}
+END_TEST
+
+START_TEST(test_group_commit)
+{
+	struct jobdef	*def;
+	uint64_t	 group;
+	char		 name[32];
+	int		 i, syncs;
+
+	setup();
+	/* Eight changes in one turn of the loop: one group, one sync. */
+	for (i = 0; i < 8; i++) {
+		snprintf(name, sizeof name, "group%d", i);
+		def = mkdef(name);
+		ck_assert_int_eq(state_job_def(def, 0, 0), 0);
+		jobdef_unref(def);
+	}
+	group = state_ack_group();
+	ck_assert_msg(wait_durable(group, 5), "the group never got on disk");
+	pthread_mutex_lock(&sync_mtx);
+	syncs = file_syncs;
+	ck_assert_int_eq(loop_syncs, 0);
+	pthread_mutex_unlock(&sync_mtx);
+	ck_assert_int_eq(syncs, 1);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_failed_sync_held)
+{
+	struct jobdef	*def;
+	uint64_t	 group;
+
+	setup();
 	pthread_mutex_lock(&sync_mtx);
 	fail_syncs = 1;
 	pthread_mutex_unlock(&sync_mtx);
-	ck_assert_int_eq(state_job_def(def, 0, 0), -1);
+	def = mkdef("unsynced");
+	ck_assert_int_eq(state_job_def(def, 0, 0), 0);
 	jobdef_unref(def);
+	group = state_ack_group();
+	/* The sync fails: the state is broken, the answer waits... */
+	ck_assert_msg(!wait_durable(group, 1), "answered although its sync "
+	    "failed");
 	ck_assert_int_eq(sd.state_ok, 0);
-	text = journal_text("journal");
-	ck_assert_ptr_nonnull(strstr(text, "\"kept\""));
-	ck_assert_msg(strstr(text, "\"unsynced\"") == NULL, "a line whose "
-	    "sync failed is still in the journal: %s", text);
-	free(text);
+	/* ... until the retry's snapshot (every 5 s) has written it. */
+	ck_assert_msg(wait_durable(group, 8), "still not answered after the "
+	    "snapshot");
+	ck_assert_int_eq(sd.state_ok, 1);
 	teardown();
 }
 END_TEST
@@ -255,6 +334,7 @@ START_TEST(test_new_journal_entry_synced)
 	def = mkdef("after");
 	ck_assert_int_eq(state_job_def(def, 0, 0), 0);
 	jobdef_unref(def);
+	ck_assert(wait_durable(state_ack_group(), 5));
 	pthread_mutex_lock(&sync_mtx);
 	ck_assert_msg(dir_syncs > before, "an answer relied on journal.new "
 	    "before its folder entry was synced");
@@ -272,7 +352,9 @@ main(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ids_from_synced_blocks);
-	tcase_add_test(tc, test_failed_sync_not_kept);
+	tcase_add_test(tc, test_ack_after_sync);
+	tcase_add_test(tc, test_group_commit);
+	tcase_add_test(tc, test_failed_sync_held);
 	tcase_add_test(tc, test_new_journal_entry_synced);
 	suite_add_tcase(s, tc);
 	return (unit_run(s, 1));
