@@ -24,18 +24,12 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "conn.h"
 #include "proto.h"
 #include "xmalloc.h"
 
 #define JOB_NAME	"bench"
 #define WRITE_CHUNK	(256 * 1024)
-
-struct conn {
-	int	 fd;
-	char	*in;
-	size_t	 inlen;
-	size_t	 insize;
-};
 
 struct bench {
 	struct conn	 a;		/* events */
@@ -54,11 +48,11 @@ struct bench {
 	double		 t_finished;
 };
 
-static void	 conn_open(struct conn *, const char *);
-static void	 conn_send_all(struct conn *, const char *, size_t);
-static int	 conn_fill(struct conn *);
-static json_t	*conn_line(struct conn *);
-static json_t	*conn_answer(struct bench *, struct conn *, double);
+static void	 bench_open(struct conn *, const char *);
+static void	 bench_send(struct conn *, const char *);
+static int	 bench_fill(struct conn *);
+static json_t	*bench_line(struct conn *);
+static json_t	*bench_wait(struct bench *, struct conn *, double);
 static void	 bench_event(struct bench *, json_t *);
 static void	 bench_answer(struct bench *, json_t *);
 static void	 bench_drain_events(struct bench *);
@@ -66,115 +60,68 @@ static void	 usage(void) __attribute__((__noreturn__));
 
 static double	 deadline;
 
-/* Connect to the daemon's socket; the descriptor is non-blocking. */
+/* Connect to the daemon's socket, or exit. */
 static void
-conn_open(struct conn *c, const char *path)
+bench_open(struct conn *c, const char *path)
 {
-	struct sockaddr_un	 sun;
-
-	memset(c, 0, sizeof *c);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path) {
-		fprintf(stderr, "dispatch: socket path too long\n");
-		exit(1);
-	}
-	strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd == -1 ||
-	    connect(c->fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+	if (conn_open(c, path) == -1) {
 		fprintf(stderr, "dispatch: %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-	c->insize = 64 * 1024;
-	c->in = xmalloc(c->insize);
 }
 
-/* Write a whole small request, waiting for room if needed. */
+/* Write a whole request, or exit. */
 static void
-conn_send_all(struct conn *c, const char *buf, size_t len)
+bench_send(struct conn *c, const char *msg)
 {
-	struct pollfd	 pfd;
-	ssize_t		 n;
-
-	while (len > 0) {
-		n = write(c->fd, buf, len);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
-			pfd.fd = c->fd;
-			pfd.events = POLLOUT;
-			poll(&pfd, 1, 1000);
-			continue;
-		}
-		if (n == -1) {
-			fprintf(stderr, "dispatch: write: %s\n",
-			    strerror(errno));
-			exit(1);
-		}
-		buf += n;
-		len -= n;
+	if (conn_send(c, msg, strlen(msg), deadline) == -1) {
+		fprintf(stderr, "dispatch: write: %s\n", strerror(errno));
+		exit(1);
 	}
 }
 
 /* Read what is there; 0 at end of file, 1 otherwise. */
 static int
-conn_fill(struct conn *c)
+bench_fill(struct conn *c)
 {
-	ssize_t	 n;
+	int	 rc;
 
-	for (;;) {
-		if (c->insize - c->inlen < 16 * 1024) {
-			c->insize *= 2;
-			c->in = xreallocarray(c->in, 1, c->insize);
-		}
-		n = read(c->fd, c->in + c->inlen, c->insize - c->inlen);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return (1);
-		if (n == -1) {
-			fprintf(stderr, "dispatch: read: %s\n",
-			    strerror(errno));
-			exit(1);
-		}
-		if (n == 0)
-			return (0);
-		c->inlen += n;
+	if ((rc = conn_fill(c)) == -1) {
+		fprintf(stderr, "dispatch: read: %s\n", strerror(errno));
+		exit(1);
 	}
+	return (rc);
 }
 
 /* Take one complete line off the input as JSON, or NULL if none. */
 static json_t *
-conn_line(struct conn *c)
+bench_line(struct conn *c)
 {
 	json_error_t	 jerr;
 	json_t		*j;
-	char		*nl;
+	char		*line;
 	size_t		 len;
 
-	if ((nl = memchr(c->in, '\n', c->inlen)) == NULL)
+	if ((line = conn_line(c, &len)) == NULL)
 		return (NULL);
-	len = nl - c->in;
-	j = json_loadb(c->in, len, 0, &jerr);
-	if (j == NULL) {
+	if ((j = json_loadb(line, len, 0, &jerr)) == NULL) {
 		fprintf(stderr, "dispatch: bad line from daemon: %s\n",
 		    jerr.text);
 		exit(1);
 	}
-	memmove(c->in, nl + 1, c->inlen - len - 1);
-	c->inlen -= len + 1;
+	conn_consume(c, len);
 	return (j);
 }
 
 /* Wait for the next answer (not event) on c; events on A are counted. */
 static json_t *
-conn_answer(struct bench *b, struct conn *c, double limit)
+bench_wait(struct bench *b, struct conn *c, double limit)
 {
 	struct pollfd	 pfd;
 	json_t		*j;
 
 	for (;;) {
-		while ((j = conn_line(c)) != NULL) {
+		while ((j = bench_line(c)) != NULL) {
 			if (json_object_get(j, "event") == NULL)
 				return (j);
 			if (c == &b->a)
@@ -188,7 +135,7 @@ conn_answer(struct bench *b, struct conn *c, double limit)
 		pfd.fd = c->fd;
 		pfd.events = POLLIN;
 		poll(&pfd, 1, 1000);
-		if ((pfd.revents & (POLLIN | POLLHUP)) && !conn_fill(c)) {
+		if ((pfd.revents & (POLLIN | POLLHUP)) && !bench_fill(c)) {
 			fprintf(stderr, "dispatch: daemon closed connection\n");
 			exit(1);
 		}
@@ -249,7 +196,7 @@ bench_drain_events(struct bench *b)
 {
 	json_t	*j;
 
-	while ((j = conn_line(&b->a)) != NULL) {
+	while ((j = bench_line(&b->a)) != NULL) {
 		bench_event(b, j);
 		json_decref(j);
 	}
@@ -304,12 +251,12 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	deadline = now() + timeout;
 
-	conn_open(&b.a, sock);
-	conn_open(&b.b, sock);
+	bench_open(&b.a, sock);
+	bench_open(&b.b, sock);
 
 	msg = "{\"cmd\":\"subscribe\",\"events\":[\"task.finished\"]}\n";
-	conn_send_all(&b.a, msg, strlen(msg));
-	j = conn_answer(&b, &b.a, deadline);
+	bench_send(&b.a, msg);
+	j = bench_wait(&b, &b.a, deadline);
 	if (!json_is_true(json_object_get(j, "ok"))) {
 		s = json_dumps(j, 0);
 		fprintf(stderr, "dispatch: subscribe failed: %s\n", s);
@@ -324,9 +271,9 @@ main(int argc, char **argv)
 	json_decref(add);
 	xasprintf(&out, "%s\n", s);
 	free(s);
-	conn_send_all(&b.b, out, strlen(out));
+	bench_send(&b.b, out);
 	free(out);
-	j = conn_answer(&b, &b.b, deadline);
+	j = bench_wait(&b, &b.b, deadline);
 	if (!json_is_true(json_object_get(j, "ok"))) {
 		s = json_dumps(j, 0);
 		fprintf(stderr, "dispatch: add failed: %s\n", s);
@@ -341,7 +288,8 @@ main(int argc, char **argv)
 		pfd[0].fd = b.a.fd;
 		pfd[0].events = POLLIN;
 		poll(pfd, 1, 1000);
-		if ((pfd[0].revents & (POLLIN | POLLHUP)) && !conn_fill(&b.a)) {
+		if ((pfd[0].revents & (POLLIN | POLLHUP)) &&
+		    !bench_fill(&b.a)) {
 			fprintf(stderr, "dispatch: daemon closed connection\n");
 			exit(1);
 		}
@@ -380,14 +328,15 @@ main(int argc, char **argv)
 				exit(1);
 			}
 		}
-		if ((pfd[0].revents & (POLLIN | POLLHUP)) && !conn_fill(&b.b))
+		if ((pfd[0].revents & (POLLIN | POLLHUP)) && !bench_fill(&b.b))
 			b_eof = 1;
-		while ((j = conn_line(&b.b)) != NULL) {
+		while ((j = bench_line(&b.b)) != NULL) {
 			if (json_object_get(j, "event") == NULL)
 				bench_answer(&b, j);
 			json_decref(j);
 		}
-		if ((pfd[1].revents & (POLLIN | POLLHUP)) && !conn_fill(&b.a)) {
+		if ((pfd[1].revents & (POLLIN | POLLHUP)) &&
+		    !bench_fill(&b.a)) {
 			fprintf(stderr, "dispatch: daemon closed connection\n");
 			exit(1);
 		}
@@ -421,8 +370,8 @@ main(int argc, char **argv)
 	printf("dispatch_task_failures=%d\n", b.task_failed);
 
 	msg = "{\"cmd\":\"remove\",\"name\":\"" JOB_NAME "\"}\n";
-	conn_send_all(&b.b, msg, strlen(msg));
-	j = conn_answer(&b, &b.b, now() + 10);
+	bench_send(&b.b, msg);
+	j = bench_wait(&b, &b.b, now() + 10);
 	json_decref(j);
 
 	close(b.a.fd);

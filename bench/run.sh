@@ -1,194 +1,151 @@
 #!/bin/sh
 #
-# Benchmarks of doc/performance.md that need a running daemon, judged
-# against figures measured on this machine in this run: the raw spawn
-# ceiling (bench/ceiling) and schedd's dispatch rate (bench/dispatch),
-# plus the cost of schedctl calls.  Prints figures; asserts nothing.
-# Timer figures are bench/timers.sh's ("make bench" runs both).
+# Runs the benchmarks of doc/performance.md ("make bench") and prints the
+# table of its targets: for each, the measured figure, the goal, their
+# ratio (measured / goal) and whether it meets it.  Each script prints its
+# figures and ends with key=value lines, which this one collects; none
+# asserts anything, and a script that fails leaves its rows "not
+# measured" while the others go on.
 #
 # usage: bench/run.sh BUILDDIR
-# Environment: BENCH_N (dispatch tasks, 5000), BENCH_CEILING_N (2000),
-# BENCH_CLI_N (schedctl calls, 200), BENCH_MB (fork test memory, 200).
+# Environment: BENCH_ONLY (the scripts to run, of "dispatch timers
+# durability scale cgroup"; all by default), BENCH_RUNS (runs per figure,
+# of which the median is reported: 3), and each script's own variables
+# (see the top of each).
 
-set -eu
+set -u
 
 BUILDDIR=${1:?usage: run.sh BUILDDIR}
 BUILDDIR=$(cd "$BUILDDIR" && pwd)
-SCHEDD=$BUILDDIR/schedd
-SCHEDCTL=$BUILDDIR/schedctl
-CEILING=$BUILDDIR/bench/ceiling
-DISPATCH=$BUILDDIR/bench/dispatch
-N=${BENCH_N:-5000}
-CEILING_N=${BENCH_CEILING_N:-2000}
-CLI_N=${BENCH_CLI_N:-200}
-MB=${BENCH_MB:-200}
-WATCHDOG=600
+SRCDIR=$(cd "$(dirname "$0")" && pwd)
+ONLY=${BENCH_ONLY:-dispatch timers durability scale cgroup}
 
-for f in "$SCHEDD" "$SCHEDCTL" "$CEILING" "$DISPATCH"; do
-	if [ ! -x "$f" ]; then
-		echo "run.sh: $f is missing: run make first" >&2
-		exit 1
-	fi
-done
-
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/schedd-bench.XXXXXX")
-SOCK=$DIR/schedd.sock
-LOG=$DIR/schedd.log
-PID=
-
-cleanup() {
-	if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-		"$SCHEDCTL" -s "$SOCK" shutdown --force >/dev/null 2>&1 ||
-		    kill "$PID" 2>/dev/null || true
-		i=0
-		while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/schedd-bench-run.XXXXXX")
+trap 'rm -rf "$OUT"' EXIT
 trap 'exit 130' INT TERM
 
-# Fail with the daemon's log.
-fail() {
-	echo "run.sh: $*" >&2
-	echo "--- schedd log:" >&2
-	tail -n 40 "$LOG" >&2 || true
-	exit 1
-}
-
-# Seconds since the epoch, with nanoseconds.
-now() {
-	date +%s.%N
-}
-
-# Rate of COUNT things in the time between two now() stamps.
-rate() {
-	awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'
-}
-
-# User plus system clock ticks of a process, where /proc tells.
-cpu_ticks() {
-	[ -r "/proc/$1/stat" ] || return 0
-	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-
-# The value of KEY in a file of key=value lines.
-value() {
-	sed -n "s/^$1=//p" "$2" | tail -n 1
-}
-
-cat >"$DIR/schedd.yaml" <<EOF
-daemon:
-  max_running: 8
-  max_queued: 100000
-  history: 60
-EOF
-
-echo "== ceiling (fork+exec+wait of /bin/true, $CEILING_N runs)"
-timeout $WATCHDOG "$CEILING" -n "$CEILING_N" -j 8 -m "$MB" |
-    tee "$DIR/ceiling.out"
-
-echo "== schedd"
-"$SCHEDD" -c "$DIR/schedd.yaml" -s "$SOCK" -d "$DIR/state" 2>"$LOG" &
-PID=$!
-# Wait for the socket to appear; there is no event to wait on from here.
-i=0
-until [ -S "$SOCK" ]; do
-	kill -0 "$PID" 2>/dev/null || fail "schedd exited at start"
-	[ $i -lt 100 ] || fail "no socket after 10 s"
-	sleep 0.1
-	i=$((i + 1))
+: >"$OUT/kv"
+for s in $ONLY; do
+	if [ ! -f "$SRCDIR/$s.sh" ]; then
+		echo "run.sh: no benchmark $s" >&2
+		continue
+	fi
+	echo "######## bench/$s.sh"
+	t0=$(date +%s)
+	sh "$SRCDIR/$s.sh" "$BUILDDIR" 2>&1 </dev/null | tee "$OUT/$s.out"
+	echo "######## bench/$s.sh took $(($(date +%s) - t0)) s"
+	grep -E '^[a-z][a-z0-9_]*=' "$OUT/$s.out" >>"$OUT/kv" || true
 done
-"$SCHEDCTL" -s "$SOCK" status >/dev/null || fail "schedd does not answer"
 
-echo "== dispatch ($N runs of /bin/true, concurrency 8)"
-cpu0=$(cpu_ticks "$PID")
-timeout $WATCHDOG "$DISPATCH" -s "$SOCK" -n "$N" -c 8 -t $WATCHDOG |
-    tee "$DIR/dispatch.out" || fail "dispatch failed"
-cpu1=$(cpu_ticks "$PID")
-if [ -n "$cpu0" ] && [ -n "$cpu1" ]; then
-	awk -v a="$cpu0" -v b="$cpu1" -v n="$N" -v hz="$(getconf CLK_TCK)" \
-	    'BEGIN { printf "schedd cpu: %.1f us per task\n",
-	    (b - a) / hz * 1e6 / n; printf "dispatch_daemon_cpu_us=%.1f\n",
-	    (b - a) / hz * 1e6 / n }'
-fi
+# The table.  A row's value is a key's figure; its goal is a number (or a
+# key holding one), and "<=" or ">=" says which side meets it.  "info" rows
+# have no goal.
+awk -F= '
+NR == FNR { v[$1] = substr($0, length($1) + 2); next }
+function num(x) { return x ~ /^[0-9]+(\.[0-9]*)?$/ }
+function row(label, key, unit, goal, dir, note,   m, g, ratio, verdict) {
+	if (!(key in v) || v[key] == "") {
+		m = "not measured"
+		ratio = "-"
+		verdict = "-"
+	} else if (!num(v[key])) {
+		m = v[key]
+		ratio = "-"
+		verdict = dir == "info" ? "info" : "misses"
+	} else {
+		m = v[key] " " unit
+		if (dir == "info") {
+			ratio = "-"
+			verdict = "info"
+		} else if (!num(goal)) {
+			ratio = "-"
+			verdict = "-"
+		} else {
+			ratio = sprintf("%.2f", v[key] / goal)
+			# + 0: compare as numbers, never as strings
+			verdict = (dir == "<=" ? v[key] + 0 <= goal + 0 : \
+			    v[key] + 0 >= goal + 0) ? "meets" : "misses"
+		}
+	}
+	g = dir == "info" ? "-" : dir " " goal " " unit
+	if (note != "")
+		g = g " " note
+	printf "%-44s %-22s %-24s %-6s %s\n", label, m, g, ratio, verdict
+}
+# The ratio of two figures, as a new key.
+function quot(key, a, b) {
+	if (num(v[a]) && num(v[b]) && v[b] > 0)
+		v[key] = sprintf("%.2f", v[a] / v[b])
+	else if (a in v && b in v)
+		v[key] = "failed"
+}
+END {
+	jobs = v["scale_jobs"] != "" ? v["scale_jobs"] : "?"
+	recs = v["scale_rec_records"] != "" ? v["scale_rec_records"] : "?"
+	list = v["scale_list_jobs"] != "" ? v["scale_list_jobs"] : "?"
+	quot("rt_rss", "scale_rt_rss_after_kib", "scale_rt_rss_before_kib")
+	quot("rec_rss", "scale_rec_rss_after_kib", "scale_rec_rss_before_kib")
+	quot("adds8", "durability_adds8_disk", "durability_adds1_disk")
 
-echo "== schedctl ($CLI_N calls each)"
-t0=$(now)
-i=0
-while [ $i -lt "$CLI_N" ]; do
-	/bin/true
-	i=$((i + 1))
-done
-t1=$(now)
-true_rate=$(rate "$CLI_N" "$t0" "$t1")
-
-# status first, while the daemon is idle and holds few jobs.
-t0=$(now)
-i=0
-while [ $i -lt "$CLI_N" ]; do
-	"$SCHEDCTL" -s "$SOCK" status >/dev/null ||
-	    fail "schedctl status failed"
-	i=$((i + 1))
-done
-t1=$(now)
-status_rate=$(rate "$CLI_N" "$t0" "$t1")
-
-timeout $WATCHDOG "$SCHEDCTL" -s "$SOCK" add clibench --concurrency 8 \
-    --queue-limit $((CLI_N + 10)) --every 1d -- /bin/true >/dev/null ||
-    fail "schedctl add clibench failed"
-t0=$(now)
-i=0
-while [ $i -lt "$CLI_N" ]; do
-	"$SCHEDCTL" -s "$SOCK" run clibench >/dev/null ||
-	    fail "schedctl run failed"
-	i=$((i + 1))
-done
-t1=$(now)
-run_rate=$(rate "$CLI_N" "$t0" "$t1")
-
-t0=$(now)
-i=0
-while [ $i -lt "$CLI_N" ]; do
-	"$SCHEDCTL" -s "$SOCK" add "adhoc$i" -- /bin/true >/dev/null ||
-	    fail "schedctl add failed"
-	i=$((i + 1))
-done
-t1=$(now)
-add_rate=$(rate "$CLI_N" "$t0" "$t1")
-
-echo "/bin/true: $true_rate runs/s"
-echo "schedctl run: $run_rate calls/s (tasks submitted/s)"
-echo "schedctl add (ad-hoc, no schedule): $add_rate calls/s"
-echo "schedctl status: $status_rate calls/s"
-
-echo "== summary"
-ceil=$(value ceiling_parallel "$DIR/ceiling.out")
-best=$(awk -F= '/^(fork|vfork|posix_spawn)_parallel=/ {
-	if ($2 > m) m = $2 } END { print m }' "$DIR/ceiling.out")
-drain=$(value dispatch_drain_rate "$DIR/dispatch.out")
-failures=$(( $(value dispatch_refused "$DIR/dispatch.out") + \
-    $(value dispatch_task_failures "$DIR/dispatch.out") ))
-ratio=$(awk -v a="$drain" -v b="$ceil" 'BEGIN { printf "%.0f", 100 * a / b }')
-ratio_best=$(awk -v a="$drain" -v b="$best" \
-    'BEGIN { printf "%.0f", 100 * a / b }')
-status_cost=$(awk -v a="$true_rate" -v b="$status_rate" \
-    'BEGIN { printf "%.2f", a / b }')
-echo "dispatch: $drain tasks/s; parallel ceiling: $ceil spawns/s;" \
-    "ratio: $ratio% (goal >= 80%)"
-echo "dispatch vs best spawn method ($best spawns/s): $ratio_best%"
-echo "dispatch failures: $failures"
-echo "schedctl status costs ${status_cost}x /bin/true (goal <= 2x)"
-echo "bench_dispatch_rate=$drain"
-echo "bench_ceiling_parallel=$ceil"
-echo "bench_ratio_percent=$ratio"
-echo "bench_ratio_best_percent=$ratio_best"
-echo "bench_schedctl_run_rate=$run_rate"
-echo "bench_schedctl_add_rate=$add_rate"
-echo "bench_schedctl_status_rate=$status_rate"
-echo "bench_true_rate=$true_rate"
+	printf "\n== summary: medians of the runs; ratio = measured / goal\n"
+	printf "%-44s %-22s %-24s %-6s %s\n", "row", "measured", "goal", \
+	    "ratio", "verdict"
+	row(jobs " config jobs: first answer", \
+	    "scale_config_first_answer_s", "s", 1, "<=")
+	row(jobs " config jobs: resident per job", \
+	    "scale_config_kib_per_job", "KiB", 1, "<=")
+	row("reload, 1 of " jobs " changed", "scale_reload_one_s", "s", \
+	    v["scale_reload_goal_s"], "<=", "(parse " v["scale_parse_s"] \
+	    " s + 0.1)")
+	row("jobs at " jobs ": whole answer", "scale_jobs_all_s", "s", 1, \
+	    "<=")
+	row("jobs at " list ": per request", "scale_list_request_ms", "ms", \
+	    "", "info")
+	row("jobs at " list ": per entry", "scale_list_us_per_entry", "us", \
+	    3, "<=")
+	row("restart, " jobs " runtime jobs: first answer", \
+	    "scale_rt_restart_s", "s", 1, "<=")
+	row("restart, " jobs " runtime jobs: RSS before", \
+	    "scale_rt_rss_before_kib", "KiB", "", "info")
+	row("restart, " jobs " runtime jobs: RSS after", \
+	    "scale_rt_rss_after_kib", "KiB", "", "info")
+	row("restart, " jobs " runtime jobs: RSS after/before", "rt_rss", \
+	    "x", 1, "<=")
+	row("restart, " recs " records: first answer", "scale_rec_restart_s", \
+	    "s", 3, "<=")
+	row("restart, " recs " records: RSS before", \
+	    "scale_rec_rss_before_kib", "KiB", "", "info")
+	row("restart, " recs " records: RSS after", \
+	    "scale_rec_rss_after_kib", "KiB", "", "info")
+	row("restart, " recs " records: RSS after/before", "rec_rss", "x", 1, \
+	    "<=")
+	row("acked adds/s, disk: 1 client", "durability_adds1_disk", "/s", \
+	    "", "info")
+	row("acked adds/s, disk: 8 clients", "durability_adds8_disk", "/s", \
+	    "", "info")
+	row("acked adds, disk: 8 clients vs 1", \
+	    "durability_adds8_ratio_disk", "x", 3, ">=")
+	row("acked adds/s, tmpfs: 1 client", "durability_adds1_tmpfs", "/s", \
+	    "", "info")
+	row("acked adds/s, tmpfs: 8 clients", "durability_adds8_tmpfs", "/s", \
+	    "", "info")
+	row("acked adds, tmpfs: 8 clients vs 1", \
+	    "durability_adds8_ratio_tmpfs", "x", "", "info")
+	row("drain, concurrency 1: % of vfork ceiling", "drain_c1_percent", \
+	    "%", 90, ">=")
+	row("drain, concurrency 8: % of vfork ceiling", "drain_c8_percent", \
+	    "%", 90, ">=")
+	row("daemon CPU per task, concurrency 1", "drain_c1_cpu_us", "us", 40, \
+	    "<=")
+	row("daemon CPU per task, concurrency 8", "drain_c8_cpu_us", "us", 40, \
+	    "<=")
+	row("burst of " v["burst_jobs"] ": timer handling p99", \
+	    "burst_late_p99_us", "us", 1000, "<=")
+	row("burst of " v["burst_jobs"] ": last start vs spawn floor", \
+	    "burst_vs_floor", "x", 1.1, "<=")
+	ev = v["every_jobs"] " every-1s jobs, disk " \
+	    (v["every_busy_disk"] == "0" ? "quiet" : "busy")
+	row(ev ": lateness p99", "every_late_p99_us", "us", 1000, "<=")
+	row(ev ": lateness max", "every_late_max_us", "us", "", "info")
+	row("schedctl status vs /bin/true", "cli_status_cost", "x", 1.5, "<=")
+}' "$OUT/kv" /dev/null
