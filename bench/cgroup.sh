@@ -49,8 +49,9 @@ trap 'exit 130' INT TERM
 # run MODE: one dispatch run against a daemon with "cgroup: MODE"; prints
 # "RATE CPU_US_PER_TASK".
 run() {
-	printf 'daemon:\n  max_running: 8\n  max_queued: 100000\n  cgroup: %s\n' \
-	    "$1" >"$DIR/schedd.yaml"
+	printf 'daemon:\n  max_running: 8\n  max_queued: 100000\n' \
+	    >"$DIR/schedd.yaml"
+	printf '  cgroup: %s\n' "$1" >>"$DIR/schedd.yaml"
 	rm -rf "$DIR/state"
 	"$BUILDDIR/schedd" -c "$DIR/schedd.yaml" -s "$DIR/sock" \
 	    -d "$DIR/state" 2>"$DIR/log" &

@@ -85,11 +85,6 @@ show() {
 	grep -v '^[a-z_0-9]*=' "$1" || true
 }
 
-# percent A B: A as a percentage of B.
-percent() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b > 0)
-	    printf "%.1f", 100 * a / b; else print "failed" }'
-}
 
 # drain CONCURRENCY COUNT: one bench/dispatch run; prints "RATE CPU_US".
 drain() {
@@ -148,16 +143,16 @@ while [ $r -le "$RUNS" ]; do
 	echo "== round $r: dispatch ($N1 runs of /bin/true, concurrency 1;" \
 	    "$N runs, concurrency 8)"
 	set -- $(drain 1 "$N1")
-	echo "concurrency 1: $1 tasks/s = $(percent "$1" "$s")% of vfork" \
-	    "serial ($s/s); schedd cpu $2 us/task"
-	c1_rate="$c1_rate $1" c1_cpu="$c1_cpu $2"
-	c1_pct="$c1_pct $(percent "$1" "$s")"
+	pct=$(bench_percent "$1" "$s" 1)
+	echo "concurrency 1: $1 tasks/s = $pct% of vfork serial ($s/s);" \
+	    "schedd cpu $2 us/task"
+	c1_rate="$c1_rate $1" c1_cpu="$c1_cpu $2" c1_pct="$c1_pct $pct"
 	set -- $(drain 8 "$N")
-	echo "concurrency 8: $1 tasks/s = $(percent "$1" "$p")% of vfork" \
-	    "8 in flight ($p/s); schedd cpu $2 us/task"
-	c8_rate="$c8_rate $1" c8_cpu="$c8_cpu $2"
-	c8_pct="$c8_pct $(percent "$1" "$p")"
-	ser="$ser $s" par="$par $p" best="$best $(percent "$1" "$b")"
+	pct=$(bench_percent "$1" "$p" 1)
+	echo "concurrency 8: $1 tasks/s = $pct% of vfork 8 in flight" \
+	    "($p/s); schedd cpu $2 us/task"
+	c8_rate="$c8_rate $1" c8_cpu="$c8_cpu $2" c8_pct="$c8_pct $pct"
+	ser="$ser $s" par="$par $p" best="$best $(bench_percent "$1" "$b" 1)"
 	r=$((r + 1))
 done
 kv drain_ceiling_vfork_serial "$(bench_median $ser)"

@@ -152,19 +152,17 @@ else
 	fs_tmpfs=none
 fi
 
-percent() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b > 0)
-	    printf "%.0f", 100 * a / b; else print "n/a" }'
-}
+adds_pct=$(bench_percent "$adds1_disk" "$adds1_tmpfs")
+tasks_pct=$(bench_percent "$drain_disk" "$drain_tmpfs")
 echo "== summary (medians of $RUNS rounds; goal: on the disk, 8 clients" \
     ">= 3x one client)"
 echo "acknowledged adds/s, one client: disk $adds1_disk, tmpfs" \
-    "$adds1_tmpfs (disk = $(percent "$adds1_disk" "$adds1_tmpfs")% of tmpfs)"
+    "$adds1_tmpfs (disk = $adds_pct% of tmpfs)"
 echo "acknowledged adds/s, 8 clients: disk $adds8_disk, tmpfs" \
     "$adds8_tmpfs (8 clients vs one: disk ${ratio_disk}x, tmpfs" \
     "${ratio_tmpfs}x)"
 echo "tasks/s with records: disk $drain_disk, tmpfs $drain_tmpfs" \
-    "(disk = $(percent "$drain_disk" "$drain_tmpfs")% of tmpfs)"
+    "(disk = $tasks_pct% of tmpfs)"
 echo "durability_fs_disk=$fs_disk"
 echo "durability_adds1_disk=$adds1_disk"
 echo "durability_adds8_disk=$adds8_disk"
@@ -174,5 +172,5 @@ echo "durability_adds8_tmpfs=$adds8_tmpfs"
 echo "durability_adds8_ratio_tmpfs=$ratio_tmpfs"
 echo "durability_tasks_disk=$drain_disk"
 echo "durability_tasks_tmpfs=$drain_tmpfs"
-echo "durability_adds_ratio_percent=$(percent "$adds1_disk" "$adds1_tmpfs")"
-echo "durability_tasks_ratio_percent=$(percent "$drain_disk" "$drain_tmpfs")"
+echo "durability_adds_ratio_percent=$adds_pct"
+echo "durability_tasks_ratio_percent=$tasks_pct"

@@ -44,3 +44,14 @@ bench_cpu_ticks()
 	[ -r "/proc/$1/stat" ] || return 0
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
+
+# bench_percent A B [DECIMALS]: A as a percentage of B (DECIMALS digits
+# after the point, default 0), or "n/a" unless both are numbers.
+bench_percent()
+{
+	awk -v a="$1" -v b="$2" -v d="${3:-0}" 'BEGIN {
+		if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0)
+			printf "%.*f", d, 100 * a / b;
+		else
+			print "n/a" }'
+}

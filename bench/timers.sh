@@ -47,8 +47,12 @@ for f in "$SCHEDD" "$SCHEDCTL"; do
 		exit 1
 	fi
 done
-command -v python3 >/dev/null 2>&1 || { echo "timers.sh: needs python3" >&2; exit 1; }
-command -v jq >/dev/null 2>&1 || { echo "timers.sh: needs jq" >&2; exit 1; }
+for tool in python3 jq; do
+	if ! command -v $tool >/dev/null 2>&1; then
+		echo "timers.sh: needs $tool" >&2
+		exit 1
+	fi
+done
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/schedd-timers.XXXXXX")
 SOCK=$DIR/schedd.sock
@@ -109,7 +113,8 @@ if mode == "raw":
         print(json.dumps(call(json.loads(r))))
 elif mode == "add":
     # add N SPREAD_SECONDS JSON-TEMPLATE (name gets a number appended)
-    n, spread, tmpl = int(sys.argv[3]), float(sys.argv[4]), json.loads(sys.argv[5])
+    n, spread = int(sys.argv[3]), float(sys.argv[4])
+    tmpl = json.loads(sys.argv[5])
     t0 = time.monotonic()
     bad = 0
     for i in range(n):
@@ -123,7 +128,8 @@ elif mode == "add":
             bad += 1
             if bad == 1:
                 sys.stderr.write("add: %s\n" % json.dumps(a))
-    print("added=%d refused=%d seconds=%.3f" % (n - bad, bad, time.monotonic() - t0))
+    print("added=%d refused=%d seconds=%.3f" %
+          (n - bad, bad, time.monotonic() - t0))
 EOF_PY
 
 raw() {
