@@ -65,6 +65,8 @@ static struct {
 static size_t		 state_ack_nflying;
 static size_t		 state_ack_sflying;
 static uint64_t		 state_ids_flying;	/* the value being synced */
+static uint64_t		 state_ids_block = STATE_IDS_BLOCK; /* next size */
+static uint64_t		 state_ids_last_ms;	/* when the last was made */
 static int		 state_bans_dirty;	/* the ban list to write */
 static struct event	*state_sync_ev;
 static struct event	*state_retry_ev;
@@ -307,13 +309,25 @@ state_ack_done(void)
 static void
 state_ids_reserve(int sync)
 {
-	uint64_t	 next;
+	uint64_t	 next, now_ms;
 	char		*line;
 	size_t		 len;
 	int		 rc;
 
+	/*
+	 * Blocks used up within a second of each other double (up to
+	 * STATE_IDS_BLOCK_MAX), so that a burst outruns the helper thread's
+	 * sync -- and the loop syncs -- at most a few times.
+	 */
+	now_ms = time_mono_ms();
+	if (state_ids_last_ms != 0 && now_ms - state_ids_last_ms < 1000) {
+		if (state_ids_block < STATE_IDS_BLOCK_MAX)
+			state_ids_block *= 2;
+	} else
+		state_ids_block = STATE_IDS_BLOCK;
+	state_ids_last_ms = now_ms;
 	next = (sd.next_task_id > state_ids_durable ? sd.next_task_id :
-	    state_ids_durable) + STATE_IDS_BLOCK;
+	    state_ids_durable) + state_ids_block;
 	xasprintf(&line, "{\"t\":\"ids\",\"next\":%llu}\n",
 	    (unsigned long long)next);
 	len = strlen(line);
@@ -352,7 +366,7 @@ state_next_id(void)
 		if (sd.next_task_id >= state_ids_durable)
 			state_ids_reserve(1);
 		else if (state_ids_ticket == 0 && sd.next_task_id +
-		    STATE_IDS_BLOCK / 2 >= state_ids_durable)
+		    state_ids_block / 2 >= state_ids_durable)
 			state_ids_reserve(0);
 	}
 	return (sd.next_task_id++);

@@ -15,6 +15,7 @@
 
 #define STATE_VERSION		1
 #define STATE_IDS_BLOCK		10000
+#define STATE_IDS_BLOCK_MAX	(STATE_IDS_BLOCK * 64)
 #define STATE_FILE_FLAGS	(O_NOFOLLOW | O_CLOEXEC)
 
 struct ban;
@@ -48,6 +49,7 @@ json_t	*state_bans_json_with(const struct ban *, int);
 void	 state_compact_init(void);
 void	 state_compact_check(void);
 void	 state_compact_stop(void);
+int	 state_compact_at_start(uint64_t, int);
 int	 state_snapshot(char **);
 int	 state_journal_new(char **);
 

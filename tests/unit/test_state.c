@@ -211,6 +211,37 @@ START_TEST(test_ids_from_synced_blocks)
 }
 END_TEST
 
+/*
+ * A burst of new ids on a slow disk: the blocks grow, so the loop has to
+ * sync for itself only a few times, however long the burst.
+ */
+START_TEST(test_ids_burst_blocks_grow)
+{
+	uint64_t	 id, bound;
+	int		 i, in_loop;
+
+	setup();
+	pthread_mutex_lock(&sync_mtx);
+	loop_syncs = 0;
+	pthread_mutex_unlock(&sync_mtx);
+	for (i = 0; i < 400000; i++) {
+		id = state_next_id();
+		if (i % 1024 == 0) {
+			pthread_mutex_lock(&sync_mtx);
+			bound = synced_ids;
+			pthread_mutex_unlock(&sync_mtx);
+			ck_assert_uint_lt(id, bound);
+			event_base_loop(sd.base, EVLOOP_NONBLOCK);
+		}
+	}
+	pthread_mutex_lock(&sync_mtx);
+	in_loop = loop_syncs;
+	pthread_mutex_unlock(&sync_mtx);
+	ck_assert_msg(in_loop <= 6, "the loop synced %d times", in_loop);
+	teardown();
+}
+END_TEST
+
 /* Run the loop until group is on disk, or about secs seconds. */
 static int
 wait_durable(uint64_t group, int secs)
@@ -352,6 +383,7 @@ main(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ids_from_synced_blocks);
+	tcase_add_test(tc, test_ids_burst_blocks_grow);
 	tcase_add_test(tc, test_ack_after_sync);
 	tcase_add_test(tc, test_group_commit);
 	tcase_add_test(tc, test_failed_sync_held);
