@@ -26,7 +26,7 @@
 #define CTL_EXIT_UNREACH	3	/* the daemon cannot be reached */
 
 /* Longest answer or event line schedctl accepts. */
-#define CONN_MAX_LINE		(16 * 1024 * 1024)
+#define CONN_MAX_LINE		(1024 * 1024 * 1024)
 
 /* One connection to the daemon. */
 struct conn;
@@ -140,7 +140,9 @@ typedef void (*ctl_print_cb)(json_t *, struct args *);
  * One command of schedctl.  A simple command is data that ctl_run
  * carries out: send wire with what pos and opts put in the request, then
  * print the result (or follow the stream with event).  A command that
- * needs more has a build hook, or its own exec.
+ * needs more has a build hook, or its own exec.  A listing's printer may
+ * name the members of its entries it reads (fields): only those are
+ * asked for, unless the answer is printed as it is (--json).
  */
 struct ctl_cmd {
 	const char		*name;
@@ -150,6 +152,7 @@ struct ctl_cmd {
 	const struct ctl_opt	*opts;
 	int			 flags;
 	ctl_print_cb		 print;
+	const char *const	*fields;	/* NULL-terminated, or NULL */
 	ctl_event_cb		 event;		/* a stream's event lines */
 	int			 (*build)(struct args *, json_t *);
 	int			 (*exec)(struct ctl *, struct args *);
@@ -206,7 +209,9 @@ char		*format_exit(json_t *);
 char		*format_ids(json_t *);
 char		*format_clean(const char *);
 void		 format_status(json_t *, FILE *);
+extern const char *const format_jobs_fields[];
 void		 format_jobs(json_t *, FILE *);
+json_t		*format_fields(const char *const *);
 void		 format_job(json_t *, FILE *);
 void		 format_task(json_t *, FILE *);
 void		 format_tasks(json_t *, FILE *);

@@ -132,13 +132,17 @@ static const struct ctl_opt opts_shutdown[] = {
 	{ .name = NULL }
 };
 
+/* Job summaries with their names only. */
+static const char *const names_fields[] = { NULL };
+
 const struct ctl_cmd ctl_cmds[] = {
 	{ .name = "status", .usage = "status [JOB|ID]", .wire = "status",
 	  .pos = { { "JOB|ID", NULL, POS_TARGET, POS_OPTIONAL } },
 	  .exec = ctl_status },
 	{ .name = "jobs", .usage = "jobs [--tag T] [PATTERN]", .wire = "jobs",
 	  .pos = { { "PATTERN", "name", POS_STRING, POS_OPTIONAL } },
-	  .opts = opts_jobs, .print = print_jobs },
+	  .opts = opts_jobs, .print = print_jobs,
+	  .fields = format_jobs_fields },
 	{ .name = "add", .usage = "add NAME [--every D | --cron EXPR | "
 	    "--at TIME] [--jitter D]\n"
 	    "      [--max-runs N] [--timeout D] [--concurrency N]\n"
@@ -220,7 +224,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	  .exec = ctl_help },
 	/* Job names one per line, for shell completion. */
 	{ .name = "_names", .usage = "_names", .wire = "jobs",
-	  .flags = CTL_HIDDEN | CTL_HUMAN, .print = print_names },
+	  .flags = CTL_HIDDEN | CTL_HUMAN, .print = print_names,
+	  .fields = names_fields },
 	{ .name = NULL }
 };
 
@@ -265,7 +270,8 @@ ctl_status(struct ctl *ctl, struct args *a)
 	}
 	format_status(res, stdout);
 	json_decref(res);
-	if ((rc = ctl_call(ctl, "jobs", NULL, 0, &res)) != 0)
+	req = json_pack("{s:o}", "fields", format_fields(format_jobs_fields));
+	if ((rc = ctl_call(ctl, "jobs", req, 0, &res)) != 0)
 		return (rc);
 	jobs = json_object_get(res, "jobs");
 	if (json_array_size(jobs) > 0) {

@@ -353,7 +353,28 @@ format_job_state(json_t *job)
 	return ("idle");
 }
 
-/* The table of "jobs": NAME SCHEDULE NEXT LAST STATE RUNS. */
+/* The members of job summaries format_jobs reads, besides the name. */
+const char *const format_jobs_fields[] = {
+	"schedule", "next_run", "last_task", "last_run", "last_state",
+	"runs", "banned", "paused", "running", "queued", NULL
+};
+
+/* A NULL-terminated list of names as a JSON array. */
+json_t *
+format_fields(const char *const *names)
+{
+	json_t	*list;
+
+	list = json_array();
+	for (; *names != NULL; names++)
+		json_array_append_new(list, json_string(*names));
+	return (list);
+}
+
+/*
+ * The table of "jobs": NAME SCHEDULE NEXT LAST STATE RUNS, from summaries
+ * with at least format_jobs_fields.
+ */
 void
 format_jobs(json_t *jobs, FILE *fp)
 {

@@ -333,6 +333,8 @@ ctl_run(struct ctl *ctl, struct args *a)
 		json_decref(req);
 		return (rc);
 	}
+	if (ce->fields != NULL && !ctl->json)
+		json_object_set_new(req, "fields", format_fields(ce->fields));
 	if ((ce->flags & CTL_STREAM) || args_given(a, OPT_FOLLOW))
 		return (ctl_stream(ctl, ce->wire, req,
 		    (ce->flags & CTL_STREAM) != 0, ce->event));

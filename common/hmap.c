@@ -12,6 +12,8 @@ static uint64_t	 hmap_ihash(uint64_t);
 static void	 hmap_grow(struct hmap *);
 static void	 hmap_insert(struct hmap *, struct hnode *);
 static void	*hmap_remove(struct hmap *, uint64_t, const char *, uint64_t);
+static void	 hmap_digest_word(struct hmap_digest *, uint64_t);
+static uint64_t	 hmap_fmix(uint64_t);
 
 /* FNV-1a over the string. */
 static uint64_t
@@ -214,4 +216,91 @@ hmap_iter_next(struct hmap_iter *it)
 		it->node = it->map->buckets[it->bucket++];
 	}
 	return (it->node->value);
+}
+
+void
+hmap_digest_init(struct hmap_digest *d)
+{
+	d->a = 0x243f6a8885a308d3ULL;
+	d->b = 0x13198a2e03707344ULL;
+	d->len = 0;
+	d->nbuf = 0;
+}
+
+/*
+ * Two lanes, each a bijection of its state for a given word, so one
+ * changed word always changes both; the second lane also depends on the
+ * first, so swapped words do not cancel out.
+ */
+static void
+hmap_digest_word(struct hmap_digest *d, uint64_t w)
+{
+	d->a = (d->a ^ w) * 0x9e3779b97f4a7c15ULL;
+	d->a ^= d->a >> 32;
+	d->b = (d->b + w) * 0xc2b2ae3d27d4eb4fULL;
+	d->b = ((d->b << 27) | (d->b >> 37)) ^ d->a;
+}
+
+/* Add a 64-bit integer: quicker when what came before fills whole words. */
+void
+hmap_digest_u64(struct hmap_digest *d, uint64_t v)
+{
+	if (d->nbuf != 0) {
+		hmap_digest_add(d, &v, sizeof v);
+		return;
+	}
+	d->len += sizeof v;
+	hmap_digest_word(d, v);
+}
+
+void
+hmap_digest_add(struct hmap_digest *d, const void *p, size_t len)
+{
+	const unsigned char	*s = p;
+	uint64_t		 w;
+
+	d->len += len;
+	while (len > 0 && d->nbuf != 0) {
+		d->buf[d->nbuf++] = *s++;
+		len--;
+		if (d->nbuf == 8) {
+			memcpy(&w, d->buf, 8);
+			hmap_digest_word(d, w);
+			d->nbuf = 0;
+		}
+	}
+	if (len == 0)
+		return;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		hmap_digest_word(d, w);
+	}
+	memcpy(d->buf, s, len);
+	d->nbuf = len;
+}
+
+/* The final avalanche of a 64-bit value. */
+static uint64_t
+hmap_fmix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return (k);
+}
+
+void
+hmap_digest_final(struct hmap_digest *d, uint64_t out[2])
+{
+	uint64_t	 w = 0;
+
+	if (d->nbuf != 0) {
+		memcpy(&w, d->buf, d->nbuf);
+		hmap_digest_word(d, w);
+	}
+	hmap_digest_word(d, d->len);
+	out[0] = hmap_fmix(d->a ^ ((d->b << 17) | (d->b >> 47)));
+	out[1] = hmap_fmix(d->b + out[0] * 0x9e3779b97f4a7c15ULL);
 }

@@ -262,19 +262,65 @@ time_set_local(int (*fn)(time_t, struct tm *))
 char *
 time_format(const struct timespec *ts)
 {
+	char	 buf[TIME_FORMAT_MAX];
+
+	time_format_buf(ts, buf);
+	return (xstrdup(buf));
+}
+
+/* Two digits of v at p. */
+static void
+time_put2(char *p, int v)
+{
+	p[0] = '0' + v / 10;
+	p[1] = '0' + v % 10;
+}
+
+/*
+ * time_format into buf (TIME_FORMAT_MAX bytes), without allocating: for
+ * answers that hold many times.  Returns the length.
+ */
+size_t
+time_format_buf(const struct timespec *ts, char *buf)
+{
 	struct tm	 tm;
-	char		 buf[64], zone[32];
 	long		 off;
-	char		*s;
+	int		 year;
+	char		*p;
 
 	if (time_local == NULL || time_local(ts->tv_sec, &tm) != 0)
 		localtime_r(&ts->tv_sec, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
 	off = tm.tm_gmtoff / 60;
-	snprintf(zone, sizeof zone, "%c%02ld:%02ld", off < 0 ? '-' : '+',
-	    labs(off) / 60, labs(off) % 60);
-	xasprintf(&s, "%s.%03ld%s", buf, ts->tv_nsec / 1000000, zone);
-	return (s);
+	year = tm.tm_year + 1900;
+	if (year < 1000 || year > 9999 || labs(off) / 60 > 99) {
+		p = buf + strftime(buf, TIME_FORMAT_MAX, "%Y-%m-%dT%H:%M:%S",
+		    &tm);
+		return (p - buf + snprintf(p, TIME_FORMAT_MAX - (p - buf),
+		    ".%03ld%c%02ld:%02ld", ts->tv_nsec / 1000000,
+		    off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60));
+	}
+	/* YYYY-MM-DDTHH:MM:SS.mmm+HH:MM */
+	time_put2(buf, year / 100);
+	time_put2(buf + 2, year % 100);
+	buf[4] = '-';
+	time_put2(buf + 5, tm.tm_mon + 1);
+	buf[7] = '-';
+	time_put2(buf + 8, tm.tm_mday);
+	buf[10] = 'T';
+	time_put2(buf + 11, tm.tm_hour);
+	buf[13] = ':';
+	time_put2(buf + 14, tm.tm_min);
+	buf[16] = ':';
+	time_put2(buf + 17, tm.tm_sec);
+	buf[19] = '.';
+	buf[20] = '0' + ts->tv_nsec / 100000000 % 10;
+	time_put2(buf + 21, (int)(ts->tv_nsec / 1000000 % 100));
+	buf[23] = off < 0 ? '-' : '+';
+	time_put2(buf + 24, (int)(labs(off) / 60));
+	buf[26] = ':';
+	time_put2(buf + 27, (int)(labs(off) % 60));
+	buf[29] = '\0';
+	return (29);
 }
 
 static int

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #define NAME_MAX_LEN	64
+#define TIME_FORMAT_MAX	64	/* time_format_buf's buffer */
 
 int	 parse_duration(const char *, uint64_t *);
 int	 parse_size(const char *, uint64_t *);
@@ -23,6 +24,7 @@ const char *signal_name(int);
 uint64_t time_mono_ms(void);
 void	 time_now(struct timespec *);
 char	*time_format(const struct timespec *);
+size_t	 time_format_buf(const struct timespec *, char *);
 void	 time_set_local(int (*)(time_t, struct tm *));
 int	 time_parse(const char *, time_t, struct timespec *);
 int	 time_in_range(time_t);

@@ -71,6 +71,7 @@ static int	 cgroup_setup(const char *, char **);
 static uint64_t	 cgroup_key(const char *, const char *, int *);
 static void	 cgroup_events(evutil_socket_t, short, void *);
 static void	 cgroup_kill_dir(int, const char *);
+static int	 cgroup_file_small(int, const char *, char *, size_t);
 
 /* The mount point of the cgroup2 file system, or NULL. */
 static char *
@@ -159,6 +160,26 @@ cgroup_file_read(int dirfd, const char *name)
 	close(fd);
 	buf[off] = '\0';
 	return (buf);
+}
+
+/*
+ * A small interface file of the folder dirfd read into buf (at most size
+ * - 1 bytes), NUL-terminated: for the files read for every task, which
+ * are short.  -1 and errno.
+ */
+static int
+cgroup_file_small(int dirfd, const char *name, char *buf, size_t size)
+{
+	size_t	 off;
+	int	 fd;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1)
+		return (-1);
+	off = fd_read_full(fd, buf, size - 1);
+	close(fd);
+	buf[off] = '\0';
+	return (0);
 }
 
 /*
@@ -442,9 +463,9 @@ cgroup_reap_leftovers(void)
 int
 cgroup_task_create(struct task *t)
 {
-	char	 name[32], *cause = NULL, *path;
+	char	 name[32], *cause = NULL;
 	unsigned need;
-	int	 fd, wd, saved;
+	int	 fd, saved;
 
 	snprintf(name, sizeof name, "%llu", (unsigned long long)t->id);
 	need = cgroup_limits_needed(t->def, &sd.settings) & cg_offered;
@@ -479,15 +500,6 @@ cgroup_task_create(struct task *t)
 		goto fail;
 	}
 	t->cg_fd = fd;
-	if (cg_inotify != -1) {
-		xasprintf(&path, "%s/tasks/%s/cgroup.events", cg_root, name);
-		wd = inotify_add_watch(cg_inotify, path, IN_MODIFY);
-		free(path);
-		if (wd != -1) {
-			t->cg_wd = wd;
-			hmap_iput(&cg_watches, (uint64_t)wd, t);
-		}
-	}
 	return (0);
 fail:
 	saved = errno;
@@ -523,19 +535,46 @@ cgroup_events(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
+/*
+ * Have the task's cgroup watched: cgroup_events hears when it becomes
+ * empty.  Only tasks that leave processes behind need it, so the watch
+ * is made then, not for every task.  -1 and errno.
+ */
+int
+cgroup_task_watch(struct task *t)
+{
+	char	*path;
+	int	 wd;
+
+	if (t->cg_wd != -1)
+		return (0);
+	if (t->cg_fd == -1 || cg_inotify == -1) {
+		errno = ENOENT;
+		return (-1);
+	}
+	xasprintf(&path, "%s/tasks/%llu/cgroup.events", cg_root,
+	    (unsigned long long)t->id);
+	wd = inotify_add_watch(cg_inotify, path, IN_MODIFY);
+	free(path);
+	if (wd == -1)
+		return (-1);
+	t->cg_wd = wd;
+	hmap_iput(&cg_watches, (uint64_t)wd, t);
+	return (0);
+}
+
 /* Is anything left in the task's cgroup? */
 int
 cgroup_task_populated(const struct task *t)
 {
-	char	*ev;
+	char	 ev[256];
 	uint64_t v;
 	int	 found;
 
-	if (t->cg_fd == -1 || (ev = cgroup_file_read(t->cg_fd,
-	    "cgroup.events")) == NULL)
+	if (t->cg_fd == -1 || cgroup_file_small(t->cg_fd, "cgroup.events",
+	    ev, sizeof ev) == -1)
 		return (0);
 	v = cgroup_key(ev, "populated", &found);
-	free(ev);
 	return (found && v != 0);
 }
 
@@ -593,32 +632,28 @@ cgroup_task_freeze(const struct task *t, int frozen)
 void
 cgroup_task_usage(const struct task *t, struct cgroup_usage *u)
 {
-	char	*text;
+	char	 text[1024];
 	int	 a, b;
 
 	memset(u, 0, sizeof *u);
 	if (t->cg_fd == -1)
 		return;
-	if ((text = cgroup_file_read(t->cg_fd, "cpu.stat")) != NULL) {
+	if (cgroup_file_small(t->cg_fd, "cpu.stat", text, sizeof text) == 0) {
 		u->user_usec = cgroup_key(text, "user_usec", &a);
 		u->system_usec = cgroup_key(text, "system_usec", &b);
 		u->have_cpu = a && b;
-		free(text);
 	}
 	/* Only where the memory controller is on: else they are missing. */
 	if (!(cg_enabled & CGROUP_MEMORY))
 		return;
-	if ((text = cgroup_file_read(t->cg_fd, "memory.peak")) != NULL) {
-		if (*text >= '0' && *text <= '9') {
-			u->memory_peak = strtoull(text, NULL, 10);
-			u->have_memory_peak = 1;
-		}
-		free(text);
+	if (cgroup_file_small(t->cg_fd, "memory.peak", text,
+	    sizeof text) == 0 && *text >= '0' && *text <= '9') {
+		u->memory_peak = strtoull(text, NULL, 10);
+		u->have_memory_peak = 1;
 	}
-	if ((text = cgroup_file_read(t->cg_fd, "memory.events")) != NULL) {
+	if (cgroup_file_small(t->cg_fd, "memory.events", text,
+	    sizeof text) == 0)
 		u->oom_kills = cgroup_key(text, "oom_kill", &u->have_oom);
-		free(text);
-	}
 }
 
 /* Remove the task's (empty) cgroup. */

@@ -60,6 +60,7 @@ void	 cgroup_reap_leftovers(void);
  * t->cg_fd, which spawn_start enters it through.  -1 and errno on failure.
  */
 int	 cgroup_task_create(struct task *);
+int	 cgroup_task_watch(struct task *);
 int	 cgroup_task_populated(const struct task *);
 int	 cgroup_task_signal(const struct task *, int);
 int	 cgroup_task_kill(const struct task *);

@@ -4,8 +4,9 @@
  * newline-delimited JSON requests, sending answers and events, and the
  * limits of schedd(8) CONTROL PROTOCOL on a connection (line size, idle
  * clients, unread output).  A deferred request (wait, output --follow)
- * holds the client's next lines until it has answered.  server.c accepts
- * the connection.
+ * holds the client's next lines until it has answered; so does a long
+ * answer, written a part at a time as the client reads it (a stream).
+ * server.c accepts the connection.
  */
 #include <sys/types.h>
 
@@ -14,6 +15,7 @@
 #include <event2/buffer.h>
 
 #include "cmd.h"
+#include "jw.h"
 #include "log.h"
 #include "notify.h"
 #include "schedd.h"
@@ -29,6 +31,27 @@ static void	client_process(struct client *);
 static void	client_close_after_flush(struct client *);
 static void	client_arm_idle(struct client *);
 static void	client_hold_cancel(struct client *, void *);
+static struct evbuffer *client_out(struct client *);
+static int	client_check_pending(struct client *);
+static int	client_stream_run(struct client *);
+static void	client_stream_free(struct client *);
+
+/*
+ * A long answer (a listing) goes out a part at a time: once
+ * CLIENT_STREAM_HIGH bytes wait for the socket it pauses, and goes on
+ * when fewer than CLIENT_STREAM_LOW do, so neither the daemon's memory
+ * nor the loop's time per turn grows with the answer.
+ */
+#define CLIENT_STREAM_HIGH	(256 * 1024)
+#define CLIENT_STREAM_LOW	(64 * 1024)
+
+struct client_stream {
+	struct jw	 w;		/* the part being written */
+	int		(*fill)(struct jw *, void *);	/* 1: it ended */
+	void		(*free)(void *);
+	void		*arg;
+	size_t		 unread;	/* output left at the last idle check */
+};
 
 /* Serve an accepted connection (fd, close-on-exec and non-blocking). */
 void
@@ -63,13 +86,24 @@ client_arm_idle(struct client *c)
 	evtimer_add(c->idle_ev, &tv);
 }
 
-/* Nothing complete for a while: drop the client unless it is waiting. */
+/*
+ * Nothing complete for a while: drop the client unless it is waiting --
+ * but not one that has read nothing of a long answer for as long.
+ */
 static void
 client_idle(evutil_socket_t fd, short events, void *arg)
 {
 	struct client	*c = arg;
+	size_t		 unread;
 
-	if (c->events != 0 || c->defer.cancel != NULL) {
+	if (c->stream != NULL) {
+		unread = evbuffer_get_length(bufferevent_get_output(c->bev));
+		if (unread != c->stream->unread) {
+			c->stream->unread = unread;
+			client_arm_idle(c);
+			return;
+		}
+	} else if (c->events != 0 || c->defer.cancel != NULL) {
 		client_arm_idle(c);
 		return;
 	}
@@ -128,6 +162,11 @@ client_write(struct bufferevent *bev, void *arg)
 {
 	struct client	*c = arg;
 
+	if (c->stream != NULL) {
+		if (client_stream_run(c))
+			client_undefer(c);
+		return;
+	}
 	if ((c->flags & CLIENT_CLOSING) &&
 	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		client_close(c);
@@ -164,6 +203,34 @@ client_dump(const char *buf, size_t len, void *arg)
 	return (evbuffer_add(arg, buf, len));
 }
 
+/* Where a line for the client goes: after a stream, once it ends. */
+static struct evbuffer *
+client_out(struct client *c)
+{
+	if (c->stream == NULL)
+		return (bufferevent_get_output(c->bev));
+	if (c->later == NULL)
+		c->later = evbuffer_new();
+	return (c->later);
+}
+
+/* Drop a client that stopped reading; 0 if it was. */
+static int
+client_check_pending(struct client *c)
+{
+	size_t	 n;
+
+	n = evbuffer_get_length(bufferevent_get_output(c->bev));
+	if (c->later != NULL)
+		n += evbuffer_get_length(c->later);
+	if (n <= PROTO_MAX_PENDING)
+		return (1);
+	log_info("client uid %u pid %ld: over %d bytes unread, dropped",
+	    (unsigned)c->uid, (long)c->pid, PROTO_MAX_PENDING);
+	client_close(c);
+	return (0);
+}
+
 /* Queue one JSON line for the client; drop it if it stopped reading. */
 void
 client_send(struct client *c, json_t *obj)
@@ -172,7 +239,7 @@ client_send(struct client *c, json_t *obj)
 
 	if (c->flags & CLIENT_CLOSED)
 		return;
-	out = bufferevent_get_output(c->bev);
+	out = client_out(c);
 	if (json_dump_callback(obj, client_dump, out, JSON_COMPACT) == -1 ||
 	    evbuffer_add(out, "\n", 1) == -1) {
 		log_warnx("client uid %u: cannot encode answer",
@@ -180,11 +247,106 @@ client_send(struct client *c, json_t *obj)
 		client_close(c);
 		return;
 	}
-	if (evbuffer_get_length(out) > PROTO_MAX_PENDING) {
-		log_info("client uid %u pid %ld: over %d bytes unread, dropped",
-		    (unsigned)c->uid, (long)c->pid, PROTO_MAX_PENDING);
-		client_close(c);
+	client_check_pending(c);
+}
+
+/* Queue a line encoded already (with its newline), as client_send. */
+void
+client_send_raw(struct client *c, const char *buf, size_t len)
+{
+	if (c->flags & CLIENT_CLOSED)
+		return;
+	evbuffer_add(client_out(c), buf, len);
+	client_check_pending(c);
+}
+
+/*
+ * Send a long answer: what w holds (taken), then what fill writes, a
+ * part a call, until it returns 1; free(arg) at the end, or when the
+ * client goes first.  Fill must not keep pointers to jobs or tasks from
+ * one call to the next: the loop turns in between.  Returns 1 if the
+ * whole answer was queued now; 0 if it goes on as the client reads: the
+ * caller defers the request (cmd_defer with client_stream_cancel), and
+ * the client's next lines wait for the end.
+ */
+int
+client_stream(struct client *c, struct jw *w, int (*fill)(struct jw *, void *),
+    void (*freefn)(void *), void *arg)
+{
+	struct client_stream	*s;
+
+	s = xcalloc(1, sizeof *s);
+	s->w = *w;
+	jw_init(w);
+	s->fill = fill;
+	s->free = freefn;
+	s->arg = arg;
+	c->stream = s;
+	if (c->flags & CLIENT_CLOSED) {
+		client_stream_free(c);
+		return (1);
 	}
+	return (client_stream_run(c));
+}
+
+/*
+ * Write parts of the stream until enough waits for the socket or it
+ * ended (then 1, and it is freed).
+ */
+static int
+client_stream_run(struct client *c)
+{
+	struct client_stream	*s = c->stream;
+	struct evbuffer		*out;
+	int			 done = 0;
+
+	out = bufferevent_get_output(c->bev);
+	for (;;) {
+		if (s->w.len > 0) {
+			evbuffer_add(out, s->w.buf, s->w.len);
+			jw_drop(&s->w);
+		}
+		if (done)
+			break;
+		if (evbuffer_get_length(out) >= CLIENT_STREAM_HIGH) {
+			/* The write callback goes on below the low mark. */
+			bufferevent_setwatermark(c->bev, EV_WRITE,
+			    CLIENT_STREAM_LOW, 0);
+			s->unread = evbuffer_get_length(out);
+			client_arm_idle(c);
+			return (0);
+		}
+		done = s->fill(&s->w, s->arg);
+	}
+	client_stream_free(c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	if (c->later != NULL) {
+		evbuffer_add_buffer(out, c->later);
+		evbuffer_free(c->later);
+		c->later = NULL;
+	}
+	client_arm_idle(c);
+	return (1);
+}
+
+static void
+client_stream_free(struct client *c)
+{
+	struct client_stream	*s = c->stream;
+
+	if (s == NULL)
+		return;
+	c->stream = NULL;
+	s->free(s->arg);
+	jw_free(&s->w);
+	free(s);
+}
+
+/* The client went while a stream was being sent (its defer cancel). */
+void
+client_stream_cancel(struct client *c, void *arg)
+{
+	client_stream_free(c);
 }
 
 /* A deferred request has answered: go on with the client's next lines. */
@@ -254,6 +416,10 @@ client_close(struct client *c)
 		c->defer.cancel(c, c->defer.arg);
 		c->defer.cancel = NULL;
 	}
+	client_stream_free(c);
+	if (c->later != NULL)
+		evbuffer_free(c->later);
+	c->later = NULL;
 	TAILQ_REMOVE(&sd.clients, c, entry);
 	sd.nclients--;
 	bufferevent_free(c->bev);

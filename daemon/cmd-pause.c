@@ -4,12 +4,14 @@
  * now.
  */
 #include "cmd.h"
+#include "jw.h"
 #include "log.h"
 
 static enum cmd_retval
 cmd_pause_set(struct cmd_ctx *ctx, int paused)
 {
 	struct job	*j;
+	struct jw	*w;
 
 	j = ctx->job;
 	if (j->paused != paused) {
@@ -21,8 +23,12 @@ cmd_pause_set(struct cmd_ctx *ctx, int paused)
 		log_info("job %s %s by uid %u", j->name, paused ? "paused" :
 		    "resumed", (unsigned)ctx->uid);
 	}
-	cmd_reply(ctx, json_pack("{s:o}", "job", job_summary(j)));
-	return (CMD_DONE);
+	w = cmd_answer_begin(ctx);
+	jw_object_open(w);
+	jw_key(w, "job");
+	cmd_job_summary(w, j);
+	jw_object_close(w);
+	return (cmd_answer_end(ctx, w));
 }
 
 static enum cmd_retval

@@ -2,12 +2,19 @@
  * task: one task record.
  */
 #include "cmd.h"
+#include "jw.h"
 
 static enum cmd_retval
 cmd_task_exec(struct cmd_ctx *ctx)
 {
-	return (cmd_reply(ctx, json_pack("{s:o}", "task",
-	    task_record(ctx->task))));
+	struct jw	*w;
+
+	w = cmd_answer_begin(ctx);
+	jw_object_open(w);
+	jw_key(w, "task");
+	task_record_write(w, ctx->task);
+	jw_object_close(w);
+	return (cmd_answer_end(ctx, w));
 }
 
 const struct cmd_entry cmd_task_entry = {

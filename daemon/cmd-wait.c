@@ -4,8 +4,10 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "jw.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -14,7 +16,8 @@ struct waiter;
 struct wait_one {
 	struct waiter	*wt;
 	struct task	*t;		/* NULL once ended */
-	json_t		*record;	/* set once ended */
+	char		*record;	/* its record (jw.h) once ended */
+	size_t		 reclen;
 	struct task_watch w;
 };
 
@@ -29,6 +32,8 @@ struct waiter {
 
 static void	cmd_wait_answer(struct waiter *, int);
 static void	cmd_wait_free(struct waiter *);
+static void	cmd_wait_keep(struct wait_one *, struct task *);
+static void	cmd_wait_result(struct jw *, struct waiter *, int);
 
 static void
 cmd_wait_free(struct waiter *wt)
@@ -38,7 +43,7 @@ cmd_wait_free(struct waiter *wt)
 	for (i = 0; i < wt->n; i++) {
 		if (wt->v[i].t != NULL)
 			task_watch_remove(wt->v[i].t, &wt->v[i].w);
-		json_decref(wt->v[i].record);
+		free(wt->v[i].record);
 	}
 	if (wt->timer != NULL)
 		event_free(wt->timer);
@@ -47,29 +52,55 @@ cmd_wait_free(struct waiter *wt)
 	free(wt);
 }
 
+/* An ended task's record, kept as it was then: it may be pruned. */
+static void
+cmd_wait_keep(struct wait_one *one, struct task *t)
+{
+	struct jw	 w;
+
+	jw_init(&w);
+	task_record_write(&w, t);
+	one->record = xmalloc(w.len);
+	memcpy(one->record, w.buf, w.len);
+	one->reclen = w.len;
+	jw_free(&w);
+}
+
+/* The result: the records in the order asked, and timed_out. */
+static void
+cmd_wait_result(struct jw *w, struct waiter *wt, int timed_out)
+{
+	size_t	 i;
+
+	jw_object_open(w);
+	jw_key(w, "tasks");
+	jw_array_open(w);
+	for (i = 0; i < wt->n; i++) {
+		if (wt->v[i].record != NULL)
+			jw_raw(w, wt->v[i].record, wt->v[i].reclen);
+		else
+			task_record_write(w, wt->v[i].t);
+	}
+	jw_array_close(w);
+	jw_kbool(w, "timed_out", timed_out);
+	jw_object_close(w);
+}
+
 /* Send the answer and release the waiter. */
 static void
 cmd_wait_answer(struct waiter *wt, int timed_out)
 {
 	struct client	*c = wt->c;
-	json_t		*list, *a;
-	size_t		 i;
+	struct jw	*w;
 
-	list = json_array();
-	for (i = 0; i < wt->n; i++) {
-		if (wt->v[i].record != NULL)
-			json_array_append(list, wt->v[i].record);
-		else
-			json_array_append_new(list, task_record(wt->v[i].t));
-	}
-	a = cmd_answer_ok(wt->id, json_pack("{s:o,s:b}", "tasks", list,
-	    "timed_out", timed_out));
+	w = cmd_answer_start(wt->id);
+	cmd_wait_result(w, wt, timed_out);
+	cmd_answer_finish(w);
 	cmd_wait_free(wt);
 	if (c != NULL) {
 		client_undefer(c);
-		client_send(c, a);
+		client_send_raw(c, w->buf, w->len);
 	}
-	json_decref(a);
 }
 
 static void
@@ -81,7 +112,7 @@ cmd_wait_watch(struct task *t, enum task_watch_what what, const char *buf,
 
 	if (what != WATCH_END)
 		return;
-	one->record = task_record(t);
+	cmd_wait_keep(one, t);
 	one->t = NULL;
 	if (--wt->pending == 0)
 		cmd_wait_answer(wt, 0);
@@ -120,7 +151,8 @@ cmd_wait_exec(struct cmd_ctx *ctx)
 	struct waiter	*wt;
 	struct task	*t;
 	struct timeval	 tv;
-	json_t		*arg, *tov, *v, *list;
+	struct jw	*w;
+	json_t		*arg, *tov, *v;
 	uint64_t	 ms = 0;
 	size_t		 i, n;
 
@@ -158,7 +190,7 @@ cmd_wait_exec(struct cmd_ctx *ctx)
 		t = task_find((uint64_t)json_integer_value(v));
 		wt->v[i].wt = wt;
 		if (TASK_ENDED(t->state)) {
-			wt->v[i].record = task_record(t);
+			cmd_wait_keep(&wt->v[i], t);
 			continue;
 		}
 		wt->v[i].t = t;
@@ -168,12 +200,10 @@ cmd_wait_exec(struct cmd_ctx *ctx)
 		wt->pending++;
 	}
 	if (wt->pending == 0) {
-		list = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append(list, wt->v[i].record);
+		w = cmd_answer_begin(ctx);
+		cmd_wait_result(w, wt, 0);
 		cmd_wait_free(wt);
-		return (cmd_reply(ctx, json_pack("{s:o,s:b}", "tasks", list,
-		    "timed_out", 0)));
+		return (cmd_answer_end(ctx, w));
 	}
 	if (tov != NULL) {
 		wt->timer = evtimer_new(sd.base, cmd_wait_timeout, wt);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "jw.h"
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -46,6 +47,19 @@ static const struct cmd_entry *cmd_table[] = {
 
 static const char	*cmd_type_name(int);
 static int		 cmd_type_ok(json_t *, int);
+static void		 cmd_answer_head(json_t *, struct jw *);
+static int		 cmd_list_fill(struct jw *, void *);
+static void		 cmd_list_free(void *);
+
+/* A listing answered a part at a time (cmd_reply_list). */
+struct cmd_list {
+	int	(*fill)(struct jw *, void *);
+	void	(*free)(void *);
+	void	*arg;
+};
+
+/* The writer of answers sent whole; its memory is kept for the next. */
+static struct jw	 cmd_writer;
 
 /* Look a command up by name. */
 const struct cmd_entry *
@@ -259,6 +273,109 @@ cmd_defer(struct cmd_ctx *ctx, void (*cancel)(struct client *, void *),
 	ctx->defer.cancel = cancel;
 	ctx->defer.arg = arg;
 	return (CMD_DEFER);
+}
+
+/* {"id":ID,"ok":true,"result": -- as cmd_answer_ok, the result to come. */
+static void
+cmd_answer_head(json_t *id, struct jw *w)
+{
+	jw_object_open(w);
+	jw_key(w, "id");
+	sjson_write(w, id);
+	jw_kbool(w, "ok", 1);
+	jw_key(w, "result");
+}
+
+/*
+ * Start an answer written directly (jw.h) to the request of that id: the
+ * caller writes the result into the writer returned, then
+ * cmd_answer_finish ends the line.  The writer is the same for every
+ * answer: the line is sent before the next is started.
+ */
+struct jw *
+cmd_answer_start(json_t *id)
+{
+	jw_clear(&cmd_writer);
+	cmd_answer_head(id, &cmd_writer);
+	return (&cmd_writer);
+}
+
+void
+cmd_answer_finish(struct jw *w)
+{
+	jw_object_close(w);
+	jw_append(w, "\n", 1);
+}
+
+/* cmd_answer_start for the request being handled. */
+struct jw *
+cmd_answer_begin(struct cmd_ctx *ctx)
+{
+	return (cmd_answer_start(ctx->id));
+}
+
+/* Send the answer of cmd_answer_begin, its result written. */
+enum cmd_retval
+cmd_answer_end(struct cmd_ctx *ctx, struct jw *w)
+{
+	cmd_answer_finish(w);
+	client_send_raw(ctx->c, w->buf, w->len);
+	ctx->answered = 1;
+	return (CMD_DONE);
+}
+
+/*
+ * Answer with the result {key: [...]}, the list written by fill a part
+ * (about CMD_LIST_PART bytes) a call until it returns 1 after the last
+ * entry; then, or if the client goes first, free(arg).  A long list goes
+ * out as the client reads it (client_stream): between two calls of fill
+ * the loop turns, so fill finds its entries again by name or id, never by
+ * a pointer kept from the call before.
+ */
+enum cmd_retval
+cmd_reply_list(struct cmd_ctx *ctx, const char *key,
+    int (*fill)(struct jw *, void *), void (*freefn)(void *), void *arg)
+{
+	struct cmd_list	*l;
+	struct jw	 w;
+
+	l = xmalloc(sizeof *l);
+	l->fill = fill;
+	l->free = freefn;
+	l->arg = arg;
+	jw_init(&w);
+	cmd_answer_head(ctx->id, &w);
+	jw_object_open(&w);
+	jw_key(&w, key);
+	jw_array_open(&w);
+	if (client_stream(ctx->c, &w, cmd_list_fill, cmd_list_free, l)) {
+		ctx->answered = 1;
+		return (CMD_DONE);
+	}
+	return (cmd_defer(ctx, client_stream_cancel, NULL));
+}
+
+static int
+cmd_list_fill(struct jw *w, void *arg)
+{
+	struct cmd_list	*l = arg;
+
+	if (!l->fill(w, l->arg))
+		return (0);
+	jw_array_close(w);
+	jw_object_close(w);
+	jw_object_close(w);
+	jw_append(w, "\n", 1);
+	return (1);
+}
+
+static void
+cmd_list_free(void *arg)
+{
+	struct cmd_list	*l = arg;
+
+	l->free(l->arg);
+	free(l);
 }
 
 /* The job named by "name", or NULL after answering not_found. */

@@ -22,6 +22,9 @@
 
 #define CMD_MAX_ARGS	6
 
+/* A listing's fill writes about this many bytes a call (cmd_reply_list). */
+#define CMD_LIST_PART	(32 * 1024)
+
 /*
  * What a command acts on, found and authorised by cmd_handle before the
  * handler runs (into cmd_ctx's job or task): "name" names a job, "task" a
@@ -81,6 +84,13 @@ enum cmd_retval	 cmd_fail(struct cmd_ctx *, enum proto_error, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
 enum cmd_retval	 cmd_defer(struct cmd_ctx *, void (*)(struct client *, void *),
 		    void *);
+struct jw	*cmd_answer_start(json_t *);
+void		 cmd_answer_finish(struct jw *);
+struct jw	*cmd_answer_begin(struct cmd_ctx *);
+enum cmd_retval	 cmd_answer_end(struct cmd_ctx *, struct jw *);
+enum cmd_retval	 cmd_reply_list(struct cmd_ctx *, const char *,
+		    int (*)(struct jw *, void *), void (*)(void *), void *);
+void		 cmd_job_summary(struct jw *, const struct job *);
 
 extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_ban_entry;

@@ -25,6 +25,7 @@
 #include "config-node.h"
 #include "cron.h"
 #include "config.h"
+#include "intern.h"
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -187,16 +188,16 @@ jobkey_command(struct jobctx *ctx, const struct cnode *key,
 
 	if (val->type == CNODE_SCALAR && !cnode_is_null(val) &&
 	    val->style != CSCALAR_NUMBER && val->style != CSCALAR_BOOL) {
-		if (cnode_to_string(val, ctx->errs, &s) != 0)
+		if (cnode_to_intern(val, ctx->errs, &s) != 0)
 			return;
 		if (*s == '\0') {
 			cerr_add(ctx->errs, val, "command is empty");
-			free(s);
+			intern_put(s);
 			return;
 		}
 		argv = xcalloc(4, sizeof *argv);
-		argv[0] = xstrdup("/bin/sh");
-		argv[1] = xstrdup("-c");
+		argv[0] = intern_get("/bin/sh");
+		argv[1] = intern_get("-c");
 		argv[2] = s;
 		def->argv = argv;
 		def->shell = 1;
@@ -214,8 +215,8 @@ jobkey_command(struct jobctx *ctx, const struct cnode *key,
 	}
 	argv = xcalloc(n + 1, sizeof *argv);
 	for (i = 0; i < n; i++) {
-		if (cnode_to_string(val->child[i], ctx->errs, &argv[i]) != 0) {
-			argv[i] = xstrdup("");
+		if (cnode_to_intern(val->child[i], ctx->errs, &argv[i]) != 0) {
+			argv[i] = intern_get("");
 			bad = 1;
 		} else if (i == 0 && *argv[0] == '\0') {
 			cerr_add(ctx->errs, val->child[0],
@@ -225,7 +226,7 @@ jobkey_command(struct jobctx *ctx, const struct cnode *key,
 	}
 	if (bad) {
 		for (i = 0; i < n; i++)
-			free(argv[i]);
+			intern_put(argv[i]);
 		free(argv);
 		return;
 	}
@@ -241,7 +242,7 @@ jobkey_string(struct jobctx *ctx, const struct cnode *key,
 	struct jobdef	*def = ctx->def;
 	char		*s, **where;
 
-	if (cnode_to_string(val, ctx->errs, &s) != 0)
+	if (cnode_to_intern(val, ctx->errs, &s) != 0)
 		return;
 	if (strcmp(key->value, "description") == 0)
 		where = &def->description;
@@ -253,15 +254,15 @@ jobkey_string(struct jobctx *ctx, const struct cnode *key,
 		where = &def->workdir;
 	if (where != &def->description && *s == '\0') {
 		cerr_add(ctx->errs, val, "must not be empty");
-		free(s);
+		intern_put(s);
 		return;
 	}
 	if (where == &def->workdir && *s != '/') {
 		cerr_add(ctx->errs, val, "workdir must be an absolute path");
-		free(s);
+		intern_put(s);
 		return;
 	}
-	free(*where);
+	intern_put(*where);
 	*where = s;
 }
 
@@ -281,17 +282,14 @@ jobkey_tags(struct jobctx *ctx, const struct cnode *key,
 		return;
 	}
 	for (i = 0; i < val->nchild; i++) {
-		if (cnode_to_string(val->child[i], ctx->errs, &s) != 0)
+		if (cnode_to_intern(val->child[i], ctx->errs, &s) != 0)
 			continue;
 		if (*s == '\0') {
 			cerr_add(ctx->errs, val->child[i], "tag is empty");
-			free(s);
+			intern_put(s);
 			continue;
 		}
-		def->tags = xreallocarray(def->tags, def->ntags + 2,
-		    sizeof *def->tags);
-		def->tags[def->ntags++] = s;
-		def->tags[def->ntags] = NULL;
+		jobdef_list_add(&def->tags, &def->ntags, s);
 	}
 }
 
@@ -348,8 +346,9 @@ jobkey_cron(struct jobctx *ctx, const struct cnode *key,
 		return;
 	}
 	cron_free(c);
-	free(ctx->def->cron);
-	ctx->def->cron = s;
+	intern_put(ctx->def->cron);
+	ctx->def->cron = intern_get(s);
+	free(s);
 }
 
 /* Check a TIME for "at" in zone tz (NULL: the process's). */
@@ -387,8 +386,9 @@ jobkey_at(struct jobctx *ctx, const struct cnode *key,
 		free(s);
 		return;
 	}
-	free(ctx->def->at);
-	ctx->def->at = s;
+	intern_put(ctx->def->at);
+	ctx->def->at = intern_get(s);
+	free(s);
 	ctx->at = val;
 }
 
@@ -531,6 +531,7 @@ jobkey_env(struct jobctx *ctx, const struct cnode *key,
 	struct jobdef		*def = ctx->def;
 	const struct cnode	*k, *v;
 	size_t			 i;
+	char			*s;
 
 	if (val->type != CNODE_MAP) {
 		if (val->type != CNODE_BAD)
@@ -566,10 +567,9 @@ jobkey_env(struct jobctx *ctx, const struct cnode *key,
 			cerr_add(ctx->errs, v, "contains a NUL byte");
 			continue;
 		}
-		def->env = xreallocarray(def->env, def->nenv + 2,
-		    sizeof *def->env);
-		xasprintf(&def->env[def->nenv++], "%s=%s", k->value, v->value);
-		def->env[def->nenv] = NULL;
+		xasprintf(&s, "%s=%s", k->value, v->value);
+		jobdef_list_add(&def->env, &def->nenv, intern_get(s));
+		free(s);
 	}
 }
 
@@ -616,7 +616,7 @@ jobkey_limits(struct jobctx *ctx, const struct cnode *key,
 			key_unknown(ctx->errs, k, joblimit_names, JOBLIM_MAX);
 			continue;
 		}
-		lim = &ctx->def->limits[kind];
+		lim = &jobdef_limits_w(ctx->def)[kind];
 		if (ctx->json && cnode_is_null(v))
 			continue;
 		if (v->type == CNODE_SCALAR && v->style != CSCALAR_NUMBER &&
@@ -665,7 +665,8 @@ jobkey_cglimit(struct jobctx *ctx, const struct cnode *key,
 	}
 	if (kind == CGLIM_NKINDS)
 		fatalx("%s: no cgroup limit %s", __func__, key->value);
-	cglimit_parse(kind, key, val, ctx->errs, &ctx->def->cglimits[kind]);
+	cglimit_parse(kind, key, val, ctx->errs,
+	    &jobdef_cglimits_w(ctx->def)[kind]);
 }
 
 /* A time zone name. */
@@ -676,8 +677,9 @@ jobkey_timezone(struct jobctx *ctx, const struct cnode *key,
 	char	*tz;
 
 	if (cnode_to_timezone(val, ctx->errs, &tz) == 0) {
-		free(ctx->def->timezone);
-		ctx->def->timezone = tz;
+		intern_put(ctx->def->timezone);
+		ctx->def->timezone = intern_get(tz);
+		free(tz);
 	}
 }
 
@@ -727,7 +729,8 @@ jobdef_build(const char *name, const struct cnode *where,
 		if (k->skip)
 			continue;
 		for (j = 0; j < nnames; j++) {
-			if (strcmp(k->value, jobkeys[j].name) == 0)
+			if (k->value[0] == jobkeys[j].name[0] &&
+			    strcmp(k->value, jobkeys[j].name) == 0)
 				break;
 		}
 		if (j == nnames) {
@@ -769,9 +772,10 @@ out:
 		return (NULL);
 	}
 	if (where != NULL && where->file != NULL) {
-		ctx.def->file = xstrdup(where->file);
+		ctx.def->file = intern_get(where->file);
 		ctx.def->line = where->line;
 		ctx.def->column = where->column;
 	}
+	jobdef_finish(ctx.def);
 	return (ctx.def);
 }

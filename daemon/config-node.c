@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,11 +19,20 @@
 
 #include "config-node.h"
 #include "config.h"
+#include "intern.h"
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
 
 #define CONFIG_MAX_MESSAGE		400
+
+/*
+ * Freed nodes kept for the next ones: a large file's jobs are each parsed,
+ * validated and freed in turn, so a few nodes serve them all.
+ */
+#define CNODE_SPARE_MAX	256
+static struct cnode	*cnode_spare[CNODE_SPARE_MAX];
+static size_t		 cnode_nspare;
 
 /* A new node at a position (file NULL for JSON). */
 struct cnode *
@@ -31,12 +41,31 @@ cnode_new(enum cnode_type type, const char *file, int fileidx, int line,
 {
 	struct cnode	*n;
 
-	n = xcalloc(1, sizeof *n);
+	if (cnode_nspare > 0) {
+		n = cnode_spare[--cnode_nspare];
+		memset(n, 0, offsetof(struct cnode, small));
+	} else
+		n = xcalloc(1, sizeof *n);
 	n->type = type;
 	n->file = file;
 	n->fileidx = fileidx;
 	n->line = line;
 	n->column = column;
+	return (n);
+}
+
+/* A new scalar node holding a copy of len bytes of text. */
+struct cnode *
+cnode_new_scalar(const char *file, int fileidx, int line, int column,
+    const char *text, size_t len)
+{
+	struct cnode	*n;
+
+	n = cnode_new(CNODE_SCALAR, file, fileidx, line, column);
+	n->len = len;
+	n->value = len < sizeof n->small ? n->small : xmalloc(len + 1);
+	memcpy(n->value, text, len);
+	n->value[len] = '\0';
 	return (n);
 }
 
@@ -62,12 +91,14 @@ cnode_free(struct cnode *n)
 		return;
 	for (i = 0; i < n->nchild; i++)
 		cnode_free(n->child[i]);
-	if (n->def != NULL)
-		jobdef_free(n->def);
 	free(n->child);
-	free(n->value);
+	if (n->value != n->small)
+		free(n->value);
 	free(n->path);
-	free(n);
+	if (cnode_nspare < CNODE_SPARE_MAX)
+		cnode_spare[cnode_nspare++] = n;
+	else
+		free(n);
 }
 
 struct cnode_key {
@@ -226,8 +257,6 @@ cnode_describe(const struct cnode *n)
 		return ("a list");
 	case CNODE_BAD:
 		return ("an alias");
-	case CNODE_DONE:
-		return ("a job");
 	case CNODE_SCALAR:
 		break;
 	}
@@ -261,21 +290,40 @@ cnode_texty(const struct cnode *n)
 	return (n->style == CSCALAR_STRING || n->style == CSCALAR_PLAIN);
 }
 
-/* A string value. */
-int
-cnode_to_string(const struct cnode *n, struct cerrs *errs, char **out)
+/* Is this node a string without NUL bytes?  If not, say why. */
+static int
+cnode_text_ok(const struct cnode *n, struct cerrs *errs)
 {
 	if (!cnode_texty(n)) {
 		if (n->type != CNODE_BAD)
 			cerr_add(errs, n, "expected a string, got %s",
 			    cnode_describe(n));
-		return (-1);
+		return (0);
 	}
 	if (strlen(n->value) != n->len) {
 		cerr_add(errs, n, "contains a NUL byte");
-		return (-1);
+		return (0);
 	}
+	return (1);
+}
+
+/* A string value. */
+int
+cnode_to_string(const struct cnode *n, struct cerrs *errs, char **out)
+{
+	if (!cnode_text_ok(n, errs))
+		return (-1);
 	*out = xstrdup(n->value);
+	return (0);
+}
+
+/* A string value, interned (common/intern.h). */
+int
+cnode_to_intern(const struct cnode *n, struct cerrs *errs, char **out)
+{
+	if (!cnode_text_ok(n, errs))
+		return (-1);
+	*out = intern_get(n->value);
 	return (0);
 }
 

@@ -1,5 +1,5 @@
 /*
- * Private to config.c, config-settings.c and config-job.c: the small tree
+ * Private to config*.c and jobdef.c: the small tree
  * both the YAML and the JSON front ends build before validation, and the
  * error list validation fills.  A node knows where it came from (file,
  * line and column, 1-based, for YAML; a key path such as "job.env.HOME"
@@ -8,10 +8,14 @@
 #ifndef CONFIG_NODE_H
 #define CONFIG_NODE_H
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
+#include "hmap.h"
 
 #define CNODE_MAX_DEPTH		64
 
@@ -20,7 +24,6 @@ enum cnode_type {
 	CNODE_SEQ,
 	CNODE_MAP,
 	CNODE_BAD,		/* an alias: already reported, skip quietly */
-	CNODE_DONE,		/* a job validated while parsing: see def */
 };
 
 /* How a scalar was written, which decides what it may stand for. */
@@ -43,10 +46,10 @@ struct cnode {
 	int		 line;
 	int		 column;
 	char		*path;		/* JSON key path, or NULL */
-	struct jobdef	*def;		/* CNODE_DONE: the job, or NULL */
 	struct cnode	**child;	/* list items, or map key, value, ... */
 	size_t		 nchild;
 	size_t		 size;
+	char		 small[32];	/* value, if short enough */
 };
 
 struct cerr {
@@ -64,6 +67,8 @@ struct cerrs {
 };
 
 struct cnode	*cnode_new(enum cnode_type, const char *, int, int, int);
+struct cnode	*cnode_new_scalar(const char *, int, int, int, const char *,
+		     size_t);
 void		 cnode_add(struct cnode *, struct cnode *);
 void		 cnode_free(struct cnode *);
 void		 cnode_mark_dups(struct cnode *, struct cerrs *,
@@ -72,6 +77,7 @@ int		 cnode_is_null(const struct cnode *);
 int		 cnode_texty(const struct cnode *);
 const char	*cnode_describe(const struct cnode *);
 int		 cnode_to_string(const struct cnode *, struct cerrs *, char **);
+int		 cnode_to_intern(const struct cnode *, struct cerrs *, char **);
 int		 cnode_to_bool(const struct cnode *, struct cerrs *, int *);
 int		 cnode_to_int(const struct cnode *, struct cerrs *, int64_t,
 		     int64_t, int64_t *);
@@ -99,11 +105,53 @@ void		 key_unknown(struct cerrs *, const struct cnode *,
 void		 settings_parse(struct settings *, const struct cnode *,
 		     struct cerrs *);
 
+/* One key of a file's jobs: mapping, validated as it was parsed. */
+struct config_entry {
+	char		*name;		/* def's, or an own copy if none */
+	int		 line;
+	int		 column;
+	struct jobdef	*def;		/* NULL: invalid (reported) */
+};
+
+/* The jobs of one file, in file order. */
+struct config_entries {
+	struct config_entry *list;
+	size_t		 n;
+	size_t		 size;
+};
+
+/*
+ * An include file as last parsed: its jobs, reused while its text stays
+ * the same (schedd.yaml.5 INCLUDE).  Only files that had no errors and
+ * include nothing themselves are kept.
+ */
+struct config_cached {
+	char		*path;
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime;
+	uint64_t	 digest[2];
+	struct config_entries jobs;
+	int		 used;		/* by the load under way */
+};
+
+void		 config_entries_free(struct config_entries *);
+struct config_cached *config_cache_find(const char *, const uint64_t[2]);
+void		 config_cache_put(const char *, const struct stat *,
+		     const uint64_t[2], struct config_entries *);
+void		 config_cache_prune(void);
+void		 config_index_reserve(struct config_index *, size_t);
+
 const char *const *jobkey_names(size_t *);
 extern const char *const joblimit_names[JOBLIM_MAX];
 struct jobdef	*jobdef_build(const char *, const struct cnode *,
 		     const struct cnode *, struct cerrs *, int);
 struct jobdef	*jobdef_new(const char *);
+void		 jobdef_list_add(char ***, uint32_t *, char *);
+struct joblimit	*jobdef_limits_w(struct jobdef *);
+struct cglimit	*jobdef_cglimits_w(struct jobdef *);
+void		 jobdef_finish(struct jobdef *);
 void		 jobdef_free(struct jobdef *);
 int		 cglimit_parse(enum cglimit_kind, const struct cnode *,
 		     const struct cnode *, struct cerrs *, struct cglimit *);

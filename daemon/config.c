@@ -2,9 +2,12 @@
  * Loading the YAML configuration (schedd.yaml(5)): the file and its
  * includes become node trees carrying file, line and column; then the trees
  * are validated in one pass that collects every error, so "schedd -t" and
- * "reload" can show them all at once.  The node helpers are in
- * config-node.c; config-settings.c validates the daemon: section and
- * config-job.c the jobs.
+ * "reload" can show them all at once.  Each job is validated as soon as
+ * it is parsed and its nodes freed, so a file of many jobs never holds all
+ * their trees.  The node helpers are in config-node.c; config-settings.c
+ * validates the daemon: section, config-job.c the jobs, and
+ * config-cache.c keeps the index by name and the include files unchanged
+ * since they were last parsed.
  *
  * Scalars follow YAML's spirit without its surprises: an unquoted true,
  * false, yes or no is a boolean; an unquoted decimal is a number; "~",
@@ -28,18 +31,27 @@
 #include "config-node.h"
 #include "config.h"
 #include "dircheck.h"
+#include "intern.h"
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
 
 #define CONFIG_MAX_INCLUDE_DEPTH	8
 
+/*
+ * Where a job name was first defined, and first in the file that last
+ * defined it, to report duplicates within and across files: only for
+ * names defined twice or first by an invalid job.  Other names are only
+ * in the configuration's index.
+ */
 struct config_name {
-	const char	*name;
-	size_t		 idx;
+	char		*name;		/* the key */
 	const char	*file;
 	int		 line;
 	int		 column;
+	int		 lastidx;
+	int		 lastline;
+	int		 lastcolumn;
 };
 
 struct loader {
@@ -50,37 +62,92 @@ struct loader {
 		ino_t		 ino;
 	}			*seen;
 	size_t			 nseen;
-	struct config_name	*names;		/* name strings not owned */
-	char			**namebuf;	/* owned copies */
-	size_t			 nnames;
+	struct hmap		 names;		/* name -> struct config_name */
+	int			 nonames;	/* names not set up yet */
+	struct config_entries	*entries;	/* of the file being parsed */
 };
+
 
 static void	config_file(struct loader *, const char *,
 		    const struct cnode *, int);
 
 static const char *const config_top_keys[] = { "daemon", "include", "jobs" };
 
-/* Validate one job of a jobs: mapping. */
-static struct jobdef *
-config_job(struct loader *l, const struct cnode *k, const struct cnode *v)
-{
-	const char	*name = k->value;
-
-	if (strlen(name) != k->len)
-		name = "\\0";		/* name_valid refuses it */
-	return (jobdef_build(name, k, v, &l->errs, 0));
-}
-
-/* The jobs: mapping of one file, its jobs mostly validated already. */
+/*
+ * Take the jobs of one file into the configuration, in order, reporting
+ * names defined twice in it or already in another file.
+ */
 static void
-config_jobs(struct loader *l, const struct cnode *map)
+config_add_jobs(struct loader *l, const struct config_entries *e,
+    const char *file, int fileidx)
 {
 	struct config		*conf = l->conf;
+	const struct config_entry *ce;
 	struct config_name	*cn;
-	struct cnode		*k, *v;
-	struct jobdef		*def;
+	struct jobdef		*first;
 	size_t			 i;
 
+	config_index_reserve(&conf->index, conf->index.n + e->n);
+	for (i = 0; i < e->n; i++) {
+		ce = &e->list[i];
+		first = config_find_job(conf, ce->name);
+		cn = l->nonames ? NULL : hmap_sget(&l->names, ce->name);
+		if (first == NULL && cn == NULL && ce->def != NULL) {
+			conf->jobs = xreallocarray(conf->jobs, conf->njobs + 1,
+			    sizeof *conf->jobs);
+			conf->jobs[conf->njobs++] = jobdef_ref(ce->def);
+			config_index_put(&conf->index, ce->def);
+			continue;
+		}
+		if (l->nonames) {
+			hmap_init(&l->names);
+			l->nonames = 0;
+		}
+		if (cn == NULL && first != NULL) {
+			/* Its first definition, a valid one, is in first. */
+			cn = xmalloc(sizeof *cn);
+			cn->name = xstrdup(first->name);
+			cn->file = first->file;
+			cn->line = first->line;
+			cn->column = first->column;
+			cn->lastidx = strcmp(first->file, file) == 0 ?
+			    fileidx : -2;
+			cn->lastline = first->line;
+			cn->lastcolumn = first->column;
+			hmap_sput(&l->names, cn->name, cn);
+		}
+		if (cn != NULL && cn->lastidx == fileidx) {
+			cerr_addx(&l->errs, file, fileidx, ce->line,
+			    ce->column, "duplicate job \"%s\" (first at line "
+			    "%d, column %d)", ce->name, cn->lastline,
+			    cn->lastcolumn);
+			continue;
+		}
+		if (cn != NULL) {
+			cerr_addx(&l->errs, file, fileidx, ce->line,
+			    ce->column, "duplicate job \"%s\" (first defined "
+			    "at %s:%d:%d)", ce->name, cn->file, cn->line,
+			    cn->column);
+		} else {
+			/* First defined by an invalid job. */
+			cn = xmalloc(sizeof *cn);
+			cn->name = xstrdup(ce->name);
+			cn->file = file;
+			cn->line = ce->line;
+			cn->column = ce->column;
+			hmap_sput(&l->names, cn->name, cn);
+		}
+		cn->lastidx = fileidx;
+		cn->lastline = ce->line;
+		cn->lastcolumn = ce->column;
+	}
+}
+
+/* The jobs: mapping of one file, its jobs validated while parsing. */
+static void
+config_jobs(struct loader *l, const struct cnode *map, const char *file,
+    int fileidx)
+{
 	if (cnode_is_null(map))
 		return;
 	if (map->type != CNODE_MAP) {
@@ -89,46 +156,25 @@ config_jobs(struct loader *l, const struct cnode *map)
 			    "names to jobs, got %s", cnode_describe(map));
 		return;
 	}
+	/* What is left are keys that are not names. */
 	cnode_mark_dups((struct cnode *)map, &l->errs, "job");
-	for (i = 0; i + 1 < map->nchild; i += 2) {
-		k = map->child[i];
-		v = map->child[i + 1];
-		if (k->skip)
-			continue;
-		if (v->type == CNODE_DONE) {
-			def = v->def;
-			v->def = NULL;
-		} else
-			def = config_job(l, k, v);
-		if (def != NULL) {
-			conf->jobs = xreallocarray(conf->jobs, conf->njobs + 1,
-			    sizeof *conf->jobs);
-			conf->jobs[conf->njobs++] = def;
-		}
-		l->names = xreallocarray(l->names, l->nnames + 1,
-		    sizeof *l->names);
-		l->namebuf = xreallocarray(l->namebuf, l->nnames + 1,
-		    sizeof *l->namebuf);
-		cn = &l->names[l->nnames];
-		l->namebuf[l->nnames] = xstrdup(k->value);
-		cn->name = l->namebuf[l->nnames];
-		cn->idx = l->nnames++;
-		cn->file = k->file;
-		cn->line = k->line;
-		cn->column = k->column;
-	}
+	config_add_jobs(l, l->entries, file, fileidx);
 }
 
 /*
  * Called as each node is complete while parsing: when it is a whole job
- * under the top-level jobs: key, validate it now and keep only the result,
- * so a file of many jobs never holds all their trees at once.  Duplicates
- * are sorted out later by config_jobs.
+ * under the first top-level jobs: key, validate it now, keep only the
+ * result and free its nodes, so a file of many jobs never holds all their
+ * trees at once.  Duplicates are sorted out by config_add_jobs.
  */
 static void
 config_yaml_done(struct loader *l, struct cnode **stack, int depth)
 {
-	struct cnode	*root, *jobs, *k, *v, *done;
+	struct cnode		*root, *jobs, *k, *v;
+	struct config_entries	*e = l->entries;
+	struct config_entry	*ce;
+	const char		*name;
+	size_t			 i;
 
 	if (depth != 2 || stack[0]->type != CNODE_MAP ||
 	    stack[1]->type != CNODE_MAP)
@@ -141,13 +187,28 @@ config_yaml_done(struct loader *l, struct cnode **stack, int depth)
 	k = root->child[root->nchild - 2];
 	if (k->type != CNODE_SCALAR || strcmp(k->value, "jobs") != 0)
 		return;
+	/* A second jobs: key is reported and skipped as a duplicate. */
+	for (i = 0; i + 2 < root->nchild; i += 2) {
+		if (root->child[i]->type == CNODE_SCALAR &&
+		    strcmp(root->child[i]->value, "jobs") == 0)
+			return;
+	}
 	k = jobs->child[jobs->nchild - 2];
 	v = jobs->child[jobs->nchild - 1];
 	if (k->type != CNODE_SCALAR)
 		return;
-	done = cnode_new(CNODE_DONE, v->file, v->fileidx, v->line, v->column);
-	done->def = config_job(l, k, v);
-	jobs->child[jobs->nchild - 1] = done;
+	if (e->n == e->size) {
+		e->size = e->size == 0 ? 64 : e->size * 2;
+		e->list = xreallocarray(e->list, e->size, sizeof *e->list);
+	}
+	ce = &e->list[e->n++];
+	name = strlen(k->value) != k->len ? "\\0" : k->value;
+	ce->def = jobdef_build(name, k, v, &l->errs, 0);
+	ce->name = ce->def != NULL ? ce->def->name : xstrdup(k->value);
+	ce->line = k->line;
+	ce->column = k->column;
+	jobs->nchild -= 2;
+	cnode_free(k);
 	cnode_free(v);
 }
 
@@ -245,7 +306,7 @@ config_root(struct loader *l, const struct cnode *root, int depth)
 		} else if (strcmp(k->value, "include") == 0)
 			config_include(l, v, depth);
 		else if (strcmp(k->value, "jobs") == 0)
-			config_jobs(l, v);
+			config_jobs(l, v, root->file, root->fileidx);
 		else
 			key_unknown(&l->errs, k, config_top_keys, ntop);
 	}
@@ -351,11 +412,9 @@ config_yaml_tree(struct loader *l, const char *file, int fileidx,
 			cerr_add(&l->errs, n, "YAML aliases are not allowed");
 			break;
 		case YAML_SCALAR_EVENT:
-			n = cnode_new(CNODE_SCALAR, file, fileidx, line, col);
-			n->len = ev.data.scalar.length;
-			n->value = xmalloc(n->len + 1);
-			memcpy(n->value, ev.data.scalar.value, n->len);
-			n->value[n->len] = '\0';
+			n = cnode_new_scalar(file, fileidx, line, col,
+			    (const char *)ev.data.scalar.value,
+			    ev.data.scalar.length);
 			n->style = ev.data.scalar.style ==
 			    YAML_PLAIN_SCALAR_STYLE ? CSCALAR_PLAIN :
 			    CSCALAR_STRING;
@@ -518,22 +577,43 @@ config_file_trusted(struct loader *l, const char *path, int fd,
 	return (-1);
 }
 
+/* Does a parsed file name other files to include? */
+static int
+config_has_include(const struct cnode *root)
+{
+	size_t	 i;
+
+	if (root == NULL || root->type != CNODE_MAP)
+		return (0);
+	for (i = 0; i + 1 < root->nchild; i += 2) {
+		if (root->child[i]->type == CNODE_SCALAR &&
+		    strcmp(root->child[i]->value, "include") == 0)
+			return (1);
+	}
+	return (0);
+}
+
 /*
  * Load one file: the main one (from NULL), or an include (from the item
  * naming it), refusing loops and, as root, files others may write.  The
- * descriptor that was checked is the one read.
+ * descriptor that was checked is the one read.  An include file whose
+ * text did not change since it was last parsed is not parsed again.
  */
 static void
 config_file(struct loader *l, const char *path, const struct cnode *from,
     int depth)
 {
-	struct config	*conf = l->conf;
-	struct stat	 sb;
-	struct cnode	*root;
-	unsigned char	*buf;
-	size_t		 len, i;
-	int		 fd, toobig, failed, fileidx;
-	const char	*file;
+	struct config		*conf = l->conf;
+	struct config_entries	 entries, *outer;
+	struct config_cached	*cc;
+	struct hmap_digest	 hd;
+	struct stat		 sb;
+	struct cnode		*root;
+	unsigned char		*buf;
+	uint64_t		 digest[2];
+	size_t			 len, i, before;
+	int			 fd, toobig, failed, fileidx;
+	const char		*file;
 
 	if (depth > CONFIG_MAX_INCLUDE_DEPTH) {
 		cerr_add(&l->errs, from, "includes nested too deeply (at most "
@@ -594,53 +674,33 @@ config_file(struct loader *l, const char *path, const struct cnode *from,
 			    strerror(errno));
 		return;
 	}
+	hmap_digest_init(&hd);
+	hmap_digest_add(&hd, buf, len);
+	hmap_digest_final(&hd, digest);
+	if (depth > 0 && (cc = config_cache_find(path, digest)) != NULL) {
+		free(buf);
+		cc->used = 1;
+		conf->nreused++;
+		log_debug("%s: unchanged, not parsed again", file);
+		config_add_jobs(l, &cc->jobs, file, fileidx);
+		return;
+	}
+
+	conf->nparsed++;
+	memset(&entries, 0, sizeof entries);
+	outer = l->entries;
+	l->entries = &entries;
+	before = l->errs.n;
 	root = config_yaml_tree(l, file, fileidx, buf, len, &failed);
 	free(buf);
 	if (!failed)
 		config_root(l, root, depth);
+	l->entries = outer;
+	if (depth > 0 && !failed && l->errs.n == before &&
+	    !config_has_include(root))
+		config_cache_put(path, &sb, digest, &entries);
 	cnode_free(root);
-}
-
-/* Compare job names, then definition order. */
-static int
-config_name_cmp(const void *a, const void *b)
-{
-	const struct config_name	*na = a, *nb = b;
-	int				 c;
-
-	if ((c = strcmp(na->name, nb->name)) != 0)
-		return (c);
-	return (na->idx < nb->idx ? -1 : (na->idx > nb->idx));
-}
-
-/* Report job names defined in more than one file. */
-static void
-config_check_names(struct loader *l)
-{
-	struct config_name	*first = NULL, *cn;
-	struct cnode		 at;
-	size_t			 i, fi;
-
-	if (l->nnames > 1)
-		qsort(l->names, l->nnames, sizeof *l->names, config_name_cmp);
-	for (i = 0; i < l->nnames; i++) {
-		cn = &l->names[i];
-		if (i == 0 || strcmp(cn->name, first->name) != 0) {
-			first = cn;
-			continue;
-		}
-		memset(&at, 0, sizeof at);
-		at.file = cn->file;
-		for (fi = 0; fi < l->conf->nfiles; fi++) {
-			if (l->conf->files[fi] == cn->file)
-				at.fileidx = (int)fi;
-		}
-		at.line = cn->line;
-		at.column = cn->column;
-		cerr_add(&l->errs, &at, "duplicate job \"%s\" (first defined "
-		    "at %s:%d:%d)", cn->name, first->file, first->line,
-		    first->column);
-	}
+	config_entries_free(&entries);
 }
 
 /* Load and validate a configuration (see config.h). */
@@ -648,9 +708,11 @@ int
 config_load(const char *path, int must_exist, struct config **out,
     char ***errors, size_t *nerrors)
 {
-	struct loader	 l;
-	struct config	*conf;
-	size_t		 i;
+	struct loader		 l;
+	struct config		*conf;
+	struct hmap_iter	 it;
+	struct config_name	*cn;
+	size_t			 i;
 
 	conf = xcalloc(1, sizeof *conf);
 	settings_defaults(&conf->settings);
@@ -662,13 +724,18 @@ config_load(const char *path, int must_exist, struct config **out,
 	conf->path = xstrdup(path);
 	memset(&l, 0, sizeof l);
 	l.conf = conf;
+	l.nonames = 1;
 	config_file(&l, path, NULL, 0);
-	config_check_names(&l);
+	config_cache_prune();
 	free(l.seen);
-	free(l.names);
-	for (i = 0; i < l.nnames; i++)
-		free(l.namebuf[i]);
-	free(l.namebuf);
+	if (!l.nonames) {
+		hmap_iter_init(&it, &l.names);
+		while ((cn = hmap_iter_next(&it)) != NULL) {
+			free(cn->name);
+			free(cn);
+		}
+		hmap_clear(&l.names);
+	}
 	if (l.errs.n == 0) {
 		*out = conf;
 		return (0);
@@ -694,6 +761,7 @@ config_free(struct config *conf)
 	for (i = 0; i < conf->njobs; i++)
 		jobdef_unref(conf->jobs[i]);
 	free(conf->jobs);
+	free(conf->index.slots);
 	for (i = 0; i < conf->nfiles; i++)
 		free(conf->files[i]);
 	free(conf->files);
@@ -714,15 +782,3 @@ config_errors_free(char **errors, size_t n)
 	free(errors);
 }
 
-/* A job by name, or NULL. */
-struct jobdef *
-config_find_job(const struct config *conf, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < conf->njobs; i++) {
-		if (strcmp(conf->jobs[i]->name, name) == 0)
-			return (conf->jobs[i]);
-	}
-	return (NULL);
-}

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmap.h"
+
 #define CONFIG_MAX_FILE		(16 * 1024 * 1024)
 
 enum overlap {
@@ -76,52 +78,60 @@ struct cglimit {
 	int		 column;
 };
 
-/* One job's definition, exactly as configured (defaults unresolved). */
+/*
+ * One job's definition, exactly as configured (defaults unresolved).
+ * Immutable once built and shared by reference.  Every string but the
+ * name (unique anyway), and every string of argv, tags and env, is
+ * interned (common/intern.h): never written to nor freed but through
+ * jobdef_unref.  limits and cglimits
+ * point at a shared all-unset table unless the job sets one.  digest
+ * covers every field but refs, file, line and column: two definitions
+ * with the same digest mean the same job.
+ */
 struct jobdef {
 	int		 refs;
+	int		 priority;	/* higher runs first; default 0 */
 	char		*name;
 	char		**argv;		/* NULL-terminated */
-	int		 shell;		/* argv is {"/bin/sh", "-c", command} */
 	char		*description;	/* or NULL */
 	char		**tags;		/* NULL-terminated, maybe empty */
-	size_t		 ntags;
-
-	uint64_t	 every_ms;	/* 0: none */
 	char		*cron;		/* or NULL */
 	char		*at;		/* as written, or NULL */
-	uint64_t	 jitter_ms;
-	uint32_t	 max_runs;	/* 0: unlimited */
-	int		 auto_remove;
-	int		 catch_up;
-
-	int64_t		 timeout_ms;	/* -1: daemon default_timeout; 0 none */
-	int		 kill_signal;	/* default SIGTERM */
-	int64_t		 kill_grace_ms;	/* -1: daemon kill_grace */
-	uint32_t	 concurrency;	/* default 1, >= 1 */
-	enum overlap	 on_overlap;
-	enum leftovers	 on_leftovers;	/* default LEFTOVERS_KILL */
-	int64_t		 queue_limit;	/* -1: daemon queue_limit */
-	int		 priority;	/* higher runs first; default 0 */
-	uint32_t	 retries;
-	uint64_t	 retry_delay_ms;
-	uint32_t	 ban_after_failures;
-
 	char		*user;		/* or NULL */
 	char		*group;		/* or NULL */
 	char		*workdir;	/* or NULL: the user's home, or / */
 	char		**env;		/* "KEY=VALUE", NULL-terminated */
-	size_t		 nenv;
-	int		 umask;		/* -1: inherit */
-	int		 nice_set;
-	int		 nice;
-	struct joblimit	 limits[JOBLIM_MAX];
-	struct cglimit	 cglimits[CGLIM_NKINDS];	/* unset: daemon's */
 	char		*timezone;	/* or NULL: the daemon's */
-	int		 enabled;	/* default 1; 0 = loaded but paused */
-
 	char		*file;		/* where defined, or NULL (runtime) */
+	const struct joblimit *limits;	/* [JOBLIM_MAX] */
+	const struct cglimit *cglimits;	/* [CGLIM_NKINDS], unset: daemon's */
+
+	uint64_t	 every_ms;	/* 0: none */
+	uint64_t	 jitter_ms;
+	uint64_t	 retry_delay_ms;
+	int64_t		 timeout_ms;	/* -1: daemon default_timeout; 0 none */
+	int64_t		 kill_grace_ms;	/* -1: daemon kill_grace */
+	int64_t		 queue_limit;	/* -1: daemon queue_limit */
+	uint64_t	 digest[2];
+
+	uint32_t	 ntags;
+	uint32_t	 nenv;
+	uint32_t	 max_runs;	/* 0: unlimited */
+	uint32_t	 concurrency;	/* default 1, >= 1 */
+	uint32_t	 retries;
+	uint32_t	 ban_after_failures;
 	int		 line;
 	int		 column;
+	int		 kill_signal;	/* default SIGTERM */
+	int		 umask;		/* -1: inherit */
+	int		 nice;
+	enum overlap	 on_overlap;
+	enum leftovers	 on_leftovers;	/* default LEFTOVERS_KILL */
+	unsigned char	 shell;		/* argv is {"/bin/sh", "-c", command} */
+	unsigned char	 auto_remove;
+	unsigned char	 catch_up;
+	unsigned char	 nice_set;
+	unsigned char	 enabled;	/* default 1; 0 = loaded but paused */
 };
 
 /* The daemon: section.  Command-line flags override these. */
@@ -150,13 +160,27 @@ struct settings {
 	struct cglimit	 cglimits[CGLIM_NKINDS];	/* defaults: none */
 };
 
+/* Jobs by name: open addressing, no allocation per job. */
+struct config_slot {
+	uint64_t	 hash;
+	struct jobdef	*def;		/* NULL: empty */
+};
+struct config_index {
+	struct config_slot *slots;
+	size_t		 nslots;	/* 0 or a power of two */
+	size_t		 n;
+};
+
 struct config {
 	char		*path;		/* main file, or NULL (none) */
 	struct settings	 settings;
 	struct jobdef	**jobs;		/* in file order */
 	size_t		 njobs;
+	struct config_index index;	/* name -> job */
 	char		**files;	/* every file read, main first */
 	size_t		 nfiles;
+	size_t		 nparsed;	/* files parsed by this load */
+	size_t		 nreused;	/* include files unchanged since */
 };
 
 void		 settings_defaults(struct settings *);
@@ -173,7 +197,9 @@ int		 config_load(const char *, int, struct config **, char ***,
 		     size_t *);
 void		 config_free(struct config *);
 void		 config_errors_free(char **, size_t);
+void		 config_cache_clear(void);
 struct jobdef	*config_find_job(const struct config *, const char *);
+void		 config_index_put(struct config_index *, struct jobdef *);
 
 /*
  * Build a job from a JSON object (the "job" argument of "add"): "name" plus
@@ -188,6 +214,7 @@ json_t		*jobdef_to_json(const struct jobdef *, const struct settings *);
 struct jobdef	*jobdef_ref(struct jobdef *);
 void		 jobdef_unref(struct jobdef *);
 int		 jobdef_equal(const struct jobdef *, const struct jobdef *);
+int		 jobdef_same(const struct jobdef *, const struct jobdef *);
 int		 jobdef_has_schedule(const struct jobdef *);
 int		 joblimit_resource(enum joblimit_kind);
 

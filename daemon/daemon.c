@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,8 @@ daemon_free(void)
 	job_free_all();
 	sched_free();
 	queue_free();
+	task_start_free();
+	task_prep_cache_free();
 	cgroup_free();
 	while (!TAILQ_EMPTY(&sd.bans))
 		ban_remove(TAILQ_FIRST(&sd.bans));
@@ -255,4 +259,50 @@ schedd_check_exit(void)
 {
 	if (sd.shutting_down && sd.nrunning == 0)
 		event_base_loopexit(sd.base, NULL);
+}
+
+/*
+ * Start a helper thread running fn, which reports to the loop through a
+ * pipe: it writes to p[1], and cb runs in the loop when p[0] is
+ * readable (*ev).  The thread takes no signal: they all go to the loop.
+ * -1 if it cannot run; then nothing is left open.
+ */
+int
+daemon_thread_start(pthread_t *thr, void *(*fn)(void *), int p[2],
+    struct event **ev, event_callback_fn cb)
+{
+	sigset_t	 all, old;
+	int		 rc;
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+		return (-1);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(thr, NULL, fn, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		close(p[0]);
+		close(p[1]);
+		p[0] = p[1] = -1;
+		return (-1);
+	}
+	*ev = event_new(sd.base, p[0], EV_READ | EV_PERSIST, cb, NULL);
+	event_add(*ev, NULL);
+	return (0);
+}
+
+/*
+ * Wait for a helper thread told to end, then close its pipe and event
+ * (what it reported last has been read by the caller, if it matters).
+ */
+void
+daemon_thread_stop(pthread_t thr, int p[2], struct event **ev)
+{
+	pthread_join(thr, NULL);
+	if (*ev != NULL)
+		event_free(*ev);
+	*ev = NULL;
+	close(p[0]);
+	close(p[1]);
+	p[0] = p[1] = -1;
 }

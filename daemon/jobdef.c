@@ -16,6 +16,7 @@
 
 #include "config-node.h"
 #include "config.h"
+#include "intern.h"
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -264,9 +265,8 @@ jobdef_to_json(const struct jobdef *def, const struct settings *s)
 	for (i = 0; i < def->nenv; i++) {
 		if ((eq = strchr(def->env[i], '=')) == NULL)
 			continue;
-		*eq = '\0';
-		json_object_set_new(env, def->env[i], json_string(eq + 1));
-		*eq = '=';
+		json_object_setn_new(env, def->env[i],
+		    (size_t)(eq - def->env[i]), json_string(eq + 1));
 	}
 	json_object_set_new(o, "env", env);
 	if (def->umask >= 0) {
@@ -431,6 +431,11 @@ joblimit_resource(enum joblimit_kind kind)
 	return (rlim[kind]);
 }
 
+/* Shared by every definition that has no tags, env or limits. */
+static char			*jobdef_nolist[1];
+static const struct joblimit	 jobdef_nolimits[JOBLIM_MAX];
+static const struct cglimit	 jobdef_nocglimits[CGLIM_NKINDS];
+
 /* A job with every key at its default. */
 struct jobdef *
 jobdef_new(const char *name)
@@ -440,8 +445,10 @@ jobdef_new(const char *name)
 	def = xcalloc(1, sizeof *def);
 	def->refs = 1;
 	def->name = xstrdup(name);
-	def->tags = xcalloc(1, sizeof *def->tags);
-	def->env = xcalloc(1, sizeof *def->env);
+	def->tags = jobdef_nolist;
+	def->env = jobdef_nolist;
+	def->limits = jobdef_nolimits;
+	def->cglimits = jobdef_nocglimits;
 	def->timeout_ms = -1;
 	def->kill_signal = SIGTERM;
 	def->kill_grace_ms = -1;
@@ -453,37 +460,197 @@ jobdef_new(const char *name)
 	return (def);
 }
 
+/* Append an interned string to a definition's list (tags, env). */
+void
+jobdef_list_add(char ***list, uint32_t *n, char *s)
+{
+	if (*list == jobdef_nolist)
+		*list = NULL;
+	*list = xreallocarray(*list, (size_t)*n + 2, sizeof **list);
+	(*list)[(*n)++] = s;
+	(*list)[*n] = NULL;
+}
+
+/* The limits of a definition being built, to write. */
+struct joblimit *
+jobdef_limits_w(struct jobdef *def)
+{
+	if (def->limits == jobdef_nolimits)
+		def->limits = xcalloc(JOBLIM_MAX, sizeof *def->limits);
+	return ((struct joblimit *)def->limits);
+}
+
+/* The cgroup limits of a definition being built, to write. */
+struct cglimit *
+jobdef_cglimits_w(struct jobdef *def)
+{
+	if (def->cglimits == jobdef_nocglimits)
+		def->cglimits = xcalloc(CGLIM_NKINDS, sizeof *def->cglimits);
+	return ((struct cglimit *)def->cglimits);
+}
+
+/* Drop an interned list and the strings in it. */
+static void
+jobdef_list_free(char **list)
+{
+	char	**pp;
+
+	if (list == NULL || list == jobdef_nolist)
+		return;
+	for (pp = list; *pp != NULL; pp++)
+		intern_put(*pp);
+	free(list);
+}
+
+/* Add an integer to a digest, whatever its type. */
+static void
+jobdef_digest_int(struct hmap_digest *d, int64_t v)
+{
+	hmap_digest_u64(d, (uint64_t)v);
+}
+
+/*
+ * Add a string that may be NULL, told apart from "": its length (-1 for
+ * NULL), its bytes, zeros to a whole number of words.
+ */
+static void
+jobdef_digest_str(struct hmap_digest *d, const char *s)
+{
+	static const char	 zeros[8];
+	size_t			 len = s == NULL ? 0 : strlen(s);
+
+	jobdef_digest_int(d, s == NULL ? -1 : (int64_t)len);
+	if (s == NULL)
+		return;
+	hmap_digest_add(d, s, len);
+	if (len % 8 != 0)
+		hmap_digest_add(d, zeros, 8 - len % 8);
+}
+
+/* Add a NULL-terminated list (maybe NULL). */
+static void
+jobdef_digest_list(struct hmap_digest *d, char *const *list)
+{
+	int64_t	 n = 0;
+
+	if (list == NULL) {
+		jobdef_digest_int(d, -1);
+		return;
+	}
+	while (list[n] != NULL)
+		n++;
+	jobdef_digest_int(d, n);
+	for (; *list != NULL; list++)
+		jobdef_digest_str(d, *list);
+}
+
+/*
+ * Finish a definition that has been built: unused limit tables go back
+ * to the shared one and the digest is computed over a canonical encoding
+ * of every field that jobdef_equal compares.
+ */
+void
+jobdef_finish(struct jobdef *def)
+{
+	struct hmap_digest	 d;
+	int			 k, any;
+
+	for (k = 0, any = 0; k < JOBLIM_MAX; k++)
+		any |= def->limits[k].set;
+	if (!any && def->limits != jobdef_nolimits) {
+		free((void *)def->limits);
+		def->limits = jobdef_nolimits;
+	}
+	for (k = 0, any = 0; k < CGLIM_NKINDS; k++)
+		any |= def->cglimits[k].set;
+	if (!any && def->cglimits != jobdef_nocglimits) {
+		free((void *)def->cglimits);
+		def->cglimits = jobdef_nocglimits;
+	}
+
+	hmap_digest_init(&d);
+	jobdef_digest_str(&d, def->name);
+	jobdef_digest_list(&d, def->argv);
+	jobdef_digest_int(&d, def->shell);
+	jobdef_digest_str(&d, def->description);
+	jobdef_digest_list(&d, def->tags);
+	jobdef_digest_int(&d, (int64_t)def->every_ms);
+	jobdef_digest_str(&d, def->cron);
+	jobdef_digest_str(&d, def->at);
+	jobdef_digest_int(&d, (int64_t)def->jitter_ms);
+	jobdef_digest_int(&d, def->max_runs);
+	jobdef_digest_int(&d, def->auto_remove);
+	jobdef_digest_int(&d, def->catch_up);
+	jobdef_digest_int(&d, def->timeout_ms);
+	jobdef_digest_int(&d, def->kill_signal);
+	jobdef_digest_int(&d, def->kill_grace_ms);
+	jobdef_digest_int(&d, def->concurrency);
+	jobdef_digest_int(&d, def->on_overlap);
+	jobdef_digest_int(&d, def->on_leftovers);
+	jobdef_digest_int(&d, def->queue_limit);
+	jobdef_digest_int(&d, def->priority);
+	jobdef_digest_int(&d, def->retries);
+	jobdef_digest_int(&d, (int64_t)def->retry_delay_ms);
+	jobdef_digest_int(&d, def->ban_after_failures);
+	jobdef_digest_str(&d, def->user);
+	jobdef_digest_str(&d, def->group);
+	jobdef_digest_str(&d, def->workdir);
+	jobdef_digest_list(&d, def->env);
+	jobdef_digest_int(&d, def->umask);
+	jobdef_digest_int(&d, def->nice_set);
+	jobdef_digest_int(&d, def->nice_set ? def->nice : 0);
+	jobdef_digest_str(&d, def->timezone);
+	jobdef_digest_int(&d, def->enabled);
+	/* Tables with nothing set are the shared ones (see above). */
+	jobdef_digest_int(&d, def->limits != jobdef_nolimits);
+	for (k = 0; def->limits != jobdef_nolimits && k < JOBLIM_MAX; k++) {
+		jobdef_digest_int(&d, def->limits[k].set);
+		jobdef_digest_int(&d, def->limits[k].set ?
+		    (int64_t)def->limits[k].value : 0);
+	}
+	/* Where a limit was written does not matter, only its value. */
+	jobdef_digest_int(&d, def->cglimits != jobdef_nocglimits);
+	for (k = 0; def->cglimits != jobdef_nocglimits && k < CGLIM_NKINDS;
+	    k++) {
+		jobdef_digest_int(&d, def->cglimits[k].set);
+		jobdef_digest_int(&d, def->cglimits[k].set ?
+		    (int64_t)def->cglimits[k].value : 0);
+	}
+	hmap_digest_final(&d, def->digest);
+}
+
+/*
+ * Do two finished definitions mean the same job?  By their digests: what
+ * reload uses to leave an unchanged job alone without comparing it.
+ */
+int
+jobdef_same(const struct jobdef *a, const struct jobdef *b)
+{
+	return (a == b || (a->digest[0] == b->digest[0] &&
+	    a->digest[1] == b->digest[1]));
+}
+
 /* Free a definition regardless of its count. */
 void
 jobdef_free(struct jobdef *def)
 {
-	char	**pp;
-
 	if (def == NULL)
 		return;
 	free(def->name);
-	if (def->argv != NULL) {
-		for (pp = def->argv; *pp != NULL; pp++)
-			free(*pp);
-		free(def->argv);
-	}
-	free(def->description);
-	if (def->tags != NULL) {
-		for (pp = def->tags; *pp != NULL; pp++)
-			free(*pp);
-		free(def->tags);
-	}
-	free(def->cron);
-	free(def->at);
-	free(def->user);
-	free(def->group);
-	free(def->workdir);
-	if (def->env != NULL) {
-		for (pp = def->env; *pp != NULL; pp++)
-			free(*pp);
-		free(def->env);
-	}
-	free(def->timezone);
-	free(def->file);
+	jobdef_list_free(def->argv);
+	intern_put(def->description);
+	jobdef_list_free(def->tags);
+	intern_put(def->cron);
+	intern_put(def->at);
+	intern_put(def->user);
+	intern_put(def->group);
+	intern_put(def->workdir);
+	jobdef_list_free(def->env);
+	intern_put(def->timezone);
+	intern_put(def->file);
+	if (def->limits != jobdef_nolimits)
+		free((void *)def->limits);
+	if (def->cglimits != jobdef_nocglimits)
+		free((void *)def->cglimits);
 	free(def);
 }

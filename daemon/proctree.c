@@ -327,44 +327,41 @@ proctree_alive(pid_t pid, unsigned long long taskid, int flags, int *group)
 	return (count);
 }
 
-/* See proctree.h. */
+/*
+ * See proctree.h.  The daemon forks from its main thread only, and the
+ * kernel hands orphans to a subreaper's main thread, so its children
+ * file is the whole list; it is opened once and read again from the
+ * start (pread at offset 0 makes the kernel list the children anew).
+ */
 int
 proctree_orphans(void)
 {
-	struct dirent	*de;
-	DIR		*d;
-	char		 path[300], buf[4096], *p, *end;
+	static int	 fd = -1;
+	char		 path[64], buf[4096], *p, *end;
 	ssize_t		 n;
 	long		 pid;
-	int		 fd, found = 0;
 
-	if ((d = opendir("/proc/self/task")) == NULL)
-		return (1);
-	while (!found && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof path, "/proc/self/task/%s/children",
-		    de->d_name);
+	if (fd == -1) {
+		snprintf(path, sizeof path, "/proc/self/task/%ld/children",
+		    (long)getpid());
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			continue;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		/* A list too long for the buffer: assume the worst. */
-		if ((size_t)n == sizeof buf - 1) {
-			found = 1;
-			break;
-		}
-		buf[n] = '\0';
-		for (p = buf; !found; p = end) {
-			pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (hmap_iget(&sd.pid_index, (uint64_t)pid) == NULL)
-				found = 1;
-		}
+			return (1);
 	}
-	closedir(d);
-	return (found);
+	while ((n = pread(fd, buf, sizeof buf - 1, 0)) == -1 && errno == EINTR)
+		/* nothing */;
+	if (n < 0)
+		return (1);
+	/* A list too long for the buffer: assume the worst. */
+	if ((size_t)n == sizeof buf - 1)
+		return (1);
+	buf[n] = '\0';
+	for (p = buf; ; p = end) {
+		pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (hmap_iget(&sd.pid_index, (uint64_t)pid) == NULL &&
+		    !task_start_pending((pid_t)pid))
+			return (1);
+	}
+	return (0);
 }

@@ -94,9 +94,10 @@ queue_push(struct job *j, enum task_trigger trigger, uid_t uid)
 	queue_link(t);
 	state_task(t);
 	notify_status();
-	sub_emit(SUB_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
-	    (json_int_t)t->id, "job", j->name, "trigger",
-	    task_trigger_name(trigger)));
+	if (sub_wanted(SUB_TASK_QUEUED))
+		sub_emit(SUB_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
+		    (json_int_t)t->id, "job", j->name, "trigger",
+		    task_trigger_name(trigger)));
 	return (t);
 }
 
@@ -198,8 +199,12 @@ queue_dispatch(void)
 		dispatching = 0;
 		return;
 	}
-	for (i = 0; i < n; i++)
+	task_prep_batch();
+	for (i = 0; i < n; i++) {
 		task_spawn(batch[i]);
+		/* A spawn takes a while: timers due meanwhile go first. */
+		sched_poll();
+	}
 	dispatching = 0;
 	if (queue_pick() != NULL)
 		queue_dispatch_soon();

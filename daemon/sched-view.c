@@ -11,31 +11,41 @@
 #include "util.h"
 
 /*
- * When the job fires next (jitter included), or null.  A cron or at time
- * is the armed wall time itself, the one "next" shows first, not
- * converted back from the monotonic deadline: exact, and in seconds so
- * that no time up to TIME_SEC_MAX overflows.
+ * When the job fires next (jitter included): 0 and *ts, or -1 if it is
+ * not armed.  A cron or at time is the armed wall time itself, the one
+ * "next" shows first, not converted back from the monotonic deadline:
+ * exact, and in seconds so that no time up to TIME_SEC_MAX overflows.
  */
-json_t *
-sched_next_run(const struct job *j)
+int
+sched_next_run_ts(const struct job *j, struct timespec *ts)
 {
-	struct timespec	 ts;
 	uint64_t	 real, mono, at, jitter;
 
 	if (j->sched.idx == SIZE_MAX)
-		return (json_null());
+		return (-1);
 	if (sched_wall_phase(j)) {
 		jitter = j->sched.due_ns > j->nominal_ns ?
 		    j->sched.due_ns - j->nominal_ns : 0;
-		ts.tv_sec = j->next_wall_s + (time_t)(jitter / NS);
-		ts.tv_nsec = (long)(jitter % NS);
-		return (sjson_time(&ts));
+		ts->tv_sec = j->next_wall_s + (time_t)(jitter / NS);
+		ts->tv_nsec = (long)(jitter % NS);
+		return (0);
 	}
 	real = sched_now_real_ns();
 	mono = sched_mono_ns();
 	at = real + (j->sched.due_ns > mono ? j->sched.due_ns - mono : 0);
-	ts.tv_sec = (time_t)(at / NS);
-	ts.tv_nsec = (long)(at % NS);
+	ts->tv_sec = (time_t)(at / NS);
+	ts->tv_nsec = (long)(at % NS);
+	return (0);
+}
+
+/* sched_next_run_ts as a time string, or null. */
+json_t *
+sched_next_run(const struct job *j)
+{
+	struct timespec	 ts;
+
+	if (sched_next_run_ts(j, &ts) != 0)
+		return (json_null());
 	return (sjson_time(&ts));
 }
 

@@ -544,6 +544,29 @@ sched_timer(evutil_socket_t fd, short events, void *arg)
 	sched_expire();
 }
 
+/* Is a firing due within ns from now? */
+int
+sched_due_within(uint64_t ns)
+{
+	struct sched_ent	*e;
+
+	return ((e = sched_heap_top()) != NULL &&
+	    e->due_ns <= sched_mono_ns() + ns);
+}
+
+/*
+ * Fire what has come due while the loop is busy with a long piece of
+ * work (a batch of spawns): timers need not wait for its end.
+ */
+void
+sched_poll(void)
+{
+	struct sched_ent	*e;
+
+	if ((e = sched_heap_top()) != NULL && e->due_ns <= sched_mono_ns())
+		sched_expire();
+}
+
 /* Run everything that is due now, then arm the timer for the next. */
 void
 sched_expire(void)

@@ -13,6 +13,7 @@
 #include <event2/event.h>
 #include <event2/bufferevent.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -23,9 +24,12 @@
 #include "proto.h"
 
 struct client;
+struct client_stream;
 struct cron;
 struct job;
+struct jw;
 struct task;
+struct task_prep;
 
 /* An entry of the scheduler's heap: a job's next firing, or a retry. */
 struct sched_ent {
@@ -137,6 +141,8 @@ struct task {
 	int		 group_gone;	/* its group was seen empty */
 	int		 leftovers;	/* killing what the main process left */
 	int		 frozen;
+	int		 starting;	/* its process is being started */
+	int		 stop_sig;	/* a stop's signal, while starting */
 	uint64_t	 timeout_due_ms;	/* monotonic; 0: no timeout */
 	uint64_t	 timeout_left_ms;	/* while frozen */
 	int		 cg_fd;		/* its cgroup, or -1 */
@@ -168,21 +174,26 @@ struct job {
 	struct jobdef	*def;		/* NULL for a removed job read back */
 	enum job_origin	 origin;
 	uid_t		 uid;		/* owner */
-	int		 paused;
-	int		 removed;	/* keeps only records; see job_remove */
-	int		 pinned;	/* being removed: not freed yet */
+	enum task_state	 last_state;
+	uint32_t	 nqueued;
+	uint32_t	 nrunning;
+	uint32_t	 nhistory;
+	/* Flags, 0 or 1, packed: a daemon may hold many jobs. */
+	unsigned char	 paused;
+	unsigned char	 removed;	/* keeps only records; see job_remove */
+	unsigned char	 pinned;	/* being removed: not freed yet */
+	unsigned char	 at_done;	/* the at time has fired (sched.c) */
+	unsigned char	 restored;	/* schedule state came from disk */
+	unsigned char	 state_dirty;	/* its state is to be written */
+	unsigned char	 sched_ended;	/* max_runs reached, or at done */
 
 	struct job_counters counters;
 	uint64_t	 last_task;	/* 0: none */
-	enum task_state	 last_state;
 	struct timespec	 last_run;	/* start of the last task started */
 
 	struct task_list queue;		/* queued, FIFO */
 	struct task_list running;
 	struct task_list history;	/* ended, oldest first */
-	uint32_t	 nqueued;
-	uint32_t	 nrunning;
-	uint32_t	 nhistory;
 
 	size_t		 qidx;		/* in the ready heap, or SIZE_MAX */
 
@@ -190,14 +201,10 @@ struct job {
 	struct sched_ent sched;		/* next firing, when armed */
 	struct cron	*cron;		/* parsed def->cron, or NULL */
 	time_t		 at_time_s;	/* def->at resolved, or 0 */
-	int		 at_done;	/* the at time has fired */
 	uint64_t	 nominal_ns;	/* every: nominal due, monotonic */
 	time_t		 next_wall_s;	/* cron/at: nominal wall time, or 0 */
 	time_t		 last_wall_s;	/* cron: last wall time fired/passed */
 	uint64_t	 sched_runs;	/* tasks started by the schedule */
-	int		 restored;	/* its schedule state came from disk */
-	int		 state_dirty;	/* its state is to be written */
-	int		 sched_ended;	/* max_runs reached, or at done */
 	LIST_HEAD(, retry) retries;	/* pending retries */
 
 	TAILQ_ENTRY(job) entry;		/* all jobs, in creation order */
@@ -266,6 +273,8 @@ struct client {
 	unsigned	 events;	/* subscribed classes, 0: none */
 	struct client_defer defer;	/* fn NULL: none */
 	uint64_t	 hold_group;	/* answers wait for it, 0: none */
+	struct client_stream *stream;	/* a long answer being sent, or NULL */
+	struct evbuffer	*later;		/* events sent after it, or NULL */
 	struct event	*idle_ev;
 	struct event	*resume_ev;	/* goes on after client_undefer */
 	TAILQ_ENTRY(client) entry;
@@ -332,6 +341,9 @@ void		 daemon_signals_free(void);
 void		 daemon_free(void);
 void		 schedd_shutdown(int);
 void		 schedd_check_exit(void);
+int		 daemon_thread_start(pthread_t *, void *(*)(void *), int [2],
+		    struct event **, event_callback_fn);
+void		 daemon_thread_stop(pthread_t, int [2], struct event **);
 
 /* admit.c */
 #define ADMIT_ACK	0x1	/* answered: the state must be writable */
@@ -371,8 +383,6 @@ void		 job_prune_removed(void);
 void		 job_maybe_free(struct job *);
 uint32_t	 job_concurrency(const struct job *);
 uint32_t	 job_queue_limit(const struct job *);
-json_t		*job_summary(const struct job *);
-json_t		*job_full(const struct job *);
 void		 job_free_all(void);
 
 /* task.c */
@@ -385,17 +395,26 @@ void		 task_cancel(struct task *, const char *);
 int		 task_stop(struct task *, int, enum task_stop);
 void		 task_reaped(pid_t, int, const struct rusage *);
 json_t		*task_record(const struct task *);
-struct task	*task_from_record(struct job *, json_t *);
+void		 task_record_write(struct jw *, const struct task *);
+void		 task_record_fields(struct jw *, const struct task *);
 void		 task_watch_add(struct task *, struct task_watch *);
 void		 task_watch_remove(struct task *, struct task_watch *);
 void		 task_free(struct task *);
 const char	*task_state_name(enum task_state);
 int		 task_state_parse(const char *);
+int		 task_trigger_parse(const char *);
 const char	*task_trigger_name(enum task_trigger);
 void		 task_prune(struct job *);
 void		 task_output_closed(struct task *);
 void		 task_cgroup_changed(struct task *);
 int		 task_freeze(struct task *, int);
+void		 task_prep_batch(void);
+void		 task_prep_cache_free(void);
+void		 task_started(struct task *, pid_t, char *);
+void		 task_start(struct task *, struct task_prep *, int);
+int		 task_start_early(pid_t, int, const struct rusage *);
+int		 task_start_pending(pid_t);
+void		 task_start_free(void);
 
 /* output.c */
 int		 output_start(struct task *);
@@ -423,8 +442,11 @@ void		 sched_pause(struct job *);
 void		 sched_resume(struct job *);
 void		 sched_task_ended(struct task *);
 json_t		*sched_next_run(const struct job *);
+int		 sched_next_run_ts(const struct job *, struct timespec *);
 json_t		*sched_stats(void);
 void		 sched_expire(void);
+void		 sched_poll(void);
+int		 sched_due_within(uint64_t);
 void		 sched_wall_changed(void);
 void		 sched_restore_all(void);
 struct retry	*sched_retry_add(struct job *, uint32_t, uid_t, uint64_t);
@@ -477,6 +499,7 @@ int		 auth_may_task(uid_t, int, const struct task *);
 /* sub.c */
 unsigned	 sub_class(const char *);
 const char	*sub_name(unsigned);
+int		 sub_wanted(unsigned);
 void		 sub_emit(unsigned, json_t *);
 
 /* server.c */
@@ -490,6 +513,10 @@ void		 server_close_clients(void);
 /* client.c */
 void		 client_new(int, uid_t, pid_t, int);
 void		 client_send(struct client *, json_t *);
+void		 client_send_raw(struct client *, const char *, size_t);
+int		 client_stream(struct client *, struct jw *,
+		    int (*)(struct jw *, void *), void (*)(void *), void *);
+void		 client_stream_cancel(struct client *, void *);
 void		 client_close(struct client *);
 void		 client_undefer(struct client *);
 void		 client_hold(struct client *, uint64_t);
@@ -497,6 +524,8 @@ void		 client_durable(uint64_t);
 
 /* sjson.c */
 json_t		*sjson_time(const struct timespec *);
+void		 sjson_write_time(struct jw *, const struct timespec *);
+void		 sjson_write(struct jw *, const json_t *);
 json_t		*sjson_text(const char *, size_t);
 json_t		*sjson_uint(uint64_t);
 json_t		*sjson_ms_or_null(int64_t);

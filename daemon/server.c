@@ -362,8 +362,8 @@ server_flush_all(void)
 	while (!expired) {
 		pending = 0;
 		TAILQ_FOREACH(c, &sd.clients, entry) {
-			if (evbuffer_get_length(bufferevent_get_output(
-			    c->bev)) > 0)
+			if (c->stream != NULL || evbuffer_get_length(
+			    bufferevent_get_output(c->bev)) > 0)
 				pending = 1;
 		}
 		if (!pending)

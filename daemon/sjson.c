@@ -1,10 +1,11 @@
 /*
  * JSON helpers for answers: times, text that may hold any bytes, and
- * nullable numbers.
+ * nullable numbers, as jansson values or through a writer (jw.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "jw.h"
 #include "schedd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -13,49 +14,46 @@
 json_t *
 sjson_time(const struct timespec *ts)
 {
-	json_t	*v;
-	char	*s;
+	char	 buf[TIME_FORMAT_MAX];
 
 	if (ts->tv_sec == 0 && ts->tv_nsec == 0)
 		return (json_null());
-	s = time_format(ts);
-	v = json_string(s);
-	free(s);
-	return (v);
+	time_format_buf(ts, buf);
+	return (json_string(buf));
 }
 
-/* Length of a valid UTF-8 sequence at p (at most n bytes), 0 if none. */
-static size_t
-json_utf8_len(const unsigned char *p, size_t n)
+/* sjson_time through a writer. */
+void
+sjson_write_time(struct jw *w, const struct timespec *ts)
 {
-	size_t		 len, i;
-	uint32_t	 cp;
+	char	 buf[TIME_FORMAT_MAX];
+	size_t	 n;
 
-	if (p[0] < 0x80)
-		return (p[0] == 0 ? 0 : 1);
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return (0);
-	if (len > n)
-		return (0);
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return (0);
-		cp = (cp << 6) | (p[i] & 0x3f);
+	if (ts->tv_sec == 0 && ts->tv_nsec == 0) {
+		jw_null(w);
+		return;
 	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return (0);
-	return (len);
+	n = time_format_buf(ts, buf);
+	jw_text(w, buf, n);
+}
+
+static int
+sjson_dump(const char *buf, size_t len, void *arg)
+{
+	jw_append(arg, buf, len);
+	return (0);
+}
+
+/* A jansson value through a writer, as jansson encodes it; NULL: null. */
+void
+sjson_write(struct jw *w, const json_t *v)
+{
+	if (v == NULL) {
+		jw_null(w);
+		return;
+	}
+	jw_raw(w, "", 0);
+	json_dump_callback(v, sjson_dump, w, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 /* A JSON string of arbitrary bytes; invalid UTF-8 and NUL become U+FFFD. */
@@ -69,7 +67,7 @@ sjson_text(const char *s, size_t n)
 
 	buf = xmalloc(n * 3 + 1);
 	while (i < n) {
-		if ((l = json_utf8_len(p + i, n - i)) == 0) {
+		if ((l = jw_utf8_len(p + i, n - i)) == 0) {
 			memcpy(buf + o, "\xef\xbf\xbd", 3);
 			o += 3;
 			i++;

@@ -5,11 +5,15 @@
  * spawn_start uses vfork, so the cost of starting a task does not grow
  * with the daemon's memory (no page tables are copied).  The child shares
  * the daemon's memory until it calls execve, so it does only
- * async-signal-safe work on data prepared by the parent, writes nothing
- * but its own stack and, on failure, a small report into a close-on-exec
- * status pipe: the parent reads end-of-file when the exec succeeded and a
- * {stage, errno} report when it did not.  All signals are blocked around
- * the vfork so no daemon handler can run in the child.
+ * async-signal-safe work on data prepared by the parent and writes
+ * nothing but its own stack and, on failure, a {stage, errno} report into
+ * the parent's spawn_child (the memory is shared, and the parent runs
+ * again only once the child has exec'd or exited, so no pipe is needed
+ * to tell the two apart).  All signals are blocked around the vfork so no
+ * daemon handler can run in the child.
+ *
+ * The daemon calls spawn_start from a helper thread (task-start.c), so
+ * the event loop does not wait for a child to exec; one start at a time.
  *
  * Finding, signalling and counting a task's processes once it runs is
  * proctree.c's work.
@@ -58,21 +62,20 @@ enum spawn_stage {
 	STAGE_EXEC,
 };
 
-struct spawn_report {
-	int	stage;
-	int	error;
-};
-
-/* Everything the child needs, prepared by the parent before vfork. */
+/*
+ * Everything the child needs, prepared by the parent before vfork, and
+ * the child's report should it fail (stage 0: it exec'd).
+ */
 struct spawn_child {
 	const struct spawn_req	*req;
 	const char		*workdir;
 	int			 null_fd;	/* /dev/null, >= 3 */
 	int			 out_fd;	/* >= 3 */
-	int			 status_fd;	/* write end, >= 3 */
 	int			 procs_fd;	/* cgroup.procs, or -1 */
 	int			 fd_limit;	/* fallback loop bound */
 	sigset_t		 empty;
+	volatile int		 stage;		/* enum spawn_stage, or 0 */
+	volatile int		 error;		/* its errno */
 };
 
 /*
@@ -99,6 +102,9 @@ struct spawn_child {
 #define SPAWN_CLONE3	1
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP	0x200000000ULL
+#endif
+#ifndef CLONE_PARENT_SETTID
+#define CLONE_PARENT_SETTID	0x00100000
 #endif
 #ifndef SYS_clone3
 #define SYS_clone3		435
@@ -177,11 +183,12 @@ __asm__(
 #endif
 
 static int	spawn_devnull = -1;
+static int	spawn_nofile = -1;	/* spawn_fd_limit, taken once */
 
 static void	spawn_child_sigdfl(int);
-static void	spawn_child_fail(const struct spawn_child *, int)
+static void	spawn_child_fail(struct spawn_child *, int)
 		    __attribute__((__noreturn__));
-static void	spawn_child_run(const struct spawn_child *)
+static void	spawn_child_run(struct spawn_child *)
 		    __attribute__((__noreturn__));
 static int	spawn_child_cloexec(const struct spawn_child *);
 static int	spawn_child_ids(const struct spawn_req *);
@@ -189,21 +196,14 @@ static int	spawn_child_limits(const struct spawn_req *);
 static pid_t	spawn_fork(struct spawn_child *);
 static int	spawn_fd_high(int, int *);
 static int	spawn_fd_limit(void);
-static char	*spawn_cause(const struct spawn_child *,
-		    const struct spawn_report *);
+static char	*spawn_cause(const struct spawn_child *);
 
 /* Report a failed stage to the parent and leave without running atexit. */
 static void
-spawn_child_fail(const struct spawn_child *sc, int stage)
+spawn_child_fail(struct spawn_child *sc, int stage)
 {
-	struct spawn_report	 r;
-	ssize_t			 n;
-
-	r.stage = stage;
-	r.error = errno;
-	do
-		n = write(sc->status_fd, &r, sizeof r);
-	while (n == -1 && errno == EINTR);
+	sc->error = errno;
+	sc->stage = stage;
 	_exit(127);
 }
 
@@ -309,7 +309,7 @@ spawn_child_sigdfl(int sig)
 
 /* The child between vfork and execve: async-signal-safe calls only. */
 static void
-spawn_child_run(const struct spawn_child *sc)
+spawn_child_run(struct spawn_child *sc)
 {
 	const struct spawn_req	*req = sc->req;
 	struct sigaction	 sa;
@@ -386,13 +386,22 @@ spawn_fork(struct spawn_child *sc)
 	struct spawn_clone_args	 ca;
 	long			 rc;
 
-	if (sc->req->cgroup_fd != -1 && !spawn_clone3_broken) {
+	if ((sc->req->cgroup_fd != -1 || sc->req->pid_early != NULL) &&
+	    !spawn_clone3_broken) {
 		memset(&ca, 0, sizeof ca);
-		ca.flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP;
+		ca.flags = CLONE_VM | CLONE_VFORK;
+		if (sc->req->cgroup_fd != -1) {
+			ca.flags |= CLONE_INTO_CGROUP;
+			ca.cgroup = (uint64_t)sc->req->cgroup_fd;
+		}
+		/* The kernel writes the pid there before the child runs. */
+		if (sc->req->pid_early != NULL) {
+			ca.flags |= CLONE_PARENT_SETTID;
+			ca.parent_tid = (uint64_t)(uintptr_t)sc->req->pid_early;
+		}
 		ca.exit_signal = SIGCHLD;
 		ca.stack = (uint64_t)(uintptr_t)spawn_stack;
 		ca.stack_size = sizeof spawn_stack;
-		ca.cgroup = (uint64_t)sc->req->cgroup_fd;
 		rc = spawn_clone3(&ca, sizeof ca, spawn_clone3_child, sc);
 		if (rc >= 0)
 			return ((pid_t)rc);
@@ -426,30 +435,37 @@ spawn_fd_high(int fd, int *dupfd)
 	return (*dupfd);
 }
 
-/* How far the child's fallback close-on-exec loop must go. */
+/*
+ * How far the child's fallback close-on-exec loop must go (only used
+ * where close_range is missing); taken once, the daemon never changes
+ * its own limit.
+ */
 static int
 spawn_fd_limit(void)
 {
 	struct rlimit	 rl;
 	long		 n;
 
+	if (spawn_nofile != -1)
+		return (spawn_nofile);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		n = rl.rlim_cur > INT_MAX ? INT_MAX : (long)rl.rlim_cur;
 	else if ((n = sysconf(_SC_OPEN_MAX)) <= 0)
 		n = SPAWN_FD_LOOP_MAX;
 	if (n > SPAWN_FD_LOOP_MAX * 16)
 		n = SPAWN_FD_LOOP_MAX * 16;
-	return ((int)n);
+	spawn_nofile = (int)n;
+	return (spawn_nofile);
 }
 
 /* Turn a child's report into the task's "could not start" reason. */
 static char *
-spawn_cause(const struct spawn_child *sc, const struct spawn_report *r)
+spawn_cause(const struct spawn_child *sc)
 {
 	const char	*what = NULL;
 	char		*cause;
 
-	switch (r->stage) {
+	switch (sc->stage) {
 	case STAGE_SETSID:
 		what = "setsid";
 		break;
@@ -483,14 +499,14 @@ spawn_cause(const struct spawn_child *sc, const struct spawn_report *r)
 		break;
 	case STAGE_CHDIR:
 		xasprintf(&cause, "could not start: chdir %s: %s",
-		    sc->workdir, strerror(r->error));
+		    sc->workdir, strerror(sc->error));
 		return (cause);
 	}
 	if (what != NULL) {
 		xasprintf(&cause, "could not start: %s: %s", what,
-		    strerror(r->error));
+		    strerror(sc->error));
 	} else
-		xasprintf(&cause, "could not start: %s", strerror(r->error));
+		xasprintf(&cause, "could not start: %s", strerror(sc->error));
 	return (cause);
 }
 
@@ -499,12 +515,8 @@ int
 spawn_start(const struct spawn_req *req, pid_t *pidp, char **cause)
 {
 	struct spawn_child	 sc;
-	struct spawn_report	 r;
 	sigset_t		 all, old;
-	int			 p[2], hi[2], dup_null, dup_out, dup_st[2];
-	int			 error, status;
-	ssize_t			 n;
-	size_t			 got;
+	int			 fd, dup_null, dup_out, error, status;
 	pid_t			 pid;
 
 	memset(&sc, 0, sizeof sc);
@@ -513,15 +525,15 @@ spawn_start(const struct spawn_req *req, pid_t *pidp, char **cause)
 	sc.workdir = req->workdir != NULL ? req->workdir : "/";
 	sc.fd_limit = spawn_fd_limit();
 	sigemptyset(&sc.empty);
-	dup_null = dup_out = dup_st[0] = dup_st[1] = -1;
+	dup_null = dup_out = -1;
 
 	if (spawn_devnull == -1) {
 		spawn_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (spawn_devnull != -1 && spawn_devnull <= STDERR_FILENO) {
-			hi[0] = fcntl(spawn_devnull, F_DUPFD_CLOEXEC,
+			fd = fcntl(spawn_devnull, F_DUPFD_CLOEXEC,
 			    STDERR_FILENO + 1);
 			close(spawn_devnull);
-			spawn_devnull = hi[0];
+			spawn_devnull = fd;
 		}
 		if (spawn_devnull == -1)
 			goto fail;
@@ -533,69 +545,30 @@ spawn_start(const struct spawn_req *req, pid_t *pidp, char **cause)
 	else if ((sc.out_fd = spawn_fd_high(req->out_fd, &dup_out)) == -1)
 		goto fail;
 
-	if (pipe2(p, O_CLOEXEC) == -1)
-		goto fail;
-	hi[0] = spawn_fd_high(p[0], &dup_st[0]);
-	hi[1] = spawn_fd_high(p[1], &dup_st[1]);
-	if (hi[0] == -1 || hi[1] == -1) {
-		error = errno;
-		close(p[0]);
-		close(p[1]);
-		if (dup_st[0] != -1)
-			close(dup_st[0]);
-		if (dup_st[1] != -1)
-			close(dup_st[1]);
-		errno = error;
-		goto fail;
-	}
-	if (hi[0] != p[0])
-		close(p[0]);
-	if (hi[1] != p[1])
-		close(p[1]);
-	sc.status_fd = hi[1];
-
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = spawn_fork(&sc);
 	error = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(hi[1]);
 	if (sc.procs_fd != -1)
 		close(sc.procs_fd);
-
 	if (pid == -1) {
-		close(hi[0]);
 		errno = error;
 		goto fail;
 	}
-
-	/* The child has exec'd or exited: the report, if any, is there. */
-	got = 0;
-	while (got < sizeof r) {
-		n = read(hi[0], (char *)&r + got, sizeof r - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	close(hi[0]);
 	if (dup_null != -1)
 		close(dup_null);
 	if (dup_out != -1)
 		close(dup_out);
 
-	if (got == 0) {
+	/* The child has exec'd or exited: its report, if any, is here. */
+	if (sc.stage == 0) {
 		*pidp = pid;
 		return (0);
 	}
-	if (got != sizeof r) {
-		r.stage = STAGE_EXEC;
-		r.error = EIO;
-	}
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		/* nothing */;
-	*cause = spawn_cause(&sc, &r);
+	*cause = spawn_cause(&sc);
 	return (-1);
 
 fail:

@@ -3,9 +3,9 @@
  *
  * Everything is resolved by the caller before spawn_start: the absolute
  * program path, argv, envp, ids and groups, limits.  The child does only
- * async-signal-safe work, reports a failure before exec through a
- * close-on-exec status pipe, and never runs the command with privileges
- * it was asked to drop.
+ * async-signal-safe work, reports a failure before exec in the memory it
+ * shares with the daemon until then, and never runs the command with
+ * privileges it was asked to drop.
  */
 #ifndef SPAWN_H
 #define SPAWN_H
@@ -22,6 +22,8 @@ struct spawn_req {
 	const char	*workdir;	/* chdir here; NULL: stay in / */
 	int		 out_fd;	/* becomes stdout and stderr */
 	int		 cgroup_fd;	/* its cgroup's folder, or -1 */
+	/* Where the kernel can, *pid_early has the pid before the exec. */
+	pid_t		*pid_early;	/* or NULL */
 
 	int		 set_ids;	/* drop to uid/gid/groups */
 	uid_t		 uid;

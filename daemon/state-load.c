@@ -4,8 +4,15 @@
  * wins"); a torn last line is skipped, an unreadable snapshot is moved
  * aside, a newer format refuses the start.  Tasks that were running are
  * lost, and what is left of them is killed.
+ *
+ * Both files are read through a read-only mapping, one record at a time:
+ * each job, task record or journal line is parsed on its own, applied
+ * (state-apply.c) and freed, so no tree of the whole state is ever built
+ * and the memory a start leaves behind is what the state itself takes
+ * (doc/state.md).
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -23,12 +30,45 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static void	 state_apply(json_t *, int);
-static void	 state_apply_job(json_t *);
-static void	 state_apply_task(json_t *);
-static void	 state_apply_bans(json_t *);
+/* Pages read are given back every so many bytes. */
+#define STATE_MAP_RELEASE	(8 * 1024 * 1024)
+
+/* A state file mapped for reading. */
+struct state_map {
+	const char	*base;
+	size_t		 len;
+	size_t		 released;	/* pages given back below this */
+};
+
+/* Where the parts of a snapshot are (start and end of each value). */
+struct state_snap_parts {
+	const char	*version[2];
+	const char	*generation[2];
+	const char	*next_id[2];
+	const char	*jobs[2];
+	const char	*bans[2];
+	const char	*tasks[2];
+};
+
+static uint64_t	 state_loaded;		/* bytes of state files read */
+static int	 state_had_new;		/* a journal.new was there */
+
+static int	 state_map_open(const char *, struct state_map *);
+static void	 state_map_release(struct state_map *, const char *);
+static void	 state_map_close(struct state_map *);
+static json_int_t state_json_int(const char *const *);
+static int	 state_snap_member(const char *, size_t, const char *,
+		    const char *, void *);
+static int	 state_snap_scan(const char *, const char *,
+		    struct state_snap_parts *);
+static size_t	 state_snap_each(struct state_map *, const char *const *,
+		    int (*)(const char *, const char *));
+static int	 state_newer(const char *, json_int_t, char **);
+static int	 state_load_snapshot(const char *, char **);
+static void	 state_keep_copy(const char *, const char *);
+static int	 state_load_job(const char *, const char *);
+static int	 state_load_task(const char *, const char *);
 static void	 state_lose_running(struct job_list *);
-static void	 state_history_insert(struct task *);
 static void	 state_cancel_foreign(void);
 
 /* Move an unreadable file aside, loudly. */
@@ -59,273 +99,297 @@ state_move_aside(const char *name, const char *why)
 	free(to);
 }
 
-/* Apply one snapshot or journal object. */
-static void
-state_apply(json_t *o, int from_journal)
+/*
+ * Map a file of the state folder for reading (never through a symbolic
+ * link, nor waiting on a FIFO).  -1 and errno on failure: ENOENT none,
+ * ELOOP a link, EINVAL not a regular file.  An empty file maps to
+ * nothing.
+ */
+static int
+state_map_open(const char *name, struct state_map *m)
 {
-	const char	*t = json_string_value(json_object_get(o, "t"));
-	json_int_t	 next;
+	struct stat	 st;
+	void		*p = NULL;
+	int		 fd, saved;
 
-	if (t == NULL)
-		return;
-	if (strcmp(t, "job") == 0)
-		state_apply_job(o);
-	else if (strcmp(t, "job-") == 0) {
-		struct job	*j;
-		const char	*name;
-
-		name = json_string_value(json_object_get(o, "name"));
-		if (name != NULL && (j = job_find(name)) != NULL &&
-		    j->origin == ORIGIN_RUNTIME)
-			job_remove(j, NULL, NULL, JOB_KEEP_RUNNING);
-	} else if (strcmp(t, "task") == 0)
-		state_apply_task(o);
-	else if (strcmp(t, "bans") == 0)
-		state_apply_bans(json_object_get(o, "bans"));
-	else if (strcmp(t, "ids") == 0) {
-		next = json_integer_value(json_object_get(o, "next"));
-		if (next > 0 && (uint64_t)next > sd.next_task_id)
-			sd.next_task_id = (uint64_t)next;
-		if (next > 0 && (uint64_t)next > state_ids_reserved)
-			state_ids_reserved = (uint64_t)next;
-	} else if (from_journal)
-		log_warnx("state: unknown journal record \"%s\" skipped", t);
-}
-
-static void
-state_apply_job(json_t *o)
-{
-	struct jobdef	*def;
-	struct job	*j;
-	struct retry	*r;
-	json_t		*c, *l, *s, *dv, *rl, *rv;
-	size_t		 i;
-	const char	*name, *origin, *at, *st;
-	char		*cause;
-	int		 state;
-
-	name = json_string_value(json_object_get(o, "name"));
-	origin = json_string_value(json_object_get(o, "origin"));
-	if (name == NULL || origin == NULL)
-		return;
-	j = job_find(name);
-	dv = json_object_get(o, "def");
-	if (strcmp(origin, "runtime") == 0 && dv != NULL) {
-		if (j != NULL && j->origin == ORIGIN_CONFIG) {
-			log_warnx("job %s: the configuration defines it; the "
-			    "saved runtime job of that name is dropped", name);
-			return;
-		}
-		if (jobdef_from_json(dv, &def, &cause) != 0) {
-			log_warnx("job %s: saved definition unusable: %s", name,
-			    cause);
-			free(cause);
-			return;
-		}
-		if (j == NULL)
-			j = job_create(def, ORIGIN_RUNTIME,
-			    (uid_t)json_integer_value(json_object_get(o,
-			    "uid")));
-		else
-			job_set_def(j, def, JOB_DEF_FRESH);
+	if ((fd = openat(sd.state_dirfd, name, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC)) == -1)
+		return (-1);
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
 	}
-	if (j == NULL || (j->origin == ORIGIN_CONFIG) !=
-	    (strcmp(origin, "config") == 0))
-		return;
-	/* Replayed as it happened: a new owner cancels what was queued. */
-	if (j->origin == ORIGIN_RUNTIME)
-		job_set_owner(j, ORIGIN_RUNTIME,
-		    (uid_t)json_integer_value(json_object_get(o, "uid")));
-	/*
-	 * The saved paused flag stands, unless "enabled" was changed in the
-	 * configuration since: then the file says.
-	 */
-	if (json_is_boolean(json_object_get(o, "enabled")) &&
-	    json_is_true(json_object_get(o, "enabled")) != j->def->enabled)
-		j->paused = !j->def->enabled;
-	else
-		j->paused = json_is_true(json_object_get(o, "paused"));
-	if ((c = json_object_get(o, "counters")) != NULL) {
-		j->counters.runs = sjson_get_int(c, "runs", 0);
-		j->counters.succeeded = sjson_get_int(c, "succeeded", 0);
-		j->counters.failed = sjson_get_int(c, "failed", 0);
-		j->counters.timeouts = sjson_get_int(c, "timeouts", 0);
-		j->counters.stopped = sjson_get_int(c, "stopped", 0);
-		j->counters.skipped = sjson_get_int(c, "skipped", 0);
-		j->counters.missed = sjson_get_int(c, "missed", 0);
-		j->counters.consecutive_failures = sjson_get_int(c,
-		    "consecutive_failures", 0);
+	if (st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+		    0);
+		if (p == MAP_FAILED)
+			goto fail;
+		madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
 	}
-	if ((l = json_object_get(o, "last")) != NULL) {
-		j->last_task = sjson_get_int(l, "task", 0);
-		st = json_string_value(json_object_get(l, "state"));
-		if (st != NULL && (state = task_state_parse(st)) != -1)
-			j->last_state = state;
-		j->last_run.tv_sec = sjson_get_int(l, "run_s", 0);
-		j->last_run.tv_nsec = sjson_get_int(l, "run_ns", 0);
-	}
-	if ((rl = json_object_get(o, "retries")) != NULL) {
-		/* The saved list replaces what an earlier line planned. */
-		while ((r = LIST_FIRST(&j->retries)) != NULL)
-			sched_retry_cancel(r);
-		json_array_foreach(rl, i, rv) {
-			sched_retry_add(j, (uint32_t)json_integer_value(
-			    json_object_get(rv, "attempt")),
-			    (uid_t)json_integer_value(json_object_get(rv,
-			    "uid")),
-			    (uint64_t)json_integer_value(json_object_get(rv,
-			    "at_ms")) * 1000000);
-		}
-	}
-	if ((s = json_object_get(o, "sched")) != NULL) {
-		j->restored = 1;
-		j->last_wall_s = json_integer_value(json_object_get(s,
-		    "last_wall"));
-		j->sched_runs = json_integer_value(json_object_get(s, "runs"));
-		j->sched_ended = json_is_true(json_object_get(s, "ended"));
-		/* An at that ran stays done unless its time was changed. */
-		at = json_string_value(json_object_get(s, "at"));
-		j->at_done = json_is_true(json_object_get(s, "at_done")) &&
-		    at != NULL && j->def->at != NULL &&
-		    strcmp(at, j->def->at) == 0;
-		if (j->def->at != NULL && (at == NULL ||
-		    strcmp(at, j->def->at) != 0)) {
-			/* A changed at is a new one: as if first loaded. */
-			j->sched_runs = 0;
-			j->sched_ended = 0;
-			j->restored = 0;
-		}
-	}
-}
-
-/* Take a task out of whatever list of its job it is on, and free it. */
-static void
-state_drop_task(struct task *t)
-{
-	struct job	*j = t->job;
-
-	job_removed_forget(t);
-	switch (t->state) {
-	case TASK_QUEUED:
-		queue_remove(t);
-		break;
-	case TASK_RUNNING:
-		TAILQ_REMOVE(&j->running, t, entry);
-		j->nrunning--;
-		sd.nrunning--;
-		queue_update(j);
-		break;
-	default:
-		TAILQ_REMOVE(&j->history, t, entry);
-		j->nhistory--;
-		break;
-	}
-	task_free(t);
-	job_maybe_free(j);
+	close(fd);
+	m->base = p;
+	m->len = p != NULL ? (size_t)st.st_size : 0;
+	m->released = 0;
+	state_loaded += m->len;
+	return (0);
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return (-1);
 }
 
 /*
- * A task record: onto its job's queue, running list or history.  The
- * record of a removed job (marked so, or naming a job that no longer
- * exists) goes with the records of removed jobs; nothing of it runs.
+ * Everything below upto has been read: give its pages back now and then,
+ * so a large file does not stay resident while the next records load.
  */
 static void
-state_apply_task(json_t *rec)
+state_map_release(struct state_map *m, const char *upto)
 {
-	struct task	*t, *old;
-	struct job	*j;
-	json_int_t	 id;
-	const char	*name;
+	size_t	 off, page = (size_t)getpagesize();
 
-	id = json_integer_value(json_object_get(rec, "id"));
-	name = json_string_value(json_object_get(rec, "job"));
-	if (id <= 0 || name == NULL || !name_valid(name))
+	off = (size_t)(upto - m->base) & ~(page - 1);
+	if (off < m->released + STATE_MAP_RELEASE)
 		return;
-	if ((uint64_t)id >= sd.next_task_id)
-		sd.next_task_id = (uint64_t)id + 1;
-	if ((old = task_find((uint64_t)id)) != NULL)
-		state_drop_task(old);
-	if (json_is_true(json_object_get(rec, "removed")) ||
-	    (j = job_find(name)) == NULL)
-		j = job_holder(name);
-	if ((t = task_from_record(j, rec)) == NULL) {
-		job_maybe_free(j);
-		return;
+	madvise((char *)m->base + m->released, off - m->released,
+	    MADV_DONTNEED);
+	m->released = off;
+}
+
+static void
+state_map_close(struct state_map *m)
+{
+	if (m->base != NULL)
+		munmap((void *)m->base, m->len);
+	m->base = NULL;
+	m->len = 0;
+}
+
+/* An integer part of a snapshot, 0 if missing or not an integer. */
+static json_int_t
+state_json_int(const char *const *part)
+{
+	json_t		*v;
+	json_int_t	 n;
+
+	if (part[0] == NULL)
+		return (0);
+	v = json_loadb(part[0], part[1] - part[0], JSON_DECODE_ANY, NULL);
+	n = json_integer_value(v);
+	json_decref(v);
+	return (n);
+}
+
+/* A member of a snapshot: where the value of a known one is. */
+static int
+state_snap_member(const char *k, size_t klen, const char *v, const char *e,
+    void *arg)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} keys[] = {
+		{ "version", offsetof(struct state_snap_parts, version) },
+		{ "generation", offsetof(struct state_snap_parts, generation) },
+		{ "next_task_id", offsetof(struct state_snap_parts, next_id) },
+		{ "jobs", offsetof(struct state_snap_parts, jobs) },
+		{ "bans", offsetof(struct state_snap_parts, bans) },
+		{ "tasks", offsetof(struct state_snap_parts, tasks) },
+	};
+	const char	**part;
+	size_t		  i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (klen == strlen(keys[i].key) &&
+		    memcmp(k, keys[i].key, klen) == 0) {
+			part = (const char **)((char *)arg + keys[i].off);
+			part[0] = v;
+			part[1] = e;
+		}
 	}
-	if (j->removed && t->state == TASK_QUEUED) {
-		t->state = TASK_CANCELLED;
-		if (t->error == NULL)
-			t->error = xstrdup("job removed");
-	}
-	switch (t->state) {
-	case TASK_QUEUED:
-		queue_link(t);
-		break;
-	case TASK_RUNNING:
-		TAILQ_INSERT_TAIL(&j->running, t, entry);
-		j->nrunning++;
-		sd.nrunning++;
-		break;
-	default:
-		state_history_insert(t);
-		break;
-	}
+	return (0);
 }
 
 /*
- * An ended task into its job's history, in id order (pruning drops the
- * first, taken to be the oldest).
+ * Find the parts of a snapshot, {"version":1,"generation":N,...} (keys in
+ * any order), checking its structure to the end without parsing it: a
+ * snapshot that is cut short or badly nested is refused before anything
+ * of it is applied.  -1 if it is not one JSON object.
  */
-static void
-state_history_insert(struct task *t)
+static int
+state_snap_scan(const char *p, const char *end, struct state_snap_parts *sp)
 {
-	struct job	*j = t->job;
-	struct task	*o;
-
-	for (o = TAILQ_LAST(&j->history, task_list); o != NULL &&
-	    o->id > t->id; o = TAILQ_PREV(o, task_list, entry))
-		;
-	if (o == NULL)
-		TAILQ_INSERT_HEAD(&j->history, t, entry);
-	else
-		TAILQ_INSERT_AFTER(&j->history, o, t, entry);
-	j->nhistory++;
-	if (j->removed)
-		job_removed_record(t);
-}
-
-static void
-state_apply_bans(json_t *list)
-{
-	struct ban	*b;
-	json_t		*e;
-	size_t		 i;
-	const char	*name;
-
-	while ((b = TAILQ_FIRST(&sd.bans)) != NULL)
-		ban_remove(b);
-	json_array_foreach(list, i, e) {
-		name = json_string_value(json_object_get(e, "name"));
-		if (name == NULL)
-			continue;
-		b = ban_add(name, json_string_value(json_object_get(e,
-		    "reason")), (uid_t)json_integer_value(json_object_get(e,
-		    "by")), json_is_true(json_object_get(e, "auto")));
-		b->since.tv_sec = json_integer_value(json_object_get(e,
-		    "since_s"));
-		b->since.tv_nsec = json_integer_value(json_object_get(e,
-		    "since_ns"));
-	}
+	memset(sp, 0, sizeof *sp);
+	return (state_json_members(p, end, state_snap_member, sp));
 }
 
 /*
- * Read a whole file of the state folder (never through a symbolic link);
- * NULL and errno on failure (ENOENT: none).
+ * Apply each object of an array part of a snapshot, one at a time.
+ * Returns how many could not be read.
  */
-static char *
-state_read(const char *name, size_t *lenp)
+static size_t
+state_snap_each(struct state_map *m, const char *const *part,
+    int (*fn)(const char *, const char *))
 {
-	return (file_read_at(sd.state_dirfd, name, lenp));
+	const char	*p, *e, *end = part[1];
+	size_t		 bad = 0;
+
+	if (part[0] == NULL || *part[0] != '[')
+		return (0);
+	for (p = part[0] + 1;; p = e) {
+		p = state_json_ws(p, end);
+		if (p < end && *p == ',')
+			p = state_json_ws(p + 1, end);
+		if (p == end || *p == ']')
+			break;
+		if ((e = state_json_skip(p, end)) == NULL || e == p) {
+			bad++;	/* no value: the rest is not a list */
+			break;
+		}
+		if (fn(p, e) != 0)
+			bad++;
+		state_map_release(m, e);
+	}
+	return (bad);
+}
+
+/* A job of a snapshot; -1 if it does not parse. */
+static int
+state_load_job(const char *p, const char *end)
+{
+	json_t	*o;
+
+	o = json_loadb(p, end - p, JSON_REJECT_DUPLICATES, NULL);
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return (-1);
+	}
+	state_apply_job(o);
+	json_decref(o);
+	return (0);
+}
+
+/* A task record of a snapshot, read in place; -1 if it does not parse. */
+static int
+state_load_task(const char *p, const char *end)
+{
+	struct state_rec	 r;
+
+	if (state_rec_scan(p, end, &r) != 0)
+		return (-1);
+	state_apply_task(&r);
+	return (0);
+}
+
+/*
+ * A file some of whose records could not be read is kept as it was,
+ * beside the state that replaces it.
+ */
+static void
+state_keep_copy(const char *name, const char *why)
+{
+	char	*toname, *to;
+
+	xasprintf(&toname, "%s.corrupt-%lld", name, (long long)time(NULL));
+	to = state_path(toname);
+	if (linkat(sd.state_dirfd, name, sd.state_dirfd, toname, 0) == -1)
+		log_warn("state: link %s", to);
+	log_warnx("state: %s/%s %s; a copy is kept as %s", sd.state_dir, name,
+	    why, to);
+	if (sd.state_error == NULL)
+		xasprintf(&sd.state_error, "%s/%s %s; a copy is kept as %s",
+		    sd.state_dir, name, why, to);
+	free(toname);
+	free(to);
+}
+
+/*
+ * A file of a newer format than this schedd knows: it must not start,
+ * and leaves the file as it is (a downgrade never destroys a newer
+ * state).  1 and a cause.
+ */
+static int
+state_newer(const char *name, json_int_t version, char **cause)
+{
+	char	*path;
+
+	if (version <= STATE_VERSION)
+		return (0);
+	path = state_path(name);
+	xasprintf(cause, "%s has format version %lld; this schedd knows %d: "
+	    "refusing to start (the file is left as it is)", path,
+	    (long long)version, STATE_VERSION);
+	free(path);
+	return (1);
+}
+
+/*
+ * Load the snapshot, record by record.  -1 and a cause if the daemon must
+ * not start; a snapshot that is no schedd state is moved aside.
+ */
+static int
+state_load_snapshot(const char *name, char **cause)
+{
+	struct state_map	 m;
+	struct state_snap_parts	 sp;
+	json_int_t		 version, v;
+	char			*path, *why;
+	size_t			 bad;
+
+	if (state_map_open(name, &m) == -1) {
+		if (errno == ELOOP || errno == EINVAL) {
+			/* A link or something else planted there. */
+			state_move_aside(name, "is not a regular file");
+			state_move_aside("journal", "belongs to it");
+			return (0);
+		}
+		if (errno == ENOENT)
+			return (0);
+		path = state_path(name);
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return (-1);
+	}
+	if (state_snap_scan(m.base, m.base + m.len, &sp) != 0) {
+		state_map_close(&m);
+		state_move_aside(name, "does not parse");
+		state_move_aside("journal", "belongs to it");
+		return (0);
+	}
+	if (state_newer(name, version = state_json_int(sp.version), cause)) {
+		state_map_close(&m);
+		return (-1);
+	}
+	if (version < 1) {
+		state_map_close(&m);
+		state_move_aside(name, "is not a schedd state");
+		state_move_aside("journal", "belongs to it");
+		return (0);
+	}
+	state_generation = state_json_int(sp.generation);
+	if ((v = state_json_int(sp.next_id)) > 0)
+		sd.next_task_id = v;
+	state_ids_reserved = sd.next_task_id;
+	if (sp.bans[0] != NULL) {
+		json_t	*bans;
+
+		bans = json_loadb(sp.bans[0], sp.bans[1] - sp.bans[0],
+		    JSON_REJECT_DUPLICATES, NULL);
+		state_apply_bans(bans);
+		json_decref(bans);
+	}
+	bad = state_snap_each(&m, sp.jobs, state_load_job);
+	bad += state_snap_each(&m, sp.tasks, state_load_task);
+	state_map_close(&m);
+	if (bad > 0) {
+		xasprintf(&why, "had %zu unreadable record%s, skipped", bad,
+		    bad == 1 ? "" : "s");
+		state_keep_copy(name, why);
+		free(why);
+	}
+	return (0);
 }
 
 /*
@@ -335,52 +399,51 @@ state_read(const char *name, size_t *lenp)
 static int
 state_replay(const char *name, char **cause)
 {
-	json_error_t	 err;
-	json_t		*o;
-	char		*path, *buf, *line, *nl;
-	size_t		 len, lines = 0, bad = 0;
-	json_int_t	 v;
+	struct state_map	 m;
+	struct state_rec	 r;
+	json_t			*o;
+	const char		*line, *nl, *end;
+	size_t			 lines = 0, bad = 0;
+	json_int_t		 v;
+	uint64_t		 gen;
 
-	path = state_path(name);
-	if ((buf = state_read(name, &len)) == NULL) {
-		free(path);
+	if (state_map_open(name, &m) == -1) {
 		if (errno == ELOOP || errno == EINVAL) {
 			state_move_aside(name, "is not a regular file");
 			return (0);
 		}
 		return (errno == ENOENT ? 0 : -1);
 	}
-	line = buf;
-	for (; line < buf + len; line = nl + 1) {
-		if ((nl = memchr(line, '\n', buf + len - line)) == NULL) {
+	end = m.base + m.len;
+	for (line = m.base; line < end; line = nl + 1) {
+		if ((nl = memchr(line, '\n', end - line)) == NULL) {
 			log_warnx("state: journal ends in a partial line "
 			    "(a write cut short); ignored");
 			break;
 		}
-		*nl = '\0';
-		o = json_loads(line, JSON_REJECT_DUPLICATES, &err);
+		state_map_release(&m, nl);
+		/* Most lines are task records: read them in place. */
+		if (lines > 0 && state_rec_scan(line, nl, &r) == 0 &&
+		    state_rec_is(&r, STATE_REC_T, "task")) {
+			state_apply_task(&r);
+			continue;
+		}
+		o = json_loadb(line, nl - line, JSON_REJECT_DUPLICATES, NULL);
 		if (o == NULL) {
 			bad++;
 			continue;
 		}
 		if (lines++ == 0) {
 			v = json_integer_value(json_object_get(o, "journal"));
-			if (v > STATE_VERSION) {
-				xasprintf(cause, "%s has format version %lld; "
-				    "this schedd knows %d: refusing to start",
-				    path, (long long)v, STATE_VERSION);
-				json_decref(o);
-				free(buf);
-				free(path);
+			gen = (uint64_t)json_integer_value(json_object_get(o,
+			    "generation"));
+			json_decref(o);
+			if (state_newer(name, v, cause)) {
+				state_map_close(&m);
 				return (-2);
 			}
-			if ((uint64_t)json_integer_value(json_object_get(o,
-			    "generation")) < state_generation) {
-				/* Already part of the snapshot. */
-				json_decref(o);
-				break;
-			}
-			json_decref(o);
+			if (gen < state_generation)
+				break;	/* already part of the snapshot */
 			continue;
 		}
 		state_apply(o, 1);
@@ -389,8 +452,7 @@ state_replay(const char *name, char **cause)
 	if (bad > 0)
 		log_warnx("state: %zu unreadable journal line%s skipped", bad,
 		    bad == 1 ? "" : "s");
-	free(buf);
-	free(path);
+	state_map_close(&m);
 	return (0);
 }
 
@@ -466,61 +528,15 @@ state_cancel_foreign(void)
 int
 state_open(char **cause)
 {
-	json_error_t	 err;
-	json_t		*o, *v;
-	char		*path, *buf;
-	size_t		 len, i;
-	json_int_t	 version;
 	int		 rc;
 
 	state_timers_init();
-	path = state_path("state.json");
-	if ((buf = state_read("state.json", &len)) == NULL &&
-	    (errno == ELOOP || errno == EINVAL)) {
-		/* A link or something else planted there: never followed. */
-		state_move_aside("state.json", "is not a regular file");
-		state_move_aside("journal", "belongs to it");
-	} else if (buf == NULL && errno != ENOENT) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		free(path);
+	state_loaded = 0;
+	state_apply_begin();
+	state_had_new = faccessat(sd.state_dirfd, "journal.new", F_OK,
+	    AT_SYMLINK_NOFOLLOW) == 0;
+	if (state_load_snapshot("state.json", cause) != 0)
 		return (-1);
-	}
-	if (buf != NULL) {
-		o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
-		version = o != NULL ? json_integer_value(json_object_get(o,
-		    "version")) : 0;
-		if (o != NULL && version > STATE_VERSION) {
-			xasprintf(cause, "%s has format version %lld; this "
-			    "schedd knows %d: refusing to start (the file is "
-			    "left as it is)", path, (long long)version,
-			    STATE_VERSION);
-			json_decref(o);
-			free(buf);
-			free(path);
-			return (-1);
-		}
-		if (o == NULL || !json_is_object(o) || version < 1) {
-			json_decref(o);
-			state_move_aside("state.json", o == NULL ?
-			    "does not parse" : "is not a schedd state");
-			state_move_aside("journal", "belongs to it");
-		} else {
-			state_generation = json_integer_value(json_object_get(o,
-			    "generation"));
-			v = json_object_get(o, "next_task_id");
-			if (json_integer_value(v) > 0)
-				sd.next_task_id = json_integer_value(v);
-			state_ids_reserved = sd.next_task_id;
-			state_apply_bans(json_object_get(o, "bans"));
-			json_array_foreach(json_object_get(o, "jobs"), i, v)
-				state_apply_job(v);
-			json_array_foreach(json_object_get(o, "tasks"), i, v)
-				state_apply_task(v);
-			json_decref(o);
-		}
-		free(buf);
-	}
-	free(path);
 	/*
 	 * The journal, then a newer one a compaction had started (its
 	 * snapshot may or may not have been written when schedd stopped).
@@ -538,6 +554,9 @@ state_open(char **cause)
 	state_lose_running(&sd.removed_jobs);
 	state_cancel_foreign();
 	job_prune_removed();
+	/* A large state is written beside the loop; the daemon answers. */
+	if (state_compact_at_start(state_loaded, state_had_new) == 0)
+		return (0);
 	/* The snapshot also reserves the first block of task ids. */
 	if (state_snapshot(cause) != 0 || state_journal_new(cause) != 0)
 		return (-1);

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -91,28 +90,12 @@ state_sync_read(evutil_socket_t fd, short events, void *arg)
 void
 state_sync_init(void)
 {
-	sigset_t	 all, old;
-
 	if (sync_started)
 		return;
-	if (pipe2(sync_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
-		return;
-	/* The thread takes no signal: they all go to the loop. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
 	sync_quit = 0;
-	if (pthread_create(&sync_thread, NULL, state_sync_main, NULL) == 0)
+	if (daemon_thread_start(&sync_thread, state_sync_main, sync_pipe,
+	    &sync_ev, state_sync_read) == 0)
 		sync_started = 1;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!sync_started) {
-		close(sync_pipe[0]);
-		close(sync_pipe[1]);
-		sync_pipe[0] = sync_pipe[1] = -1;
-		return;
-	}
-	sync_ev = event_new(sd.base, sync_pipe[0], EV_READ | EV_PERSIST,
-	    state_sync_read, NULL);
-	event_add(sync_ev, NULL);
 }
 
 /*
@@ -178,9 +161,5 @@ state_sync_stop(void)
 	sync_fd = sync_dirfd = -1;
 	/* What it finished last still counts. */
 	state_sync_read(sync_pipe[0], EV_READ, NULL);
-	event_free(sync_ev);
-	sync_ev = NULL;
-	close(sync_pipe[0]);
-	close(sync_pipe[1]);
-	sync_pipe[0] = sync_pipe[1] = -1;
+	daemon_thread_stop(sync_thread, sync_pipe, &sync_ev);
 }

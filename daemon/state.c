@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jw.h"
 #include "log.h"
 #include "schedd.h"
 #include "util.h"
@@ -79,12 +80,14 @@ static uint64_t		*state_ptasks;		/* tasks changed this turn */
 static size_t		 state_ntasks;
 static size_t		 state_stasks;
 static size_t		 state_bsize;
+static struct jw	 state_line;		/* a line being encoded */
 
 static int	 state_append(json_t *, int);
 static void	 state_ack_sync(void);
 static void	 state_ack_advance(void);
 static void	 state_ack_all_durable(void);
 static int	 state_encode(json_t *);
+static void	 state_encode_line(void);
 static void	 state_encode_pending(void);
 static void	 state_flush_soon(void);
 static void	 state_pending_job(const char *);
@@ -515,6 +518,15 @@ state_encode(json_t *rec)
 	return (state_dump("\n", 1, NULL));
 }
 
+/* The line in state_line (state-line.c wrote it) into the write buffer. */
+static void
+state_encode_line(void)
+{
+	state_dump(state_line.buf, state_line.len, NULL);
+	state_dump("\n", 1, NULL);
+	jw_clear(&state_line);
+}
+
 /* Write what this turn changed at the end of the turn. */
 static void
 state_flush_soon(void)
@@ -652,13 +664,15 @@ state_encode_pending(void)
 		    !t->state_dirty)
 			continue;
 		t->state_dirty = 0;
-		state_encode(state_task_json(t));
+		state_task_write(&state_line, t);
+		state_encode_line();
 	}
 	state_ntasks = 0;
 	for (i = 0; i < state_njobs; i++) {
 		if ((j = job_find(state_pjobs[i])) != NULL && j->state_dirty) {
 			j->state_dirty = 0;
-			state_encode(state_job_json(j, 0));
+			state_job_write(&state_line, j, 0, j->paused);
+			state_encode_line();
 		}
 		free(state_pjobs[i]);
 	}
@@ -723,6 +737,7 @@ state_close(void)
 	free(state_buf);
 	state_buf = NULL;
 	state_blen = state_bsize = 0;
+	jw_free(&state_line);
 	state_drop_pending();
 	free(state_pjobs);
 	free(state_ptasks);

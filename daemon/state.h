@@ -1,8 +1,9 @@
 /*
  * Private to the state files: the journal (state.c), what its lines say
  * (state-line.c), snapshots and compaction (state-snap.c), the folder
- * (state-folder.c), loading (state-load.c) and the background sync
- * (state-sync.c).  doc/state.md describes them.
+ * (state-folder.c), loading (state-load.c) and what the records loaded do
+ * (state-apply.c), and the background sync (state-sync.c).  doc/state.md
+ * describes them.
  */
 #ifndef STATE_H
 #define STATE_H
@@ -17,9 +18,29 @@
 #define STATE_IDS_BLOCK		10000
 #define STATE_IDS_BLOCK_MAX	(STATE_IDS_BLOCK * 64)
 #define STATE_FILE_FLAGS	(O_NOFOLLOW | O_CLOEXEC)
+#define STATE_JSON_DEPTH	64	/* deeper is no schedd state */
+
+/* The members of a task line (state_rec_scan): where each value is. */
+enum {
+	STATE_REC_ID, STATE_REC_JOB, STATE_REC_STATE, STATE_REC_TRIGGER,
+	STATE_REC_ATTEMPT, STATE_REC_UID, STATE_REC_QUEUED_AT,
+	STATE_REC_STARTED_AT, STATE_REC_FINISHED_AT, STATE_REC_DURATION_MS,
+	STATE_REC_PID, STATE_REC_EXIT_CODE, STATE_REC_SIGNAL, STATE_REC_ERROR,
+	STATE_REC_USER_CPU_MS, STATE_REC_SYS_CPU_MS, STATE_REC_MAX_RSS_KB,
+	STATE_REC_OUTPUT, STATE_REC_OUTPUT_BYTES, STATE_REC_LOG,
+	STATE_REC_MEMORY_PEAK, STATE_REC_OOM_KILLS, STATE_REC_FROZEN,
+	STATE_REC_T, STATE_REC_OWNER, STATE_REC_OWNER_UID, STATE_REC_REMOVED,
+	STATE_REC_MAX
+};
+struct state_rec {
+	const char	*v[STATE_REC_MAX];	/* value as written, or NULL */
+	size_t		 len[STATE_REC_MAX];
+	int		 next;			/* the member expected next */
+};
 
 struct ban;
 struct job;
+struct jw;
 struct task;
 
 extern int		 state_fd;		/* the journal, or -1 */
@@ -39,11 +60,29 @@ void	 state_failed(const char *);
 void	 state_timers_init(void);
 
 /* state-line.c */
-json_t	*state_job_json(const struct job *, int);
+void	 state_job_write(struct jw *, const struct job *, int, int);
+void	 state_task_write(struct jw *, const struct task *);
 json_t	*state_job_json_paused(const struct job *, int, int);
-json_t	*state_task_json(const struct task *);
 json_t	*state_bans_json(void);
 json_t	*state_bans_json_with(const struct ban *, int);
+const char *state_json_ws(const char *, const char *);
+const char *state_json_string_end(const char *, const char *);
+const char *state_json_skip(const char *, const char *);
+int	 state_json_members(const char *, const char *, int (*)(const char *,
+	    size_t, const char *, const char *, void *), void *);
+int	 state_rec_scan(const char *, const char *, struct state_rec *);
+int	 state_rec_int(const struct state_rec *, int, int64_t *);
+int	 state_rec_is(const struct state_rec *, int, const char *);
+int	 state_rec_word(const struct state_rec *, int, char *, size_t);
+struct task *state_task_read(struct job *, const struct state_rec *);
+
+/* state-apply.c */
+void	 state_apply_begin(void);
+void	 state_apply(json_t *, int);
+void	 state_apply_job(json_t *);
+void	 state_apply_task(const struct state_rec *);
+void	 state_apply_bans(json_t *);
+void	 state_history_insert(struct task *);
 
 /* state-snap.c */
 void	 state_compact_init(void);

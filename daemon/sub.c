@@ -47,6 +47,22 @@ sub_name(unsigned class)
 	return ("unknown");
 }
 
+/*
+ * Does any client subscribe to the class?  Callers on hot paths ask
+ * before they build an event nobody would get.
+ */
+int
+sub_wanted(unsigned class)
+{
+	struct client	*c;
+
+	TAILQ_FOREACH(c, &sd.clients, entry) {
+		if (!(c->flags & CLIENT_CLOSED) && (c->events & class))
+			return (1);
+	}
+	return (0);
+}
+
 /* Send an event to every subscriber of its class; steals obj. */
 void
 sub_emit(unsigned class, json_t *obj)

@@ -137,54 +137,64 @@ task_unbegin(struct task *t)
 	queue_link(t);
 }
 
-/* Start the process of a task task_begin made running. */
+/*
+ * Start the process of a task task_begin made running: prepare it here,
+ * spawn it off the loop (task-start.c), record it in task_started.
+ */
 void
 task_spawn(struct task *t)
 {
 	struct job		*j = t->job;
-	struct task_prep	 prep;
+	struct task_prep	*prep;
 	char			*cause = NULL;
-	int			 wfd, rc;
-	pid_t			 pid;
-	int64_t			 timeout;
+	int			 wfd;
 
 	j->counters.runs++;
 	j->last_run = t->started_at;
 	sd.tasks_started++;
 
-	if (task_prepare(t, &prep, &cause) != 0) {
-		task_prep_free(&prep);
-		task_start_failed(t, cause);
-		return;
-	}
+	prep = xmalloc(sizeof *prep);
+	if (task_prepare(t, prep, &cause) != 0)
+		goto fail;
 	/* Limits saved with a job before cgroups went away: not ignored. */
 	if (!cgroup_enabled() &&
 	    cgroup_limits_needed(t->def, &sd.settings) != 0) {
-		task_prep_free(&prep);
-		task_start_failed(t, xstrdup("could not start: its limits "
-		    "need cgroups, and schedd runs without them"));
-		return;
+		cause = xstrdup("could not start: its limits need cgroups, "
+		    "and schedd runs without them");
+		goto fail;
 	}
 	if (cgroup_enabled() && cgroup_task_create(t) == -1) {
-		task_prep_free(&prep);
 		xasprintf(&cause, "could not start: its cgroup: %s",
 		    strerror(errno));
-		task_start_failed(t, cause);
-		return;
+		goto fail;
 	}
-	prep.req.cgroup_fd = t->cg_fd;
+	prep->req.cgroup_fd = t->cg_fd;
 	if ((wfd = output_start(t)) == -1) {
-		task_prep_free(&prep);
 		xasprintf(&cause, "could not start: output pipe: %s",
 		    strerror(errno));
-		task_start_failed(t, cause);
-		return;
+		goto fail;
 	}
-	prep.req.out_fd = wfd;
-	rc = spawn_start(&prep.req, &pid, &cause);
-	close(wfd);
-	task_prep_free(&prep);
-	if (rc != 0) {
+	prep->req.out_fd = wfd;
+	task_start(t, prep, wfd);
+	return;
+
+fail:
+	task_prep_free(prep);
+	free(prep);
+	task_start_failed(t, cause);
+}
+
+/*
+ * A task's process started (pid), or could not (pid 0, and why): now it
+ * runs, with its timeout; a stop asked for meanwhile is carried out.
+ */
+void
+task_started(struct task *t, pid_t pid, char *cause)
+{
+	struct job	*j = t->job;
+	int64_t		 timeout;
+
+	if (pid == 0) {
 		task_start_failed(t, cause);
 		return;
 	}
@@ -202,8 +212,12 @@ task_spawn(struct task *t)
 	state_task(t);
 	state_job(j);
 	notify_status();
-	sub_emit(SUB_TASK_STARTED, json_pack("{s:I,s:s,s:I}", "task",
-	    (json_int_t)t->id, "job", j->name, "pid", (json_int_t)pid));
+	if (sub_wanted(SUB_TASK_STARTED))
+		sub_emit(SUB_TASK_STARTED, json_pack("{s:I,s:s,s:I}", "task",
+		    (json_int_t)t->id, "job", j->name, "pid",
+		    (json_int_t)pid));
+	if (t->stop != STOP_NONE)
+		task_stop(t, t->stop_sig, t->stop);
 }
 
 /* A task that never got a process: failed, with the reason. */
@@ -302,7 +316,17 @@ task_kill_grace_ms(const struct task *t)
 int
 task_stop(struct task *t, int sig, enum task_stop why)
 {
-	if (t->state != TASK_RUNNING || t->pid == 0)
+	if (t->state != TASK_RUNNING)
+		return (-1);
+	/* Still being started: stopped once it has a pid. */
+	if (t->starting) {
+		if (t->stop == STOP_NONE) {
+			t->stop = why;
+			t->stop_sig = sig;
+		}
+		return (0);
+	}
+	if (t->pid == 0)
 		return (-1);
 	if (t->stop == STOP_NONE)
 		t->stop = why;
@@ -381,6 +405,8 @@ task_reaped(pid_t pid, int status, const struct rusage *ru)
 	struct task	*t, *next;
 
 	if ((t = hmap_idel(&sd.pid_index, (uint64_t)pid)) == NULL) {
+		/* A task's, reaped before its start was taken in? */
+		task_start_early(pid, status, ru);
 		/* An orphan: maybe the last process of a stopped task. */
 		TAILQ_FOREACH_SAFE(t, &sd.draining, dentry, next)
 			task_try_finish(t);
@@ -422,8 +448,16 @@ task_left(struct task *t)
 {
 	int	 alive, ingroup;
 
-	if (t->cg_fd != -1)
-		return (cgroup_task_populated(t));
+	/*
+	 * A cgroup is watched only once something is left in it; looked
+	 * at again after, in case it emptied before the watch was made.
+	 */
+	if (t->cg_fd != -1) {
+		if ((alive = cgroup_task_populated(t)) > 0 &&
+		    t->cg_wd == -1 && cgroup_task_watch(t) == 0)
+			alive = cgroup_task_populated(t);
+		return (alive);
+	}
 	if (t->pid == 0 || (!t->draining && !t->stop && !proctree_orphans()))
 		return (0);
 	alive = proctree_alive(t->pid, t->id, task_tree_flags(t), &ingroup);
@@ -577,7 +611,8 @@ task_finish(struct task *t)
 		    b->name, "reason", b->reason, "auto", 1));
 	}
 	task_end(t);
-	queue_dispatch();
+	/* Later in this turn: tasks that end together start others as one. */
+	queue_dispatch_soon();
 	schedd_check_exit();
 }
 
@@ -600,13 +635,13 @@ task_end(struct task *t)
 		job_removed_record(t);
 	else
 		state_job(j);
-	sub_emit(SUB_TASK_FINISHED, json_pack("{s:I,s:s,s:s,s:o,s:o,s:o}",
-	    "task", (json_int_t)t->id, "job", j->name, "state",
-	    task_state_name(t->state),
-	    "exit_code", t->exit_code >= 0 ? json_integer(t->exit_code) :
-	    json_null(),
-	    "signal", t->signal != 0 ? json_integer(t->signal) : json_null(),
-	    "duration_ms", sjson_ms_or_null(t->duration_ms)));
+	if (sub_wanted(SUB_TASK_FINISHED))
+		sub_emit(SUB_TASK_FINISHED, json_pack("{s:I,s:s,s:s,s:o,s:o,"
+		    "s:o}", "task", (json_int_t)t->id, "job", j->name, "state",
+		    task_state_name(t->state), "exit_code", t->exit_code >= 0 ?
+		    json_integer(t->exit_code) : json_null(), "signal",
+		    t->signal != 0 ? json_integer(t->signal) : json_null(),
+		    "duration_ms", sjson_ms_or_null(t->duration_ms)));
 	while ((w = LIST_FIRST(&t->watches)) != NULL) {
 		LIST_REMOVE(w, entry);
 		w->fn(t, WATCH_END, NULL, 0, w->arg);

@@ -52,6 +52,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_init();
 	/* Never compact while loading: no child process. */
 	setenv("SCHEDD_JOURNAL_MAX", "1073741824", 1);
+	setenv("SCHEDD_START_FORK", "0", 1);
 	top = fuzz_tmpdir();
 	fuzz_conf = fuzz_write(top, "schedd.yaml", fuzz_config_yaml,
 	    strlen(fuzz_config_yaml));

@@ -2,7 +2,9 @@
 # One writer of the state at a time.  A shutdown while the compaction child
 # is writing its snapshot: the child is caught with its temporary file open
 # and stopped, the daemon is told to stop, and the child is let go again
-# the moment the daemon writes its own snapshot.  Whatever the two would
+# the moment the daemon writes its own snapshot.  Caught, the child holds
+# no descriptor but its state files: no client connection, no listening
+# socket, no task pipe, no lock.  Whatever the two would
 # have made of a shared temporary file, the state must load afterwards
 # with every record.
 . "$(dirname "$0")/lib.sh"
@@ -56,6 +58,8 @@ while time.time() < end:
             if any("/state.json.tmp" in t for t in targets):
                 os.kill(int(kid), signal.SIGSTOP)
                 print(kid)
+                for f in sorted(os.listdir(f"/proc/{kid}/fd"), key=int):
+                    print(f, os.readlink(f"/proc/{kid}/fd/{f}"))
                 sys.exit(0)
 sys.exit(1)
 EOF_PY
@@ -84,14 +88,22 @@ except OSError:
     pass
 EOF_PY
 
-# More records make compactions happen; catch one.
+# More records make compactions happen, with a client connected all
+# along (a subscriber); catch one.
+watch_to "$T/events"
 bg "$PYTHON" "$T/catch.py" "$DPID" >"$T/child"
 for i in $(seq 1 40); do
 	ctl run big >/dev/null
 	[ -s "$T/child" ] && break
 done
 wait_for test -s "$T/child"
-child=$(cat "$T/child")
+child=$(head -n 1 "$T/child")
+# The child holds its state files and nothing else: a client connection
+# the daemon closes ends then, not when the child exits.
+must_equal 0 "$(tail -n +2 "$T/child" | grep -c 'socket:')" \
+    "sockets held by the compaction child"
+must_equal 0 "$(tail -n +2 "$T/child" | awk '$1 > 2' | grep -c -v "$STATE")" \
+    "descriptors of the compaction child outside $STATE"
 bg "$PYTHON" "$T/release.py" "$DPID" "$child"
 stop_daemon
 [ -z "$DAEMON_BAD" ] || fail "schedd $DAEMON_BAD"

@@ -1654,6 +1654,240 @@ START_TEST(test_cglimit_roundtrip)
 }
 END_TEST
 
+/*
+ * The digest reload compares tells apart definitions that differ in any
+ * one key, and only those: jobdef_same agrees with jobdef_equal.
+ */
+START_TEST(test_digest)
+{
+	static const char *const variants[] = {
+		"command: [x, y]",
+		"command: [x, y, z]",
+		"command: [xy]",
+		"command: 'x y'",
+		"command: [x, y]\n    description: d",
+		"command: [x, y]\n    description: ''",
+		"command: [x, y]\n    tags: [a]",
+		"command: [x, y]\n    tags: [a, b]",
+		"command: [x, y]\n    every: 5m",
+		"command: [x, y]\n    every: 6m",
+		"command: [x, y]\n    cron: '0 * * * *'",
+		"command: [x, y]\n    at: '2030-01-01T00:00:00Z'",
+		"command: [x, y]\n    every: 5m\n    jitter: 1s",
+		"command: [x, y]\n    every: 5m\n    max_runs: 2",
+		"command: [x, y]\n    every: 5m\n    auto_remove: true",
+		"command: [x, y]\n    every: 5m\n    catch_up: true",
+		"command: [x, y]\n    timeout: 0",
+		"command: [x, y]\n    timeout: 1s",
+		"command: [x, y]\n    kill_signal: KILL",
+		"command: [x, y]\n    kill_grace: 1s",
+		"command: [x, y]\n    concurrency: 2",
+		"command: [x, y]\n    on_overlap: skip",
+		"command: [x, y]\n    on_leftovers: wait",
+		"command: [x, y]\n    queue_limit: 3",
+		"command: [x, y]\n    priority: -1",
+		"command: [x, y]\n    retries: 1",
+		"command: [x, y]\n    retries: 1\n    retry_delay: 2s",
+		"command: [x, y]\n    ban_after_failures: 1",
+		"command: [x, y]\n    user: nobody",
+		"command: [x, y]\n    group: nogroup",
+		"command: [x, y]\n    workdir: /tmp",
+		"command: [x, y]\n    env: {A: 1}",
+		"command: [x, y]\n    env: {A: 2}",
+		"command: [x, y]\n    env: {A: 1, B: 1}",
+		"command: [x, y]\n    umask: '022'",
+		"command: [x, y]\n    nice: 0",
+		"command: [x, y]\n    nice: 1",
+		"command: [x, y]\n    limits: {nofile: 10}",
+		"command: [x, y]\n    limits: {nofile: 11}",
+		"command: [x, y]\n    limits: {nproc: 10}",
+		"command: [x, y]\n    memory_max: 1GiB",
+		"command: [x, y]\n    memory_max: max",
+		"command: [x, y]\n    pids_max: 10",
+		"command: [x, y]\n    timezone: UTC",
+		"command: [x, y]\n    enabled: false",
+	};
+	enum { N = sizeof variants / sizeof variants[0] };
+	struct config	*c[N], *moved;
+	char		*text;
+	size_t		 i, j;
+
+	for (i = 0; i < N; i++) {
+		xasprintf(&text, "jobs:\n  a:\n    %s\n", variants[i]);
+		c[i] = test_load_ok(text);
+		free(text);
+	}
+	for (i = 0; i < N; i++) {
+		for (j = 0; j < N; j++) {
+			ck_assert_msg(jobdef_same(c[i]->jobs[0],
+			    c[j]->jobs[0]) == (i == j), "%zu and %zu", i, j);
+			ck_assert_int_eq(jobdef_equal(c[i]->jobs[0],
+			    c[j]->jobs[0]), i == j);
+		}
+	}
+	/* Where a job is written, and how, does not matter. */
+	moved = test_load_ok("\n\njobs:\n  z: {command: x}\n"
+	    "  a: {command: [x, y], memory_max: 1024MiB}\n");
+	ck_assert(jobdef_same(moved->jobs[1], c[40]->jobs[0]));
+	ck_assert(moved->jobs[1]->line != c[40]->jobs[0]->line);
+	ck_assert(!jobdef_same(moved->jobs[0], c[0]->jobs[0]));
+	config_free(moved);
+	for (i = 0; i < N; i++)
+		config_free(c[i]);
+}
+END_TEST
+
+/* Jobs are found by name, whatever their number. */
+START_TEST(test_find_many)
+{
+	struct config	*conf;
+	char		*text, name[32];
+	size_t		 i, len, size = 5000 * 32;
+
+	text = xmalloc(size);
+	len = (size_t)snprintf(text, size, "jobs:\n");
+	for (i = 0; i < 5000; i++)
+		len += (size_t)snprintf(text + len, size - len,
+		    "  j%zu: {command: x}\n", i);
+	ck_assert_uint_lt(len, size);
+	conf = test_load_ok(text);
+	free(text);
+	ck_assert_uint_eq(conf->njobs, 5000);
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof name, "j%zu", i);
+		ck_assert_ptr_eq(config_find_job(conf, name), conf->jobs[i]);
+	}
+	ck_assert_ptr_null(config_find_job(conf, "j5000"));
+	ck_assert_ptr_null(config_find_job(conf, ""));
+	config_free(conf);
+}
+END_TEST
+
+/*
+ * An include file whose text did not change is not parsed again: its
+ * jobs are the very same definitions.  A changed file is parsed again
+ * even at the same size; a file with errors, or one that includes
+ * others, is always parsed.
+ */
+START_TEST(test_include_cache)
+{
+	struct config	*c1, *c2, *c3;
+	char		*main_path, *a, *b, *n, **errors = NULL;
+	size_t		 nerrors = 0;
+
+	a = test_write("inc/a.yaml", "jobs:\n  a1: {command: x}\n"
+	    "  a2: {command: y}\n");
+	b = test_write("inc/b.yaml", "jobs:\n  b1: {command: x}\n");
+	n = test_write("nest/n.yaml", "include: [../inc/b.yaml]\n"
+	    "jobs:\n  n1: {command: x}\n");
+	main_path = test_write("main.yaml", "jobs:\n  m1: {command: x}\n"
+	    "include: [inc/a.yaml, nest/n.yaml]\n");
+	ck_assert_int_eq(config_load(main_path, 1, &c1, &errors, &nerrors),
+	    0);
+	ck_assert_uint_eq(c1->nparsed, 4);
+	ck_assert_uint_eq(c1->nreused, 0);
+	ck_assert_uint_eq(c1->njobs, 5);
+
+	ck_assert_int_eq(config_load(main_path, 1, &c2, &errors, &nerrors),
+	    0);
+	ck_assert_uint_eq(c2->nparsed, 2);	/* main.yaml and n.yaml */
+	ck_assert_uint_eq(c2->nreused, 2);
+	ck_assert_uint_eq(c2->njobs, 5);
+	ck_assert_ptr_eq(config_find_job(c2, "a1"), config_find_job(c1, "a1"));
+	ck_assert_ptr_eq(config_find_job(c2, "b1"), config_find_job(c1, "b1"));
+	ck_assert_ptr_ne(config_find_job(c2, "m1"), config_find_job(c1, "m1"));
+	ck_assert_str_eq(c2->jobs[1]->name, "a1");
+	ck_assert_str_eq(c2->jobs[1]->file, a);
+	ck_assert_int_eq(c2->jobs[2]->line, 3);
+	config_free(c2);
+
+	/* Same size, other text. */
+	free(test_write("inc/a.yaml", "jobs:\n  a1: {command: z}\n"
+	    "  a2: {command: y}\n"));
+	ck_assert_int_eq(config_load(main_path, 1, &c2, &errors, &nerrors),
+	    0);
+	ck_assert_uint_eq(c2->nparsed, 3);
+	ck_assert_uint_eq(c2->nreused, 1);
+	ck_assert_str_eq(config_find_job(c2, "a1")->argv[2], "z");
+	ck_assert(!jobdef_same(config_find_job(c2, "a1"),
+	    config_find_job(c1, "a1")));
+	ck_assert_ptr_ne(config_find_job(c2, "a2"), config_find_job(c1, "a2"));
+	ck_assert(jobdef_same(config_find_job(c2, "a2"),
+	    config_find_job(c1, "a2")));
+
+	/* A duplicate in a reused file is still reported. */
+	free(test_write("main.yaml", "jobs:\n  b1: {command: x}\n"
+	    "include: [inc/a.yaml, nest/n.yaml]\n"));
+	ck_assert_int_eq(config_load(main_path, 1, &c3, &errors, &nerrors),
+	    -1);
+	ck_assert_uint_eq(nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(errors[0], "duplicate job \"b1\""));
+	config_errors_free(errors, nerrors);
+
+	/* A file with errors is parsed every time, and says so. */
+	free(test_write("inc/a.yaml", "jobs:\n  a1: {command: x, every: 0}\n"));
+	free(test_write("main.yaml", "jobs:\n  m1: {command: x}\n"
+	    "include: [inc/a.yaml, nest/n.yaml]\n"));
+	ck_assert_int_eq(config_load(main_path, 1, &c3, &errors, &nerrors),
+	    -1);
+	config_errors_free(errors, nerrors);
+	ck_assert_int_eq(config_load(main_path, 1, &c3, &errors, &nerrors),
+	    -1);
+	ck_assert_uint_eq(nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(errors[0], "must be greater than 0"));
+	config_errors_free(errors, nerrors);
+
+	config_free(c1);
+	config_free(c2);
+	config_cache_clear();
+	free(main_path);
+	free(a);
+	free(b);
+	free(n);
+}
+END_TEST
+
+/* The error is the message fmt formats. */
+static void
+test_error_is(const char *got, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*want;
+
+	va_start(ap, fmt);
+	xvasprintf(&want, fmt, ap);
+	va_end(ap);
+	ck_assert_str_eq(got, want);
+	free(want);
+}
+
+/* A name first defined by an invalid job is still a duplicate later. */
+START_TEST(test_duplicate_of_invalid)
+{
+	struct config	*conf = NULL;
+	char		*main_path, *x, **errors = NULL;
+	size_t		 nerrors = 0;
+
+	x = test_write("x/x.yaml", "jobs:\n  q: {command: x, every: 0}\n"
+	    "  r: {command: x}\n");
+	main_path = test_write("main.yaml", "include: [x/x.yaml]\n"
+	    "jobs:\n  q: {command: y}\n  r: {command: y}\n  q: {command: z}\n");
+	ck_assert_int_eq(config_load(main_path, 1, &conf, &errors, &nerrors),
+	    -1);
+	ck_assert_uint_eq(nerrors, 4);
+	test_error_is(errors[0], "%s:3:3: duplicate job \"q\" (first defined "
+	    "at %s:2:3)", main_path, x);
+	test_error_is(errors[1], "%s:4:3: duplicate job \"r\" (first defined "
+	    "at %s:3:3)", main_path, x);
+	test_error_is(errors[2], "%s:5:3: duplicate job \"q\" (first at line "
+	    "3, column 3)", main_path);
+	ck_assert_ptr_nonnull(strstr(errors[3], "must be greater than 0"));
+	config_errors_free(errors, nerrors);
+	free(main_path);
+	free(x);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -1693,6 +1927,10 @@ config_suite(void)
 	tcase_add_test(tc, test_cglimit_errors);
 	tcase_add_test(tc, test_cglimit_json);
 	tcase_add_test(tc, test_cglimit_roundtrip);
+	tcase_add_test(tc, test_digest);
+	tcase_add_test(tc, test_find_many);
+	tcase_add_test(tc, test_include_cache);
+	tcase_add_test(tc, test_duplicate_of_invalid);
 	suite_add_tcase(s, tc);
 	return (s);
 }

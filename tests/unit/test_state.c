@@ -32,6 +32,7 @@
 #include "log.h"
 #include "schedd.h"
 #include "unit.h"
+#include "util.h"
 
 static pthread_mutex_t	 sync_mtx = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t		 synced_ids;	/* highest reservation synced */
@@ -140,12 +141,16 @@ fsync(int fd)
 
 static char	 dir[64];
 
-/* A daemon with an empty state in a new folder. */
+/*
+ * A daemon loading the given state.json and journal (NULL: none) from a
+ * new folder; the first snapshot follows the rules of SCHEDD_START_FORK.
+ */
 static void
-setup(void)
+setup_with(const char *snapshot, const char *journal)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, path[128];
 	int	 busy;
+	FILE	*f;
 
 	daemon_init();
 	log_init("test", LOGLEVEL_ERROR, 0);
@@ -155,9 +160,28 @@ setup(void)
 	if (asprintf(&sd.log_dir, "%s/logs", dir) == -1)
 		ck_abort();
 	sd.base = event_base_new();
+	if (snapshot != NULL) {
+		snprintf(path, sizeof path, "%s/state.json", dir);
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		fputs(snapshot, f);
+		fclose(f);
+	}
+	if (journal != NULL) {
+		snprintf(path, sizeof path, "%s/journal", dir);
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		fputs(journal, f);
+		fclose(f);
+	}
 	ck_assert_msg(state_lock(&busy, &cause) == 0, "%s", cause);
 	ck_assert_msg(state_prepare(&cause) == 0, "%s", cause);
 	ck_assert_msg(state_open(&cause) == 0, "%s", cause);
+}
+
+/* A daemon with an empty state in a new folder. */
+static void
+setup(void)
+{
+	setup_with(NULL, NULL);
 	/* Count from here: opening wrote and synced a snapshot. */
 	pthread_mutex_lock(&sync_mtx);
 	file_syncs = loop_syncs = mark_synced = 0;
@@ -375,6 +399,202 @@ START_TEST(test_new_journal_entry_synced)
 }
 END_TEST
 
+/* How many files of the state folder start with prefix. */
+static int
+count_files(const char *prefix)
+{
+	char	 cmd[256];
+	FILE	*p;
+	int	 n = -1;
+
+	snprintf(cmd, sizeof cmd, "ls -1 %s | grep -c '^%s'", dir, prefix);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	if (fscanf(p, "%d", &n) != 1)
+		n = -1;
+	pclose(p);
+	return (n);
+}
+
+#define SNAP_JOB	"{\"t\":\"job\",\"name\":\"rt\","	\
+	"\"origin\":\"runtime\",\"uid\":0,\"paused\":false,"	\
+	"\"def\":{\"name\":\"rt\",\"command\":[\"true\"],"		\
+	"\"every_ms\":3600000}}"
+#define SNAP_TASK(id, st, err) "{\"id\":" #id ",\"job\":\"rt\",\"state\":" \
+	"\"" st "\",\"trigger\":\"manual\",\"attempt\":1,\"uid\":0,"	\
+	"\"queued_at\":\"2026-01-02T03:04:05.678+00:00\",\"error\":" err \
+	",\"output\":\"x\\\\y\\\"z\",\"t\":\"task\"}"
+
+/*
+ * A snapshot of job rt and more jobs, with task records 3 and 4 and more
+ * between them, then end.
+ */
+static void
+snap_text(char *buf, size_t size, const char *jobs, const char *tasks,
+    const char *end)
+{
+	snprintf(buf, size, "{\"version\":1,\"generation\":3,\"jobs\":[%s%s],"
+	    "\"bans\":[],\"tasks\":[\n%s,\n%s%s%s", SNAP_JOB, jobs,
+	    SNAP_TASK(3, "succeeded", "null"), tasks,
+	    SNAP_TASK(4, "failed", "null"), end);
+}
+
+/*
+ * A snapshot is read by its structure, not its layout: members in any
+ * order (tasks before jobs), spaces and newlines anywhere, strings that
+ * hold brackets, quotes and escaped backslashes.
+ */
+START_TEST(test_load_any_layout)
+{
+	struct task	*t;
+	char		 snap[2048];
+
+	snprintf(snap, sizeof snap, "{ \"tasks\" : [\n %s ,\n%s ] ,\n"
+	    "\"bans\":[{\"name\":\"b]\\\"[\",\"since_s\":1}], \"jobs\":[ %s ],"
+	    "\n\"generation\" : 7, \"next_task_id\":50, \"version\":1 }\n",
+	    SNAP_TASK(3, "succeeded", "\"a \\\"]}\\\\\""),
+	    SNAP_TASK(4, "failed", "null"), SNAP_JOB);
+	setup_with(snap, NULL);
+	ck_assert_ptr_nonnull(job_find("rt"));
+	ck_assert_ptr_nonnull(t = task_find(3));
+	ck_assert_str_eq(t->error, "a \"]}\\");
+	ck_assert_int_eq(t->state, TASK_SUCCEEDED);
+	ck_assert_int_eq(t->tail_len, 5);
+	ck_assert(memcmp(t->tail, "x\\y\"z", 5) == 0);
+	ck_assert_int_eq(t->queued_at.tv_sec, 1767323045);
+	ck_assert_int_eq(t->queued_at.tv_nsec, 678000000);
+	ck_assert_ptr_nonnull(t = task_find(4));
+	ck_assert_ptr_null(t->error);
+	ck_assert_int_eq(t->job->nhistory, 2);
+	ck_assert_ptr_nonnull(TAILQ_FIRST(&sd.bans));
+	ck_assert_str_eq(TAILQ_FIRST(&sd.bans)->name, "b]\"[");
+	ck_assert(sd.next_task_id >= 50);
+	ck_assert_ptr_null(sd.state_error);
+	ck_assert_int_eq(count_files("state.json.corrupt"), 0);
+	teardown();
+}
+END_TEST
+
+/*
+ * A snapshot cut short is refused whole, before anything of it is
+ * applied: moved aside, and the daemon starts without it.
+ */
+START_TEST(test_load_cut_short)
+{
+	char	 snap[2048];
+
+	snap_text(snap, sizeof snap, "", "", "]}\n");
+	snap[strlen(snap) - 20] = '\0';
+	setup_with(snap, NULL);
+	ck_assert_ptr_null(job_find("rt"));
+	ck_assert_ptr_null(task_find(3));
+	ck_assert_ptr_nonnull(sd.state_error);
+	ck_assert_int_eq(count_files("state.json.corrupt"), 1);
+	teardown();
+}
+END_TEST
+
+/*
+ * A record that does not parse on its own is skipped, the others load,
+ * and the file is kept as it was beside the new snapshot.
+ */
+START_TEST(test_load_bad_record)
+{
+	char	 snap[2048];
+
+	/* A job whose definition is of another name is dropped too. */
+	snap_text(snap, sizeof snap, ",{\"t\":\"job\",\"t\":1},{\"t\":\"job\","
+	    "\"name\":\"alias\",\"origin\":\"runtime\",\"def\":{\"name\":"
+	    "\"rt2\",\"command\":[\"true\"]}}",
+	    "{\"id\":9,\"id\":10},\n{\"id\":},\n", "]}\n");
+	setup_with(snap, NULL);
+	ck_assert_ptr_nonnull(job_find("rt"));
+	ck_assert_ptr_null(job_find("alias"));
+	ck_assert_ptr_null(job_find("rt2"));
+	ck_assert_ptr_nonnull(task_find(3));
+	ck_assert_ptr_nonnull(task_find(4));
+	ck_assert_ptr_null(task_find(9));
+	ck_assert_ptr_nonnull(sd.state_error);
+	ck_assert_msg(strstr(sd.state_error, "3 unreadable") != NULL, "%s",
+	    sd.state_error);
+	ck_assert_int_eq(count_files("state.json.corrupt"), 1);
+	teardown();
+}
+END_TEST
+
+/* Journal task lines, read in place: the last line of an id wins. */
+START_TEST(test_journal_tasks_last_wins)
+{
+	struct task	*t;
+	char		 snap[1024], jnl[2048];
+
+	snprintf(snap, sizeof snap, "{\"version\":1,\"generation\":3,"
+	    "\"jobs\":[%s],\"bans\":[],\"tasks\":[]}\n", SNAP_JOB);
+	snprintf(jnl, sizeof jnl, "{\"journal\":1,\"generation\":3}\n"
+	    "%s\n%s\n%s\n", SNAP_TASK(5, "queued", "null"),
+	    SNAP_TASK(6, "queued", "null"),
+	    SNAP_TASK(5, "failed", "\"it \\u00e9\\nfailed\""));
+	setup_with(snap, jnl);
+	ck_assert_ptr_nonnull(t = task_find(5));
+	ck_assert_int_eq(t->state, TASK_FAILED);
+	ck_assert_str_eq(t->error, "it \xc3\xa9\nfailed");
+	ck_assert_ptr_nonnull(t = task_find(6));
+	ck_assert_int_eq(t->state, TASK_QUEUED);
+	ck_assert_int_eq(t->job->nhistory, 1);
+	ck_assert_int_eq(t->job->nqueued, 1);
+	teardown();
+}
+END_TEST
+
+/*
+ * A large state's first snapshot is written by a child: the journal is
+ * journal.new until the child is done, its ids are reserved and synced
+ * before any is handed out, and then the snapshot holds everything.
+ */
+START_TEST(test_start_snapshot_beside)
+{
+	struct stat	 st;
+	char		 snap[2048], path[128], *buf;
+	uint64_t	 gen, id;
+	size_t		 len;
+	pid_t		 pid;
+	int		 status, fd;
+
+	setenv("SCHEDD_START_FORK", "1", 1);
+	snprintf(snap, sizeof snap, "{\"version\":1,\"generation\":3,"
+	    "\"next_task_id\":20,\"jobs\":[%s],\"bans\":[],\"tasks\":["
+	    "%s]}\n", SNAP_JOB, SNAP_TASK(3, "succeeded", "null"));
+	setup_with(snap, NULL);
+	snprintf(path, sizeof path, "%s/journal.new", dir);
+	ck_assert_msg(stat(path, &st) == 0, "no journal.new after the start");
+	/* The reservation is on disk before the first id is handed out. */
+	id = state_next_id();
+	pthread_mutex_lock(&sync_mtx);
+	ck_assert_uint_gt(synced_ids, id);
+	pthread_mutex_unlock(&sync_mtx);
+	/* The child is forked in the first turn of the loop. */
+	event_base_loop(sd.base, EVLOOP_NONBLOCK);
+	ck_assert_int_gt(pid = wait(&status), 0);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(state_child_reaped(pid, status), 1);
+	ck_assert_msg(stat(path, &st) == -1, "journal.new is still there");
+	ck_assert_int_ge(fd = open(dir, O_RDONLY | O_DIRECTORY), 0);
+	ck_assert_ptr_nonnull(buf = file_read_at(fd, "state.json", &len));
+	close(fd);
+	ck_assert_msg(strstr(buf, "\"generation\":4,") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "\"name\":\"rt\"") != NULL, "%s", buf);
+	ck_assert_msg(strstr(buf, "{\"id\":3,") != NULL, "%s", buf);
+	free(buf);
+	gen = 0;
+	ck_assert_int_eq(sscanf(strstr(buf = file_read_at(sd.state_dirfd,
+	    "journal", &len), "generation") + 12, "%llu",
+	    (unsigned long long *)&gen), 1);
+	free(buf);
+	ck_assert_uint_eq(gen, 4);
+	teardown();
+	unsetenv("SCHEDD_START_FORK");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -388,6 +608,11 @@ main(void)
 	tcase_add_test(tc, test_group_commit);
 	tcase_add_test(tc, test_failed_sync_held);
 	tcase_add_test(tc, test_new_journal_entry_synced);
+	tcase_add_test(tc, test_load_any_layout);
+	tcase_add_test(tc, test_load_cut_short);
+	tcase_add_test(tc, test_load_bad_record);
+	tcase_add_test(tc, test_journal_tasks_last_wins);
+	tcase_add_test(tc, test_start_snapshot_beside);
 	suite_add_tcase(s, tc);
 	return (unit_run(s, 1));
 }

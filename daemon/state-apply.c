@@ -1,0 +1,308 @@
+/*
+ * What a record of the saved state does to memory at start (doc/state.md):
+ * a job's state or runtime definition, a removal, a task record onto its
+ * job's lists, the ban list, a block of task ids.  Reading the files is
+ * state-load.c's.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "schedd.h"
+#include "state.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static uint64_t	 state_max_id;		/* highest task id loaded */
+
+static void	 state_drop_task(struct task *);
+
+/* A load begins: no task read yet. */
+void
+state_apply_begin(void)
+{
+	state_max_id = 0;
+}
+
+/* Apply one snapshot or journal object. */
+void
+state_apply(json_t *o, int from_journal)
+{
+	const char	*t = json_string_value(json_object_get(o, "t"));
+	json_int_t	 next;
+
+	if (t == NULL)
+		return;
+	if (strcmp(t, "job") == 0)
+		state_apply_job(o);
+	else if (strcmp(t, "job-") == 0) {
+		struct job	*j;
+		const char	*name;
+
+		name = json_string_value(json_object_get(o, "name"));
+		if (name != NULL && (j = job_find(name)) != NULL &&
+		    j->origin == ORIGIN_RUNTIME)
+			job_remove(j, NULL, NULL, JOB_KEEP_RUNNING);
+	} else if (strcmp(t, "task") == 0) {
+		/* Written otherwise than schedd does: read as text too. */
+		char		*s;
+		struct state_rec r;
+
+		if ((s = json_dumps(o, JSON_COMPACT)) != NULL &&
+		    state_rec_scan(s, s + strlen(s), &r) == 0)
+			state_apply_task(&r);
+		free(s);
+	}
+	else if (strcmp(t, "bans") == 0)
+		state_apply_bans(json_object_get(o, "bans"));
+	else if (strcmp(t, "ids") == 0) {
+		next = json_integer_value(json_object_get(o, "next"));
+		if (next > 0 && (uint64_t)next > sd.next_task_id)
+			sd.next_task_id = (uint64_t)next;
+		if (next > 0 && (uint64_t)next > state_ids_reserved)
+			state_ids_reserved = (uint64_t)next;
+	} else if (from_journal)
+		log_warnx("state: unknown journal record \"%s\" skipped", t);
+}
+
+void
+state_apply_job(json_t *o)
+{
+	struct jobdef	*def;
+	struct job	*j;
+	struct retry	*r;
+	json_t		*c, *l, *s, *dv, *rl, *rv;
+	size_t		 i;
+	const char	*name, *origin, *at, *st;
+	char		*cause;
+	int		 state;
+
+	name = json_string_value(json_object_get(o, "name"));
+	origin = json_string_value(json_object_get(o, "origin"));
+	if (name == NULL || origin == NULL)
+		return;
+	j = job_find(name);
+	dv = json_object_get(o, "def");
+	if (strcmp(origin, "runtime") == 0 && dv != NULL) {
+		if (j != NULL && j->origin == ORIGIN_CONFIG) {
+			log_warnx("job %s: the configuration defines it; the "
+			    "saved runtime job of that name is dropped", name);
+			return;
+		}
+		if (jobdef_from_json(dv, &def, &cause) != 0) {
+			log_warnx("job %s: saved definition unusable: %s", name,
+			    cause);
+			free(cause);
+			return;
+		}
+		/* The job is known by the line's name: one job a name. */
+		if (strcmp(def->name, name) != 0) {
+			log_warnx("job %s: saved definition is of job %s; "
+			    "dropped", name, def->name);
+			jobdef_unref(def);
+			return;
+		}
+		if (j == NULL)
+			j = job_create(def, ORIGIN_RUNTIME,
+			    (uid_t)json_integer_value(json_object_get(o,
+			    "uid")));
+		else
+			job_set_def(j, def, JOB_DEF_FRESH);
+	}
+	if (j == NULL || (j->origin == ORIGIN_CONFIG) !=
+	    (strcmp(origin, "config") == 0))
+		return;
+	/* Replayed as it happened: a new owner cancels what was queued. */
+	if (j->origin == ORIGIN_RUNTIME)
+		job_set_owner(j, ORIGIN_RUNTIME,
+		    (uid_t)json_integer_value(json_object_get(o, "uid")));
+	/*
+	 * The saved paused flag stands, unless "enabled" was changed in the
+	 * configuration since: then the file says.
+	 */
+	if (json_is_boolean(json_object_get(o, "enabled")) &&
+	    json_is_true(json_object_get(o, "enabled")) != j->def->enabled)
+		j->paused = !j->def->enabled;
+	else
+		j->paused = json_is_true(json_object_get(o, "paused"));
+	if ((c = json_object_get(o, "counters")) != NULL) {
+		j->counters.runs = sjson_get_int(c, "runs", 0);
+		j->counters.succeeded = sjson_get_int(c, "succeeded", 0);
+		j->counters.failed = sjson_get_int(c, "failed", 0);
+		j->counters.timeouts = sjson_get_int(c, "timeouts", 0);
+		j->counters.stopped = sjson_get_int(c, "stopped", 0);
+		j->counters.skipped = sjson_get_int(c, "skipped", 0);
+		j->counters.missed = sjson_get_int(c, "missed", 0);
+		j->counters.consecutive_failures = sjson_get_int(c,
+		    "consecutive_failures", 0);
+	}
+	if ((l = json_object_get(o, "last")) != NULL) {
+		j->last_task = sjson_get_int(l, "task", 0);
+		st = json_string_value(json_object_get(l, "state"));
+		if (st != NULL && (state = task_state_parse(st)) != -1)
+			j->last_state = state;
+		j->last_run.tv_sec = sjson_get_int(l, "run_s", 0);
+		j->last_run.tv_nsec = sjson_get_int(l, "run_ns", 0);
+	}
+	if ((rl = json_object_get(o, "retries")) != NULL) {
+		/* The saved list replaces what an earlier line planned. */
+		while ((r = LIST_FIRST(&j->retries)) != NULL)
+			sched_retry_cancel(r);
+		json_array_foreach(rl, i, rv) {
+			sched_retry_add(j, (uint32_t)json_integer_value(
+			    json_object_get(rv, "attempt")),
+			    (uid_t)json_integer_value(json_object_get(rv,
+			    "uid")),
+			    (uint64_t)json_integer_value(json_object_get(rv,
+			    "at_ms")) * 1000000);
+		}
+	}
+	if ((s = json_object_get(o, "sched")) != NULL) {
+		j->restored = 1;
+		j->last_wall_s = json_integer_value(json_object_get(s,
+		    "last_wall"));
+		j->sched_runs = json_integer_value(json_object_get(s, "runs"));
+		j->sched_ended = json_is_true(json_object_get(s, "ended"));
+		/* An at that ran stays done unless its time was changed. */
+		at = json_string_value(json_object_get(s, "at"));
+		j->at_done = json_is_true(json_object_get(s, "at_done")) &&
+		    at != NULL && j->def->at != NULL &&
+		    strcmp(at, j->def->at) == 0;
+		if (j->def->at != NULL && (at == NULL ||
+		    strcmp(at, j->def->at) != 0)) {
+			/* A changed at is a new one: as if first loaded. */
+			j->sched_runs = 0;
+			j->sched_ended = 0;
+			j->restored = 0;
+		}
+	}
+}
+
+/* Take a task out of whatever list of its job it is on, and free it. */
+static void
+state_drop_task(struct task *t)
+{
+	struct job	*j = t->job;
+
+	job_removed_forget(t);
+	switch (t->state) {
+	case TASK_QUEUED:
+		queue_remove(t);
+		break;
+	case TASK_RUNNING:
+		TAILQ_REMOVE(&j->running, t, entry);
+		j->nrunning--;
+		sd.nrunning--;
+		queue_update(j);
+		break;
+	default:
+		TAILQ_REMOVE(&j->history, t, entry);
+		j->nhistory--;
+		break;
+	}
+	task_free(t);
+	job_maybe_free(j);
+}
+
+/*
+ * A task record: onto its job's queue, running list or history.  The
+ * record of a removed job (marked so, or naming a job that no longer
+ * exists) goes with the records of removed jobs; nothing of it runs.
+ */
+void
+state_apply_task(const struct state_rec *r)
+{
+	struct task	*t, *old;
+	struct job	*j;
+	int64_t		 id;
+	char		 name[NAME_MAX_LEN + 1];
+
+	if (state_rec_int(r, STATE_REC_ID, &id) != 0 || id <= 0 ||
+	    state_rec_word(r, STATE_REC_JOB, name, sizeof name) != 0 ||
+	    !name_valid(name))
+		return;
+	if ((uint64_t)id >= sd.next_task_id)
+		sd.next_task_id = (uint64_t)id + 1;
+	/* Only records make tasks while loading: a new highest id is new. */
+	if ((uint64_t)id <= state_max_id &&
+	    (old = task_find((uint64_t)id)) != NULL)
+		state_drop_task(old);
+	if ((uint64_t)id > state_max_id)
+		state_max_id = (uint64_t)id;
+	if ((r->v[STATE_REC_REMOVED] != NULL &&
+	    r->len[STATE_REC_REMOVED] == 4 &&
+	    memcmp(r->v[STATE_REC_REMOVED], "true", 4) == 0) ||
+	    (j = job_find(name)) == NULL)
+		j = job_holder(name);
+	if ((t = state_task_read(j, r)) == NULL) {
+		job_maybe_free(j);
+		return;
+	}
+	if (j->removed && t->state == TASK_QUEUED) {
+		t->state = TASK_CANCELLED;
+		if (t->error == NULL)
+			t->error = xstrdup("job removed");
+	}
+	switch (t->state) {
+	case TASK_QUEUED:
+		queue_link(t);
+		break;
+	case TASK_RUNNING:
+		TAILQ_INSERT_TAIL(&j->running, t, entry);
+		j->nrunning++;
+		sd.nrunning++;
+		break;
+	default:
+		state_history_insert(t);
+		break;
+	}
+}
+
+/*
+ * An ended task into its job's history, in id order (pruning drops the
+ * first, taken to be the oldest).
+ */
+void
+state_history_insert(struct task *t)
+{
+	struct job	*j = t->job;
+	struct task	*o;
+
+	for (o = TAILQ_LAST(&j->history, task_list); o != NULL &&
+	    o->id > t->id; o = TAILQ_PREV(o, task_list, entry))
+		;
+	if (o == NULL)
+		TAILQ_INSERT_HEAD(&j->history, t, entry);
+	else
+		TAILQ_INSERT_AFTER(&j->history, o, t, entry);
+	j->nhistory++;
+	if (j->removed)
+		job_removed_record(t);
+}
+
+void
+state_apply_bans(json_t *list)
+{
+	struct ban	*b;
+	json_t		*e;
+	size_t		 i;
+	const char	*name;
+
+	while ((b = TAILQ_FIRST(&sd.bans)) != NULL)
+		ban_remove(b);
+	json_array_foreach(list, i, e) {
+		name = json_string_value(json_object_get(e, "name"));
+		if (name == NULL)
+			continue;
+		b = ban_add(name, json_string_value(json_object_get(e,
+		    "reason")), (uid_t)json_integer_value(json_object_get(e,
+		    "by")), json_is_true(json_object_get(e, "auto")));
+		b->since.tv_sec = json_integer_value(json_object_get(e,
+		    "since_s"));
+		b->since.tv_nsec = json_integer_value(json_object_get(e,
+		    "since_ns"));
+	}
+}
