@@ -61,7 +61,8 @@ function row(label, key, unit, goal, dir, note,   m, g, ratio, verdict) {
 			ratio = "-"
 			verdict = "-"
 		} else {
-			ratio = sprintf("%.2f", v[key] / goal)
+			ratio = goal + 0 == 0 ? "-" : \
+			    sprintf("%.2f", v[key] / goal)
 			# + 0: compare as numbers, never as strings
 			verdict = (dir == "<=" ? v[key] + 0 <= goal + 0 : \
 			    v[key] + 0 >= goal + 0) ? "meets" : "misses"
@@ -147,5 +148,9 @@ END {
 	    (v["every_busy_disk"] == "0" ? "quiet" : "busy")
 	row(ev ": lateness p99", "every_late_p99_us", "us", 1000, "<=")
 	row(ev ": lateness max", "every_late_max_us", "us", "", "info")
+	row(v["cron_fired"] " cron firings: lateness p99", \
+	    "cron_late_p99_us", "us", 300, "<=")
+	row("idle for " v["idle_secs"] " s: voluntary context switches", \
+	    "idle_voluntary_ctxt_switches", "", 0, "<=")
 	row("schedctl status vs /bin/true", "cli_status_cost", "x", 1.5, "<=")
 }' "$OUT/kv" /dev/null

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,6 +91,15 @@ int		 cnode_to_octal(const struct cnode *, struct cerrs *, int,
 int		 cnode_to_timezone(const struct cnode *, struct cerrs *,
 		     char **);
 
+/* config-json.c */
+struct cnode	*cnode_from_json(const char **, const char *);
+struct cnode	*cnode_from_jansson(json_t *, const char *, const char *,
+		     struct cerrs *);
+const struct cnode *cnode_get(const struct cnode *, const char *);
+const char	*cnode_get_string(const struct cnode *, const char *);
+int64_t		 cnode_get_int(const struct cnode *, const char *, int64_t);
+int		 cnode_get_bool(const struct cnode *, const char *);
+
 void		 cerr_add(struct cerrs *, const struct cnode *, const char *,
 		     ...) __attribute__((__format__(__printf__, 3, 4)));
 void		 cerr_addx(struct cerrs *, const char *, int, int, int,
@@ -145,6 +155,7 @@ void		 config_index_reserve(struct config_index *, size_t);
 
 const char *const *jobkey_names(size_t *);
 extern const char *const joblimit_names[JOBLIM_MAX];
+int		 jobdef_from_node(struct cnode *, struct jobdef **, char **);
 struct jobdef	*jobdef_build(const char *, const struct cnode *,
 		     const struct cnode *, struct cerrs *, int);
 struct jobdef	*jobdef_new(const char *);

@@ -21,90 +21,6 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* Turn a JSON value into a node tree named by key paths. */
-static struct cnode *
-jobdef_json_node(json_t *j, const char *path, int depth, struct cerrs *errs)
-{
-	struct cnode	*n, *k;
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-	char		*sub;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		n = cnode_new(CNODE_MAP, NULL, 0, 0, 0);
-		break;
-	case JSON_ARRAY:
-		n = cnode_new(CNODE_SEQ, NULL, 0, 0, 0);
-		break;
-	default:
-		n = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
-		break;
-	}
-	n->path = xstrdup(path);
-	switch (json_typeof(j)) {
-	case JSON_OBJECT:
-		if (depth >= CNODE_MAX_DEPTH) {
-			cerr_add(errs, n, "nested too deeply");
-			n->type = CNODE_BAD;
-			break;
-		}
-		json_object_foreach(j, key, v) {
-			xasprintf(&sub, "%s.%s", path, key);
-			k = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
-			k->style = CSCALAR_STRING;
-			k->value = xstrdup(key);
-			k->len = strlen(key);
-			k->path = xstrdup(sub);
-			cnode_add(n, k);
-			cnode_add(n, jobdef_json_node(v, sub, depth + 1, errs));
-			free(sub);
-		}
-		break;
-	case JSON_ARRAY:
-		if (depth >= CNODE_MAX_DEPTH) {
-			cerr_add(errs, n, "nested too deeply");
-			n->type = CNODE_BAD;
-			break;
-		}
-		json_array_foreach(j, i, v) {
-			xasprintf(&sub, "%s[%zu]", path, i);
-			cnode_add(n, jobdef_json_node(v, sub, depth + 1, errs));
-			free(sub);
-		}
-		break;
-	case JSON_STRING:
-		n->style = CSCALAR_STRING;
-		n->len = json_string_length(j);
-		n->value = xmalloc(n->len + 1);
-		memcpy(n->value, json_string_value(j), n->len);
-		n->value[n->len] = '\0';
-		break;
-	case JSON_INTEGER:
-		n->style = CSCALAR_NUMBER;
-		xasprintf(&n->value, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(j));
-		break;
-	case JSON_REAL:
-		n->style = CSCALAR_NUMBER;
-		xasprintf(&n->value, "%.17g", json_real_value(j));
-		break;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		n->style = CSCALAR_BOOL;
-		n->value = xstrdup(json_is_true(j) ? "true" : "false");
-		break;
-	case JSON_NULL:
-		n->style = CSCALAR_NULL;
-		n->value = xstrdup("null");
-		break;
-	}
-	if (n->type == CNODE_SCALAR && n->style != CSCALAR_STRING)
-		n->len = strlen(n->value);
-	return (n);
-}
-
 /* Join every error into one "; "-separated cause. */
 static char *
 jobdef_join_errors(struct cerrs *errs)
@@ -125,48 +41,112 @@ jobdef_join_errors(struct cerrs *errs)
 	return (s);
 }
 
-/* Build a job from the JSON object of "add" (see config.h). */
+/* The name of an "add" object, or NULL after an error at where. */
+static const char *
+jobdef_json_name(json_t *obj, struct cnode *where, struct cerrs *errs)
+{
+	json_t	*jname;
+
+	free(where->path);
+	where->path = xstrdup("job");
+	if ((jname = json_object_get(obj, "name")) == NULL) {
+		cerr_add(errs, where, "missing required key \"name\"");
+		return (NULL);
+	}
+	free(where->path);
+	where->path = xstrdup("job.name");
+	if (!json_is_string(jname) ||
+	    strlen(json_string_value(jname)) != json_string_length(jname)) {
+		cerr_add(errs, where, "expected a string");
+		return (NULL);
+	}
+	return (json_string_value(jname));
+}
+
+/*
+ * Build a job from the JSON object of "add" (see config.h).  Nodes are
+ * named by their key paths only when a definition has errors: it is
+ * built a second time, then, for the messages.
+ */
 int
 jobdef_from_json(json_t *obj, struct jobdef **out, char **cause)
 {
 	struct cerrs	 errs;
 	struct cnode	*map = NULL, *where;
 	struct jobdef	*def = NULL;
-	json_t		*jname, *rest;
-	const char	*name = NULL;
+	const char	*name;
+	int		 named;
 
 	memset(&errs, 0, sizeof errs);
 	where = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
-	where->path = xstrdup("job");
 	if (!json_is_object(obj)) {
+		where->path = xstrdup("job");
 		cerr_add(&errs, where, "expected an object");
 		goto fail;
 	}
-	if ((jname = json_object_get(obj, "name")) == NULL)
-		cerr_add(&errs, where, "missing required key \"name\"");
-	free(where->path);
-	where->path = xstrdup("job.name");
-	if (jname != NULL && (!json_is_string(jname) ||
-	    strlen(json_string_value(jname)) != json_string_length(jname)))
-		cerr_add(&errs, where, "expected a string");
-	else if (jname != NULL)
-		name = json_string_value(jname);
-
-	rest = json_copy(obj);
-	json_object_del(rest, "name");
-	map = jobdef_json_node(rest, "job", 0, &errs);
-	json_decref(rest);
-	def = jobdef_build(name, where, map, &errs, 1);
-	if (def == NULL || errs.n != 0)
-		goto fail;
-	cnode_free(map);
-	cnode_free(where);
-	*out = def;
-	return (0);
+	for (named = 0;; named = 1) {
+		name = jobdef_json_name(obj, where, &errs);
+		map = cnode_from_jansson(obj, named ? "job" : NULL, "name",
+		    &errs);
+		def = jobdef_build(name, where, map, &errs, 1);
+		if (def != NULL && errs.n == 0) {
+			cnode_free(map);
+			cnode_free(where);
+			*out = def;
+			return (0);
+		}
+		if (named)
+			break;
+		jobdef_free(def);
+		def = NULL;
+		cnode_free(map);
+		map = NULL;
+		cerr_clear(&errs);
+	}
 fail:
 	jobdef_free(def);
 	cnode_free(map);
 	cnode_free(where);
+	*cause = jobdef_join_errors(&errs);
+	if (*cause == NULL)
+		*cause = xstrdup("job: invalid");
+	cerr_clear(&errs);
+	return (-1);
+}
+
+/*
+ * Build a job from its saved definition (an "add" object read by
+ * cnode_from_json: its nodes name no key paths, so the messages of an
+ * unusable one say what is wrong, not where).  The name member is marked
+ * skipped.
+ */
+int
+jobdef_from_node(struct cnode *map, struct jobdef **out, char **cause)
+{
+	struct cerrs	 errs;
+	struct cnode	*where;
+	struct jobdef	*def;
+	const char	*name;
+	size_t		 i;
+
+	memset(&errs, 0, sizeof errs);
+	where = cnode_new(CNODE_SCALAR, NULL, 0, 0, 0);
+	where->path = xstrdup("job");
+	if ((name = cnode_get_string(map, "name")) == NULL)
+		cerr_add(&errs, where, "no name, or not a string");
+	else if (strlen(name) != cnode_get(map, "name")->len)
+		cerr_add(&errs, where, "a name with a NUL byte");
+	for (i = 0; map->type == CNODE_MAP && i + 1 < map->nchild; i += 2) {
+		if (strcmp(map->child[i]->value, "name") == 0)
+			map->child[i]->skip = 1;
+	}
+	def = jobdef_build(name, where, map, &errs, 1);
+	cnode_free(where);
+	if (def != NULL && errs.n == 0) {
+		*out = def;
+		return (0);
+	}
+	jobdef_free(def);
 	*cause = jobdef_join_errors(&errs);
 	if (*cause == NULL)
 		*cause = xstrdup("job: invalid");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config-node.h"
 #include "log.h"
 #include "schedd.h"
 #include "state.h"
@@ -36,8 +37,16 @@ state_apply(json_t *o, int from_journal)
 
 	if (t == NULL)
 		return;
-	if (strcmp(t, "job") == 0)
-		state_apply_job(o);
+	if (strcmp(t, "job") == 0) {
+		struct cerrs	 errs;
+		struct cnode	*n;
+
+		memset(&errs, 0, sizeof errs);
+		n = cnode_from_jansson(o, NULL, NULL, &errs);
+		state_apply_job(n);
+		cnode_free(n);
+		cerr_clear(&errs);
+	}
 	else if (strcmp(t, "job-") == 0) {
 		struct job	*j;
 		const char	*name;
@@ -69,30 +78,31 @@ state_apply(json_t *o, int from_journal)
 }
 
 void
-state_apply_job(json_t *o)
+state_apply_job(const struct cnode *o)
 {
-	struct jobdef	*def;
-	struct job	*j;
-	struct retry	*r;
-	json_t		*c, *l, *s, *dv, *rl, *rv;
-	size_t		 i;
-	const char	*name, *origin, *at, *st;
-	char		*cause;
-	int		 state;
+	struct jobdef		*def;
+	struct job		*j;
+	struct retry		*r;
+	const struct cnode	*c, *l, *s, *rl, *rv;
+	struct cnode		*dv;
+	size_t			 i;
+	const char		*name, *origin, *at, *st;
+	char			*cause;
+	int			 state, enabled;
 
-	name = json_string_value(json_object_get(o, "name"));
-	origin = json_string_value(json_object_get(o, "origin"));
+	name = cnode_get_string(o, "name");
+	origin = cnode_get_string(o, "origin");
 	if (name == NULL || origin == NULL)
 		return;
 	j = job_find(name);
-	dv = json_object_get(o, "def");
+	dv = (struct cnode *)cnode_get(o, "def");
 	if (strcmp(origin, "runtime") == 0 && dv != NULL) {
 		if (j != NULL && j->origin == ORIGIN_CONFIG) {
 			log_warnx("job %s: the configuration defines it; the "
 			    "saved runtime job of that name is dropped", name);
 			return;
 		}
-		if (jobdef_from_json(dv, &def, &cause) != 0) {
+		if (jobdef_from_node(dv, &def, &cause) != 0) {
 			log_warnx("job %s: saved definition unusable: %s", name,
 			    cause);
 			free(cause);
@@ -107,8 +117,7 @@ state_apply_job(json_t *o)
 		}
 		if (j == NULL)
 			j = job_create(def, ORIGIN_RUNTIME,
-			    (uid_t)json_integer_value(json_object_get(o,
-			    "uid")));
+			    (uid_t)cnode_get_int(o, "uid", 0));
 		else
 			job_set_def(j, def, JOB_DEF_FRESH);
 	}
@@ -118,57 +127,55 @@ state_apply_job(json_t *o)
 	/* Replayed as it happened: a new owner cancels what was queued. */
 	if (j->origin == ORIGIN_RUNTIME)
 		job_set_owner(j, ORIGIN_RUNTIME,
-		    (uid_t)json_integer_value(json_object_get(o, "uid")));
+		    (uid_t)cnode_get_int(o, "uid", 0));
 	/*
 	 * The saved paused flag stands, unless "enabled" was changed in the
 	 * configuration since: then the file says.
 	 */
-	if (json_is_boolean(json_object_get(o, "enabled")) &&
-	    json_is_true(json_object_get(o, "enabled")) != j->def->enabled)
+	if ((enabled = cnode_get_bool(o, "enabled")) != -1 &&
+	    enabled != j->def->enabled)
 		j->paused = !j->def->enabled;
 	else
-		j->paused = json_is_true(json_object_get(o, "paused"));
-	if ((c = json_object_get(o, "counters")) != NULL) {
-		j->counters.runs = sjson_get_int(c, "runs", 0);
-		j->counters.succeeded = sjson_get_int(c, "succeeded", 0);
-		j->counters.failed = sjson_get_int(c, "failed", 0);
-		j->counters.timeouts = sjson_get_int(c, "timeouts", 0);
-		j->counters.stopped = sjson_get_int(c, "stopped", 0);
-		j->counters.skipped = sjson_get_int(c, "skipped", 0);
-		j->counters.missed = sjson_get_int(c, "missed", 0);
-		j->counters.consecutive_failures = sjson_get_int(c,
+		j->paused = cnode_get_bool(o, "paused") == 1;
+	if ((c = cnode_get(o, "counters")) != NULL) {
+		j->counters.runs = cnode_get_int(c, "runs", 0);
+		j->counters.succeeded = cnode_get_int(c, "succeeded", 0);
+		j->counters.failed = cnode_get_int(c, "failed", 0);
+		j->counters.timeouts = cnode_get_int(c, "timeouts", 0);
+		j->counters.stopped = cnode_get_int(c, "stopped", 0);
+		j->counters.skipped = cnode_get_int(c, "skipped", 0);
+		j->counters.missed = cnode_get_int(c, "missed", 0);
+		j->counters.consecutive_failures = cnode_get_int(c,
 		    "consecutive_failures", 0);
 	}
-	if ((l = json_object_get(o, "last")) != NULL) {
-		j->last_task = sjson_get_int(l, "task", 0);
-		st = json_string_value(json_object_get(l, "state"));
+	if ((l = cnode_get(o, "last")) != NULL) {
+		j->last_task = cnode_get_int(l, "task", 0);
+		st = cnode_get_string(l, "state");
 		if (st != NULL && (state = task_state_parse(st)) != -1)
 			j->last_state = state;
-		j->last_run.tv_sec = sjson_get_int(l, "run_s", 0);
-		j->last_run.tv_nsec = sjson_get_int(l, "run_ns", 0);
+		j->last_run.tv_sec = cnode_get_int(l, "run_s", 0);
+		j->last_run.tv_nsec = cnode_get_int(l, "run_ns", 0);
 	}
-	if ((rl = json_object_get(o, "retries")) != NULL) {
+	if ((rl = cnode_get(o, "retries")) != NULL &&
+	    rl->type == CNODE_SEQ) {
 		/* The saved list replaces what an earlier line planned. */
 		while ((r = LIST_FIRST(&j->retries)) != NULL)
 			sched_retry_cancel(r);
-		json_array_foreach(rl, i, rv) {
-			sched_retry_add(j, (uint32_t)json_integer_value(
-			    json_object_get(rv, "attempt")),
-			    (uid_t)json_integer_value(json_object_get(rv,
-			    "uid")),
-			    (uint64_t)json_integer_value(json_object_get(rv,
-			    "at_ms")) * 1000000);
+		for (i = 0; i < rl->nchild; i++) {
+			rv = rl->child[i];
+			sched_retry_add(j, (uint32_t)cnode_get_int(rv,
+			    "attempt", 0), (uid_t)cnode_get_int(rv, "uid", 0),
+			    (uint64_t)cnode_get_int(rv, "at_ms", 0) * 1000000);
 		}
 	}
-	if ((s = json_object_get(o, "sched")) != NULL) {
+	if ((s = cnode_get(o, "sched")) != NULL) {
 		j->restored = 1;
-		j->last_wall_s = json_integer_value(json_object_get(s,
-		    "last_wall"));
-		j->sched_runs = json_integer_value(json_object_get(s, "runs"));
-		j->sched_ended = json_is_true(json_object_get(s, "ended"));
+		j->last_wall_s = cnode_get_int(s, "last_wall", 0);
+		j->sched_runs = cnode_get_int(s, "runs", 0);
+		j->sched_ended = cnode_get_bool(s, "ended") == 1;
 		/* An at that ran stays done unless its time was changed. */
-		at = json_string_value(json_object_get(s, "at"));
-		j->at_done = json_is_true(json_object_get(s, "at_done")) &&
+		at = cnode_get_string(s, "at");
+		j->at_done = cnode_get_bool(s, "at_done") == 1 &&
 		    at != NULL && j->def->at != NULL &&
 		    strcmp(at, j->def->at) == 0;
 		if (j->def->at != NULL && (at == NULL ||

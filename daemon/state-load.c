@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config-node.h"
 #include "log.h"
 #include "proctree.h"
 #include "schedd.h"
@@ -259,15 +260,30 @@ state_snap_each(struct state_map *m, const char *const *part,
 static int
 state_load_job(const char *p, const char *end)
 {
-	json_t	*o;
+	struct cerrs	 errs;
+	struct cnode	*n;
+	json_t		*o;
+	const char	*q = p;
 
-	o = json_loadb(p, end - p, JSON_REJECT_DUPLICATES, NULL);
-	if (o == NULL || !json_is_object(o)) {
+	/* Read straight into nodes; what that reader leaves, by jansson. */
+	if ((n = cnode_from_json(&q, end)) == NULL || q != end) {
+		cnode_free(n);
+		o = json_loadb(p, end - p, JSON_REJECT_DUPLICATES, NULL);
+		if (o == NULL || !json_is_object(o)) {
+			json_decref(o);
+			return (-1);
+		}
+		memset(&errs, 0, sizeof errs);
+		n = cnode_from_jansson(o, NULL, NULL, &errs);
 		json_decref(o);
+		cerr_clear(&errs);
+	}
+	if (n->type != CNODE_MAP) {
+		cnode_free(n);
 		return (-1);
 	}
-	state_apply_job(o);
-	json_decref(o);
+	state_apply_job(n);
+	cnode_free(n);
 	return (0);
 }
 

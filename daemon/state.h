@@ -39,6 +39,7 @@ struct state_rec {
 };
 
 struct ban;
+struct cnode;
 struct job;
 struct jw;
 struct task;
@@ -79,7 +80,7 @@ struct task *state_task_read(struct job *, const struct state_rec *);
 /* state-apply.c */
 void	 state_apply_begin(void);
 void	 state_apply(json_t *, int);
-void	 state_apply_job(json_t *);
+void	 state_apply_job(const struct cnode *);
 void	 state_apply_task(const struct state_rec *);
 void	 state_apply_bans(json_t *);
 void	 state_history_insert(struct task *);

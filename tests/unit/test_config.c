@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config-node.h"
 #include "util.h"
 #include "xmalloc.h"
 #include "unit.h"
@@ -1888,6 +1889,162 @@ START_TEST(test_duplicate_of_invalid)
 }
 END_TEST
 
+/* Two node trees hold the same values. */
+static void
+nodes_equal(const struct cnode *a, const struct cnode *b)
+{
+	size_t	 i;
+
+	ck_assert_int_eq(a->type, b->type);
+	if (a->type == CNODE_SCALAR) {
+		ck_assert_int_eq(a->style, b->style);
+		ck_assert_uint_eq(a->len, b->len);
+		ck_assert(memcmp(a->value, b->value, a->len) == 0);
+	}
+	ck_assert_uint_eq(a->nchild, b->nchild);
+	for (i = 0; i < a->nchild; i++)
+		nodes_equal(a->child[i], b->child[i]);
+}
+
+/* A random string: ASCII, control characters, UTF-8 of every length. */
+static json_t *
+random_string(void)
+{
+	static const char *const pieces[] = { "a", "Z", "\"", "\\", "/",
+	    "\n", "\t", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac",
+	    "\xf0\x9f\x98\x80", " ", "name", "" };
+	char	 buf[64];	/* 7 pieces of at most 4 bytes */
+	size_t	 n;
+
+	buf[0] = '\0';
+	for (n = random() % 8; n > 0; n--)
+		strcat(buf, pieces[random() % 16]);
+	return (json_string(buf));
+}
+
+static json_t *
+random_value(int depth)
+{
+	json_t	*v;
+	int	 i, n;
+	char	 key[16];
+
+	switch (depth > 3 ? random() % 4 : random() % 6) {
+	case 0:
+		return (json_integer((json_int_t)(random() - RAND_MAX / 2) *
+		    (random() % 2 ? 1 : 100003)));
+	case 1:
+		return (random_string());
+	case 2:
+		return (random() % 2 ? json_true() : random() % 2 ?
+		    json_false() : json_null());
+	case 3:
+		return (json_integer(0));
+	case 4:
+		v = json_array();
+		for (n = random() % 5, i = 0; i < n; i++)
+			json_array_append_new(v, random_value(depth + 1));
+		return (v);
+	default:
+		v = json_object();
+		for (n = random() % 6, i = 0; i < n; i++) {
+			snprintf(key, sizeof key, "k%d\xc3\xa9", i);
+			json_object_set_new(v, key, random_value(depth + 1));
+		}
+		return (v);
+	}
+}
+
+/*
+ * JSON text read straight into nodes (saved definitions at start) gives
+ * the same tree as through jansson, escapes and surrogate pairs
+ * included; what it does not take it leaves to jansson.
+ */
+START_TEST(test_json_nodes)
+{
+	static const char *const refused[] = { "1.5", "1e3", "-0.0",
+	    "12345678901234567890", "\"a\\u0000b\"", "\"\xff\"",
+	    "\"\xc3\"", "{\"a\":1,\"a\":2}", "[1,]", "{\"a\" 1}", "tru",
+	    "\"\\ud800\"", "\"\\udc00x\"", "\"a\x01\"", "01", "-", "" };
+	struct cerrs	 errs;
+	struct cnode	*a, *b;
+	json_t		*v, *back;
+	const char	*p;
+	char		*text, deep[200];
+	size_t		 i, flags;
+
+	memset(&errs, 0, sizeof errs);
+	srandom(7);
+	for (i = 0; i < 3000; i++) {
+		v = random_value(0);
+		flags = JSON_ENCODE_ANY | JSON_COMPACT |
+		    (i % 2 ? JSON_ENSURE_ASCII : 0) |
+		    (i % 3 ? 0 : JSON_INDENT(2));
+		text = json_dumps(v, flags);
+		p = text;
+		a = cnode_from_json(&p, text + strlen(text));
+		ck_assert_msg(a != NULL && *p == '\0', "not taken: %s", text);
+		back = json_loads(text, JSON_DECODE_ANY, NULL);
+		ck_assert_ptr_nonnull(back);
+		b = cnode_from_jansson(back, NULL, NULL, &errs);
+		nodes_equal(a, b);
+		cnode_free(a);
+		cnode_free(b);
+		json_decref(back);
+		json_decref(v);
+		free(text);
+	}
+	for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		p = refused[i];
+		a = cnode_from_json(&p, p + strlen(p));
+		ck_assert_msg(a == NULL, "taken: %s", refused[i]);
+	}
+	/* Nested deeper than the node tree allows. */
+	memset(deep, '[', 100);
+	memset(deep + 100, ']', 100);
+	p = deep;
+	ck_assert_ptr_null(cnode_from_json(&p, deep + sizeof deep));
+	ck_assert_uint_eq(errs.n, 0);
+	cerr_clear(&errs);
+}
+END_TEST
+
+/* A saved definition read as nodes builds the same job as from jansson. */
+START_TEST(test_def_from_nodes)
+{
+	static const char *text = "{\"name\":\"n1\",\"command\":[\"/bin/sh\","
+	    "\"-c\",\"echo \\u00e9 \\\"x\\\"\"],\"every_ms\":3600000,"
+	    "\"timeout_ms\":5000,\"tags\":[\"a\",\"b\"],\"env\":{\"K\":\"v\"},"
+	    "\"description\":null,\"enabled\":true}";
+	struct jobdef	*a, *b;
+	struct cnode	*n;
+	json_t		*o;
+	const char	*p = text;
+	char		*cause = NULL;
+
+	n = cnode_from_json(&p, text + strlen(text));
+	ck_assert_ptr_nonnull(n);
+	ck_assert_msg(jobdef_from_node(n, &a, &cause) == 0, "%s", cause);
+	cnode_free(n);
+	o = json_loads(text, 0, NULL);
+	ck_assert_msg(jobdef_from_json(o, &b, &cause) == 0, "%s", cause);
+	json_decref(o);
+	ck_assert_str_eq(a->name, "n1");
+	ck_assert(jobdef_same(a, b));
+	jobdef_unref(a);
+	jobdef_unref(b);
+
+	/* An unusable one says why. */
+	p = "{\"name\":\"n2\",\"command\":[],\"every_ms\":\"x\"}";
+	n = cnode_from_json(&p, p + strlen(p));
+	ck_assert_ptr_nonnull(n);
+	ck_assert_int_eq(jobdef_from_node(n, &a, &cause), -1);
+	ck_assert_ptr_nonnull(cause);
+	free(cause);
+	cnode_free(n);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -1931,6 +2088,8 @@ config_suite(void)
 	tcase_add_test(tc, test_find_many);
 	tcase_add_test(tc, test_include_cache);
 	tcase_add_test(tc, test_duplicate_of_invalid);
+	tcase_add_test(tc, test_json_nodes);
+	tcase_add_test(tc, test_def_from_nodes);
 	suite_add_tcase(s, tc);
 	return (s);
 }
