@@ -56,6 +56,8 @@ struct ctl {
 typedef int (*ctl_event_cb)(struct ctl *, json_t *, const char *);
 
 int		 ctl_call(struct ctl *, const char *, json_t *, int, json_t **);
+int		 ctl_request(struct ctl *, const char *, json_t *);
+int		 ctl_answer(struct ctl *, int, json_t **);
 int		 ctl_stream(struct ctl *, const char *, json_t *, int,
 		     ctl_event_cb);
 void		 ctl_print(json_t *);

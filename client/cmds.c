@@ -262,7 +262,12 @@ ctl_status(struct ctl *ctl, struct args *a)
 	if (json_object_get(req, "name") != NULL)
 		return (run_request(ctl, a, "job", req, print_job));
 
-	if ((rc = ctl_call(ctl, a->ce->wire, req, CALL_RAW, &res)) != 0)
+	/* Both requests at once: one round trip, not two. */
+	if (ctl_request(ctl, a->ce->wire, req) != 0 || (!ctl->json &&
+	    ctl_request(ctl, "jobs", json_pack("{s:o}", "fields",
+	    format_fields(format_jobs_fields))) != 0))
+		return (CTL_EXIT_UNREACH);
+	if ((rc = ctl_answer(ctl, CALL_RAW, &res)) != 0)
 		return (rc);
 	if (ctl->json) {
 		json_decref(res);
@@ -270,8 +275,7 @@ ctl_status(struct ctl *ctl, struct args *a)
 	}
 	format_status(res, stdout);
 	json_decref(res);
-	req = json_pack("{s:o}", "fields", format_fields(format_jobs_fields));
-	if ((rc = ctl_call(ctl, "jobs", req, 0, &res)) != 0)
+	if ((rc = ctl_answer(ctl, 0, &res)) != 0)
 		return (rc);
 	jobs = json_object_get(res, "jobs");
 	if (json_array_size(jobs) > 0) {

@@ -389,11 +389,29 @@ int
 ctl_call(struct ctl *ctl, const char *cmd, json_t *args, int flags,
     json_t **result)
 {
+	if (ctl_request(ctl, cmd, args) != 0)
+		return (CTL_EXIT_UNREACH);
+	return (ctl_answer(ctl, flags, result));
+}
+
+/*
+ * Send a request without waiting for its answer (ctl_answer reads the
+ * answers in the order of the requests): -1 if it cannot be sent, having
+ * said why.
+ */
+int
+ctl_request(struct ctl *ctl, const char *cmd, json_t *args)
+{
+	return (ctl_send(ctl, cmd, args));
+}
+
+/* The answer to the oldest request not yet answered, as ctl_call. */
+int
+ctl_answer(struct ctl *ctl, int flags, json_t **result)
+{
 	json_t	*obj, *res;
 	int	 rc;
 
-	if (ctl_send(ctl, cmd, args) != 0)
-		return (CTL_EXIT_UNREACH);
 	for (;;) {
 		rc = ctl_read(ctl, &obj, NULL);
 		if (rc == -1)

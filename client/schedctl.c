@@ -372,6 +372,12 @@ main(int argc, char **argv)
 
 	log_init("schedctl", LOGLEVEL_WARN, 0);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A hash seed of our own: jansson would read /dev/urandom for one,
+	 * a cost on every call that a client reading its daemon's answers
+	 * has no use for.
+	 */
+	json_object_seed((size_t)getpid());
 	memset(&ctl, 0, sizeof ctl);
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0';

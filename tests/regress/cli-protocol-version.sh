@@ -21,9 +21,7 @@ path, log, mode, other = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 srv.bind(path)
 srv.listen(8)
-while True:
-    c, _ = srv.accept()
-    f = c.makefile("rwb")
+def serve(f):
     for line in f:
         with open(log, "ab") as lf:
             lf.write(line)
@@ -41,7 +39,16 @@ while True:
         f.flush()
         if req.get("cmd") == "subscribe" or req.get("follow"):
             break
-    f.close()
+while True:
+    c, _ = srv.accept()
+    f = c.makefile("rwb")
+    try:
+        serve(f)
+        f.close()
+    except OSError:
+        # The client went without reading every answer (schedctl status
+        # sends two requests at once and stops at a first error).
+        pass
     c.close()
 EOF_FAKE
 
