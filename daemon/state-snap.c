@@ -117,8 +117,10 @@ state_tmp_name(const char *name, pid_t pid)
  * Compaction without stopping the loop: a new journal (journal.new, the
  * next generation) takes every change from now on, and a forked child
  * writes the snapshot of that generation from its copy of memory.  When
- * it has, journal.new becomes the journal.  Until then a restart replays
- * both journals; if the child fails, a snapshot is written here instead.
+ * it has, it renames journal.new to the journal itself (the daemon's
+ * descriptor does not care, and the loop never waits for the folder's
+ * fsync).  Until then a restart replays both journals; if the child
+ * fails, a snapshot is written here instead.
  */
 static void
 state_compact_cb(evutil_socket_t fd, short events, void *arg)
@@ -365,11 +367,18 @@ state_compact_child(void *arg)
 		log_warnx("state: compaction: %s", cause);
 		return (1);
 	}
+	/* The snapshot is in place: journal.new is the journal now. */
+	if (renameat(sd.state_dirfd, "journal.new", sd.state_dirfd,
+	    "journal") != 0 || state_sync_dir() != 0) {
+		log_warn("state: compaction: rename %s/journal.new",
+		    sd.state_dir);
+		return (1);
+	}
 	return (0);
 }
 
 /*
- * The compaction child ended: on success the new journal becomes the
+ * The compaction child ended: on success it made the new journal the
  * journal; otherwise the snapshot is written here.  Returns 0 if pid was
  * not the compaction child.
  */
@@ -383,15 +392,12 @@ state_child_reaped(pid_t pid, int status)
 	state_compact_pid = 0;
 	state_compacting = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		if (renameat(sd.state_dirfd, "journal.new", sd.state_dirfd,
-		    "journal") == 0 && state_sync_dir() == 0) {
-			state_dirent_dirty = 0;
-			return (1);
-		}
-		log_warn("state: rename %s/journal.new", sd.state_dir);
-	} else
-		log_warnx("state: compaction process failed; writing the "
-		    "snapshot here");
+		/* It renamed the journal and synced the folder. */
+		state_dirent_dirty = 0;
+		return (1);
+	}
+	log_warnx("state: compaction process failed; writing the snapshot "
+	    "here");
 	if (state_snapshot(&cause) != 0 || state_journal_new(&cause) != 0) {
 		state_failed(cause);
 		free(cause);

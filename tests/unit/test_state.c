@@ -133,6 +133,11 @@ fdatasync(int fd)
 int
 fsync(int fd)
 {
+	if (syscall(SYS_gettid) == getpid()) {
+		pthread_mutex_lock(&sync_mtx);
+		loop_syncs++;
+		pthread_mutex_unlock(&sync_mtx);
+	}
 	if (syscall(SYS_fsync, fd) == -1)
 		return (-1);
 	note_sync(fd, 0);
@@ -572,11 +577,18 @@ START_TEST(test_start_snapshot_beside)
 	ck_assert_uint_gt(synced_ids, id);
 	pthread_mutex_unlock(&sync_mtx);
 	/* The child is forked in the first turn of the loop. */
+	pthread_mutex_lock(&sync_mtx);
+	loop_syncs = 0;
+	pthread_mutex_unlock(&sync_mtx);
 	event_base_loop(sd.base, EVLOOP_NONBLOCK);
 	ck_assert_int_gt(pid = wait(&status), 0);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ck_assert_int_eq(state_child_reaped(pid, status), 1);
 	ck_assert_msg(stat(path, &st) == -1, "journal.new is still there");
+	/* The child renamed it and synced the folder: the loop did not. */
+	pthread_mutex_lock(&sync_mtx);
+	ck_assert_int_eq(loop_syncs, 0);
+	pthread_mutex_unlock(&sync_mtx);
 	ck_assert_int_ge(fd = open(dir, O_RDONLY | O_DIRECTORY), 0);
 	ck_assert_ptr_nonnull(buf = file_read_at(fd, "state.json", &len));
 	close(fd);
