@@ -17,22 +17,8 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static json_t	*state_ban_json(const struct ban *);
-static json_t	*state_line_json(struct jw *);
+static void	 state_ban_write(struct jw *, const struct ban *);
 static void	 state_def_write(struct jw *, const struct jobdef *);
-
-/* A line written by a writer below, as a jansson value; frees w. */
-static json_t *
-state_line_json(struct jw *w)
-{
-	json_t	*o;
-
-	o = json_loadb(w->buf, w->len, 0, NULL);
-	jw_free(w);
-	if (o == NULL)
-		fatalx("%s: cannot read back a state line", __func__);
-	return (o);
-}
 
 /*
  * A task as saved: its record, the owner it was queued under, and
@@ -142,54 +128,83 @@ state_job_write(struct jw *w, const struct job *j, int with_def, int paused)
 	jw_object_close(w);
 }
 
-json_t *
-state_job_json_paused(const struct job *j, int with_def, int paused)
+/*
+ * A runtime job about to be defined at a client's request (the
+ * acknowledged line of "add"): its name, owner, paused flag and
+ * definition.
+ */
+void
+state_def_line_write(struct jw *w, const struct jobdef *def, uid_t uid,
+    int paused)
 {
-	struct jw	 w;
-
-	jw_init(&w);
-	state_job_write(&w, j, with_def, paused);
-	return (state_line_json(&w));
+	jw_object_open(w);
+	jw_kstring(w, "t", "job");
+	jw_kstring(w, "name", def->name);
+	jw_kstring(w, "origin", "runtime");
+	jw_kint(w, "uid", uid);
+	jw_kbool(w, "paused", paused);
+	jw_key(w, "def");
+	state_def_write(w, def);
+	jw_object_close(w);
 }
 
-static json_t *
-state_ban_json(const struct ban *b)
+/* A runtime job removed, or its name taken by the configuration. */
+void
+state_job_gone_write(struct jw *w, const char *name)
 {
-	return (json_pack("{s:s,s:s?,s:I,s:I,s:I,s:b}", "name", b->name,
-	    "reason", b->reason, "since_s", (json_int_t)b->since.tv_sec,
-	    "since_ns", (json_int_t)b->since.tv_nsec, "by", (json_int_t)b->by,
-	    "auto", b->automatic));
+	jw_object_open(w);
+	jw_kstring(w, "t", "job-");
+	jw_kstring(w, "name", name);
+	jw_object_close(w);
+}
+
+static void
+state_ban_write(struct jw *w, const struct ban *b)
+{
+	jw_object_open(w);
+	jw_kstring(w, "name", b->name);
+	jw_kstring(w, "reason", b->reason);
+	jw_kint(w, "since_s", (int64_t)b->since.tv_sec);
+	jw_kint(w, "since_ns", (int64_t)b->since.tv_nsec);
+	jw_kint(w, "by", b->by);
+	jw_kbool(w, "auto", b->automatic);
+	jw_object_close(w);
 }
 
 /*
- * The ban list line: as it is, or as it would be with the proposed entry
- * set (or, with drop, without an entry of its name).
+ * The ban list (an array, as the snapshot holds it): as it is, or as it
+ * would be with the proposed entry set (or, with drop, without an entry
+ * of its name).
  */
-json_t *
-state_bans_json_with(const struct ban *proposed, int drop)
+void
+state_bans_list_write(struct jw *w, const struct ban *proposed, int drop)
 {
 	struct ban	*b;
-	json_t		*list;
 	int		 done = 0;
 
-	list = json_array();
+	jw_array_open(w);
 	TAILQ_FOREACH(b, &sd.bans, entry) {
 		if (proposed == NULL || strcmp(b->name, proposed->name) != 0)
-			json_array_append_new(list, state_ban_json(b));
+			state_ban_write(w, b);
 		else if (!drop) {
-			json_array_append_new(list, state_ban_json(proposed));
+			state_ban_write(w, proposed);
 			done = 1;
 		}
 	}
 	if (proposed != NULL && !drop && !done)
-		json_array_append_new(list, state_ban_json(proposed));
-	return (json_pack("{s:s,s:o}", "t", "bans", "bans", list));
+		state_ban_write(w, proposed);
+	jw_array_close(w);
 }
 
-json_t *
-state_bans_json(void)
+/* The ban list line of the journal, as state_bans_list_write. */
+void
+state_bans_write(struct jw *w, const struct ban *proposed, int drop)
 {
-	return (state_bans_json_with(NULL, 0));
+	jw_object_open(w);
+	jw_kstring(w, "t", "bans");
+	jw_key(w, "bans");
+	state_bans_list_write(w, proposed, drop);
+	jw_object_close(w);
 }
 
 /* The end of a JSON string whose opening quote is before p, or NULL. */

@@ -511,7 +511,6 @@ state_snapshot_write(uint64_t gen, uint64_t ids, char **cause)
 {
 	struct state_out	 out;
 	struct job		*j;
-	json_t			*bans;
 	char			*tmp, *s;
 	int			 n = 0;
 
@@ -529,9 +528,7 @@ state_snapshot_write(uint64_t gen, uint64_t ids, char **cause)
 		state_job_write(&out.w, j, 1, j->paused);
 	}
 	state_out_raw(&out, "],\n\"bans\":");
-	bans = state_bans_json();
-	sjson_write(&out.w, json_object_get(bans, "bans"));
-	json_decref(bans);
+	state_bans_list_write(&out.w, NULL, 0);
 	state_out_raw(&out, ",\n\"tasks\":[");
 	n = 0;
 	TAILQ_FOREACH(j, &sd.jobs, entry)

@@ -81,13 +81,13 @@ static size_t		 state_ntasks;
 static size_t		 state_stasks;
 static size_t		 state_bsize;
 static struct jw	 state_line;		/* a line being encoded */
+static struct jw	 state_ack_line;	/* an acknowledged one */
 
-static int	 state_append(json_t *, int);
+static int	 state_append(struct jw *, int);
 static void	 state_ack_sync(void);
 static void	 state_ack_advance(void);
 static void	 state_ack_all_durable(void);
-static int	 state_encode(json_t *);
-static void	 state_encode_line(void);
+static void	 state_encode_line(struct jw *);
 static void	 state_encode_pending(void);
 static void	 state_flush_soon(void);
 static void	 state_pending_job(const char *);
@@ -375,20 +375,6 @@ state_next_id(void)
 	return (sd.next_task_id++);
 }
 
-/* Collect an encoded line in the write buffer. */
-static int
-state_dump(const char *buf, size_t len, void *arg)
-{
-	if (state_blen + len > state_bsize) {
-		while (state_blen + len > state_bsize)
-			state_bsize = state_bsize == 0 ? 65536 :
-			    state_bsize * 2;
-		state_buf = xreallocarray(state_buf, state_bsize, 1);
-	}
-	memcpy(state_buf + state_blen, buf, len);
-	state_blen += len;
-	return (0);
-}
 
 /*
  * Write the buffered lines with one write(2): after that a crash of the
@@ -446,30 +432,30 @@ state_write_now(void)
 }
 
 /*
- * Append one line to the journal.  Otherwise it is written at the end of
- * this turn of the loop (before any answer of this turn reaches its
- * client) and on disk within a second.  An acknowledged change (ack) is
- * written now, after a check that the state folder is still the
- * daemon's, and synced at the end of the turn with the others of its
- * group; its answer waits for that (client_hold).  -1 if it cannot be
- * written: then the caller changes nothing.
+ * Append a line (written by state-line.c; line is reset) to the
+ * journal.  Otherwise it is written at the end of this turn of the loop
+ * (before any answer of this turn reaches its client) and on disk within
+ * a second.  An acknowledged change (ack) is written now, after a check
+ * that the state folder is still the daemon's, and synced at the end of
+ * the turn with the others of its group; its answer waits for that
+ * (client_hold).  -1 if it cannot be written: then the caller changes
+ * nothing.
  */
 static int
-state_append(json_t *rec, int ack)
+state_append(struct jw *line, int ack)
 {
 	if (state_fd == -1) {
-		json_decref(rec);
+		jw_clear(line);
 		return (sd.state_dir == NULL ? 0 : -1);
 	}
 	if (!sd.state_ok || (ack && !state_check())) {
 		/* Until a snapshot succeeds, nothing may be half-written. */
-		json_decref(rec);
+		jw_clear(line);
 		return (-1);
 	}
 	/* Lines of this turn first, so the order on disk is the real one. */
 	state_encode_pending();
-	if (state_encode(rec) != 0)
-		return (-1);
+	state_encode_line(line);
 	if (ack) {
 		if (state_flush() != 0)
 			return (-1);
@@ -505,26 +491,20 @@ state_drop_pending(void)
 	state_bans_dirty = 0;
 }
 
-/* One object as one line in the write buffer; takes rec. */
-static int
-state_encode(json_t *rec)
-{
-	int	 rc;
-
-	rc = json_dump_callback(rec, state_dump, NULL, JSON_COMPACT);
-	json_decref(rec);
-	if (rc != 0)
-		return (-1);
-	return (state_dump("\n", 1, NULL));
-}
-
-/* The line in state_line (state-line.c wrote it) into the write buffer. */
+/* A line (state-line.c wrote it) into the write buffer; line is reset. */
 static void
-state_encode_line(void)
+state_encode_line(struct jw *line)
 {
-	state_dump(state_line.buf, state_line.len, NULL);
-	state_dump("\n", 1, NULL);
-	jw_clear(&state_line);
+	jw_append(line, "\n", 1);
+	if (state_blen + line->len > state_bsize) {
+		while (state_blen + line->len > state_bsize)
+			state_bsize = state_bsize == 0 ? 65536 :
+			    state_bsize * 2;
+		state_buf = xreallocarray(state_buf, state_bsize, 1);
+	}
+	memcpy(state_buf + state_blen, line->buf, line->len);
+	state_blen += line->len;
+	jw_clear(line);
 }
 
 /* Write what this turn changed at the end of the turn. */
@@ -543,10 +523,8 @@ state_flush_soon(void)
 int
 state_job_def(const struct jobdef *def, uid_t uid, int paused)
 {
-	return (state_append(json_pack("{s:s,s:s,s:s,s:I,s:b,s:o}", "t",
-	    "job", "name", def->name, "origin", "runtime", "uid",
-	    (json_int_t)uid, "paused", paused, "def", jobdef_to_json(def,
-	    NULL)), 1));
+	state_def_line_write(&state_ack_line, def, uid, paused);
+	return (state_append(&state_ack_line, 1));
 }
 
 /*
@@ -557,7 +535,8 @@ state_job_def(const struct jobdef *def, uid_t uid, int paused)
 int
 state_job_paused(const struct job *j, int paused)
 {
-	return (state_append(state_job_json_paused(j, 0, paused), 1));
+	state_job_write(&state_ack_line, j, 0, paused);
+	return (state_append(&state_ack_line, 1));
 }
 
 /*
@@ -583,8 +562,8 @@ state_job(const struct job *j)
 int
 state_job_remove(const char *name)
 {
-	return (state_append(json_pack("{s:s,s:s}", "t", "job-", "name",
-	    name), 1));
+	state_job_gone_write(&state_ack_line, name);
+	return (state_append(&state_ack_line, 1));
 }
 
 /*
@@ -596,7 +575,8 @@ int
 state_bans_propose(const struct ban *proposed, int drop)
 {
 	state_bans_dirty = 0;
-	return (state_append(state_bans_json_with(proposed, drop), 1));
+	state_bans_write(&state_ack_line, proposed, drop);
+	return (state_append(&state_ack_line, 1));
 }
 
 /*
@@ -665,21 +645,22 @@ state_encode_pending(void)
 			continue;
 		t->state_dirty = 0;
 		state_task_write(&state_line, t);
-		state_encode_line();
+		state_encode_line(&state_line);
 	}
 	state_ntasks = 0;
 	for (i = 0; i < state_njobs; i++) {
 		if ((j = job_find(state_pjobs[i])) != NULL && j->state_dirty) {
 			j->state_dirty = 0;
 			state_job_write(&state_line, j, 0, j->paused);
-			state_encode_line();
+			state_encode_line(&state_line);
 		}
 		free(state_pjobs[i]);
 	}
 	state_njobs = 0;
 	if (state_bans_dirty) {
 		state_bans_dirty = 0;
-		state_encode(state_bans_json());
+		state_bans_write(&state_line, NULL, 0);
+		state_encode_line(&state_line);
 	}
 }
 
@@ -738,6 +719,7 @@ state_close(void)
 	state_buf = NULL;
 	state_blen = state_bsize = 0;
 	jw_free(&state_line);
+	jw_free(&state_ack_line);
 	state_drop_pending();
 	free(state_pjobs);
 	free(state_ptasks);

@@ -63,9 +63,10 @@ void	 state_timers_init(void);
 /* state-line.c */
 void	 state_job_write(struct jw *, const struct job *, int, int);
 void	 state_task_write(struct jw *, const struct task *);
-json_t	*state_job_json_paused(const struct job *, int, int);
-json_t	*state_bans_json(void);
-json_t	*state_bans_json_with(const struct ban *, int);
+void	 state_def_line_write(struct jw *, const struct jobdef *, uid_t, int);
+void	 state_job_gone_write(struct jw *, const char *);
+void	 state_bans_list_write(struct jw *, const struct ban *, int);
+void	 state_bans_write(struct jw *, const struct ban *, int);
 const char *state_json_ws(const char *, const char *);
 const char *state_json_string_end(const char *, const char *);
 const char *state_json_skip(const char *, const char *);
