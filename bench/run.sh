@@ -146,7 +146,12 @@ END {
 	    "burst_vs_floor", "x", 1.1, "<=")
 	ev = v["every_jobs"] " every-1s jobs, disk " \
 	    (v["every_busy_disk"] == "0" ? "quiet" : "busy")
+	quot("every_vs_floor", "every_late_p99_us", "every_floor_p99_us")
 	row(ev ": lateness p99", "every_late_p99_us", "us", 1000, "<=")
+	row(ev ": bare timer loop's p99 (floor)", "every_floor_p99_us", \
+	    "us", "", "info")
+	row(ev ": lateness p99 vs floor", "every_vs_floor", "x", "", \
+	    "info")
 	row(ev ": lateness max", "every_late_max_us", "us", "", "info")
 	row(v["cron_fired"] " cron firings: lateness p99", \
 	    "cron_late_p99_us", "us", 300, "<=")

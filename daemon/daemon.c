@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "notify.h"
+#include "proctree.h"
 #include "schedd.h"
 #include "tz.h"
 #include "util.h"
@@ -181,24 +182,40 @@ schedd_signal(evutil_socket_t sig, short events, void *arg)
 	}
 }
 
-/* Reap every child that has exited. */
+/*
+ * Reap every child that has exited: all that are there first, then
+ * their tasks, so that one look for orphans serves them all
+ * (proctree_orphans).
+ */
 static void
 schedd_reap(void)
 {
-	struct rusage	 ru;
+	struct {
+		pid_t		 pid;
+		int		 status;
+		struct rusage	 ru;
+	}		 r[64];
+	size_t		 n, i;
 	pid_t		 pid;
 	int		 status;
 
-	for (;;) {
-		pid = wait4(-1, &status, WNOHANG, &ru);
-		if (pid <= 0) {
-			if (pid == -1 && errno == EINTR)
-				continue;
-			break;
+	do {
+		for (n = 0; n < sizeof r / sizeof r[0]; n++) {
+			while ((pid = wait4(-1, &status, WNOHANG,
+			    &r[n].ru)) == -1 && errno == EINTR)
+				;
+			if (pid <= 0)
+				break;
+			r[n].pid = pid;
+			r[n].status = status;
 		}
-		if (!state_child_reaped(pid, status))
-			task_reaped(pid, status, &ru);
-	}
+		if (n > 0)
+			proctree_reaped();
+		for (i = 0; i < n; i++) {
+			if (!state_child_reaped(r[i].pid, r[i].status))
+				task_reaped(r[i].pid, r[i].status, &r[i].ru);
+		}
+	} while (n == sizeof r / sizeof r[0]);
 }
 
 /* Stop every running task with the kill sequence, removed jobs' too. */
@@ -299,6 +316,13 @@ void
 daemon_thread_stop(pthread_t thr, int p[2], struct event **ev)
 {
 	pthread_join(thr, NULL);
+	daemon_thread_close(p, ev);
+}
+
+/* Close a joined helper thread's pipe and event. */
+void
+daemon_thread_close(int p[2], struct event **ev)
+{
 	if (*ev != NULL)
 		event_free(*ev);
 	*ev = NULL;

@@ -328,11 +328,23 @@ proctree_alive(pid_t pid, unsigned long long taskid, int flags, int *group)
 }
 
 /*
- * See proctree.h.  The daemon forks from its main thread only, and the
- * kernel hands orphans to a subreaper's main thread, so its children
- * file is the whole list; it is opened once and read again from the
- * start (pread at offset 0 makes the kernel list the children anew).
+ * See proctree.h.  The kernel hands orphans to a subreaper's main
+ * thread, so its children file is the whole list; it is opened once and
+ * read again from the start (pread at offset 0 makes the kernel list the
+ * children anew).  What it said holds until the daemon reaps a process
+ * (proctree_reaped): a task's processes become the daemon's children
+ * when their parent exits, and a task's end is looked at only once its
+ * main process is reaped, so one reading serves every task whose main
+ * process was reaped before it.
  */
+static int	 proctree_known = -1;	/* the last answer, -1: none */
+
+void
+proctree_reaped(void)
+{
+	proctree_known = -1;
+}
+
 int
 proctree_orphans(void)
 {
@@ -341,6 +353,9 @@ proctree_orphans(void)
 	ssize_t		 n;
 	long		 pid;
 
+	if (proctree_known != -1)
+		return (proctree_known);
+	proctree_known = 1;
 	if (fd == -1) {
 		snprintf(path, sizeof path, "/proc/self/task/%ld/children",
 		    (long)getpid());
@@ -363,5 +378,5 @@ proctree_orphans(void)
 		    !task_start_pending((pid_t)pid))
 			return (1);
 	}
-	return (0);
+	return (proctree_known = 0);
 }

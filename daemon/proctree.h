@@ -47,5 +47,6 @@ int	 proctree_kill_lost(pid_t, unsigned long long);
  * for.  Cheap: /proc/self/task/TID/children only.
  */
 int	 proctree_orphans(void);
+void	 proctree_reaped(void);
 
 #endif

@@ -344,6 +344,7 @@ void		 schedd_check_exit(void);
 int		 daemon_thread_start(pthread_t *, void *(*)(void *), int [2],
 		    struct event **, event_callback_fn);
 void		 daemon_thread_stop(pthread_t, int [2], struct event **);
+void		 daemon_thread_close(int [2], struct event **);
 
 /* admit.c */
 #define ADMIT_ACK	0x1	/* answered: the state must be writable */
@@ -412,6 +413,8 @@ void		 task_prep_batch(void);
 void		 task_prep_cache_free(void);
 void		 task_started(struct task *, pid_t, char *);
 void		 task_start(struct task *, struct task_prep *, int);
+void		 task_start_written(uint64_t, int);
+void		 task_unspawn(struct task *);
 int		 task_start_early(pid_t, int, const struct rusage *);
 int		 task_start_pending(pid_t);
 void		 task_start_free(void);
@@ -467,6 +470,8 @@ void		 state_close(void);
 int		 state_check(void);
 uint64_t	 state_next_id(void);
 int		 state_write_now(void);
+uint64_t	 state_write_queued(void);
+int		 state_write_done(uint64_t);
 uint64_t	 state_ack_count(void);
 uint64_t	 state_ack_group(void);
 uint64_t	 state_ack_done(void);

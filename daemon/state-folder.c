@@ -246,10 +246,7 @@ state_reopen(char **cause)
 		return (-1);
 	if (state_prepare(cause) != 0)
 		return (-1);
-	if (state_fd != -1) {
-		close(state_fd);
-		state_fd = -1;
-	}
+	state_journal_set(-1);
 	log_warnx("state: folder %s made again; saving everything in "
 	    "memory to it", sd.state_dir);
 	return (0);

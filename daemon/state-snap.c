@@ -163,7 +163,7 @@ state_compact_at_start(uint64_t loaded, int had_new)
 		return (-1);
 	if ((nfd = state_compact_journal(1, &len)) == -1)
 		return (-1);
-	state_fd = nfd;
+	state_journal_set(nfd);
 	state_generation++;
 	state_jsize = len;
 	state_dirty = 0;
@@ -245,6 +245,8 @@ state_compact_fork(int oldfd, int nfd)
 {
 	struct timespec	 t0, t1;
 
+	/* The child syncs them: what they were handed must be in them. */
+	state_write_drain();
 	state_compact_fds[0] = oldfd;
 	state_compact_fds[1] = nfd;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -280,8 +282,7 @@ state_compact_start(void)
 		unlinkat(sd.state_dirfd, "journal.new", 0);
 		return (-1);
 	}
-	close(state_fd);
-	state_fd = nfd;
+	state_journal_set(nfd);
 	state_generation++;
 	state_jsize = len;
 	state_dirty = 0;
@@ -620,9 +621,7 @@ state_journal_new(char **cause)
 		free(s);
 		return (-1);
 	}
-	if (state_fd != -1)
-		close(state_fd);
-	state_fd = fd;
+	state_journal_set(fd);
 	state_jsize = strlen(s);
 	state_dirty = 0;
 	state_dirent_dirty = 0;

@@ -3,8 +3,10 @@
  * disk takes tens of milliseconds, which the event loop must not spend
  * waiting.  The one helper thread only ever syncs a duplicate of the
  * journal descriptor it is handed (and of the state folder's, when a new
- * journal's name must reach the disk too) and reports each request done
- * (or failed) through a pipe the loop watches; it touches nothing else.
+ * journal's name must reach the disk too), once the lines handed to the
+ * writer thread before the request are written (state-write.c), and
+ * reports each request done (or failed) through a pipe the loop watches;
+ * it touches nothing else.
  * Both the lines that may take up to a second (task records, counters,
  * id reservations) and the acknowledged changes (add, remove, ban, ...)
  * are synced here: the answers to the latter wait until it is done.
@@ -32,6 +34,7 @@ static pthread_cond_t	 sync_cv = PTHREAD_COND_INITIALIZER;
 static int		 sync_fd = -1;		/* to sync next, owned */
 static int		 sync_dirfd = -1;	/* its folder too, owned */
 static uint64_t		 sync_ticket;		/* its ticket */
+static uint64_t		 sync_seq;		/* bytes it must cover */
 static uint64_t		 sync_last;		/* last ticket handed out */
 static int		 sync_quit;
 static int		 sync_started;
@@ -45,6 +48,7 @@ static void *
 state_sync_main(void *arg)
 {
 	struct sync_done	 d;
+	uint64_t		 seq;
 	int			 fd, dirfd;
 
 	for (;;) {
@@ -54,11 +58,14 @@ state_sync_main(void *arg)
 		fd = sync_fd;
 		dirfd = sync_dirfd;
 		d.ticket = sync_ticket;
+		seq = sync_seq;
 		sync_fd = sync_dirfd = -1;
 		pthread_mutex_unlock(&sync_mtx);
 		if (fd == -1)
 			return (NULL);
-		d.error = fdatasync(fd) == -1 ? errno : 0;
+		/* Lines handed to the writer thread are written first. */
+		d.error = state_write_wait(seq) == -1 || fdatasync(fd) == -1 ?
+		    errno : 0;
 		if (d.error == 0 && dirfd != -1 && fsync(dirfd) == -1)
 			d.error = errno;
 		close(fd);
@@ -99,9 +106,10 @@ state_sync_init(void)
 }
 
 /*
- * Have fd synced soon, and the folder dirfd (-1: none) after it, without
- * waiting.  Returns a ticket: when the helper thread has synced it,
- * state_synced(ticket) runs in the loop (a later ticket done means every
+ * Have fd synced soon, with every line handed over so far, and the
+ * folder dirfd (-1: none) after it, without waiting.  Returns a ticket:
+ * when the helper thread has synced it, state_synced(ticket) runs in the
+ * loop (a later ticket done means every
  * earlier one is: a request still pending is replaced, since syncing the
  * file once covers both).  Without the thread the sync is done here, at
  * once, and state_synced runs before this returns.  0 if that failed.
@@ -109,7 +117,7 @@ state_sync_init(void)
 uint64_t
 state_sync_async(int fd, int dirfd)
 {
-	uint64_t	 ticket = ++sync_last;
+	uint64_t	 ticket = ++sync_last, seq = state_write_queued();
 	int		 dup_fd = -1, dup_dirfd = -1, old, old_dir;
 
 	if (!sync_started || (dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1 ||
@@ -117,7 +125,8 @@ state_sync_async(int fd, int dirfd)
 	    -1)) {
 		if (dup_fd != -1)
 			close(dup_fd);
-		if (fdatasync(fd) == -1 || (dirfd != -1 && fsync(dirfd) == -1))
+		if (state_write_wait(seq) == -1 || fdatasync(fd) == -1 ||
+		    (dirfd != -1 && fsync(dirfd) == -1))
 			return (0);
 		state_synced(ticket);
 		return (ticket);
@@ -133,6 +142,7 @@ state_sync_async(int fd, int dirfd)
 	}
 	sync_dirfd = dup_dirfd;
 	sync_ticket = ticket;
+	sync_seq = seq;
 	pthread_cond_signal(&sync_cv);
 	pthread_mutex_unlock(&sync_mtx);
 	if (old != -1)
@@ -161,5 +171,5 @@ state_sync_stop(void)
 	sync_fd = sync_dirfd = -1;
 	/* What it finished last still counts. */
 	state_sync_read(sync_pipe[0], EV_READ, NULL);
-	daemon_thread_stop(sync_thread, sync_pipe, &sync_ev);
+	daemon_thread_close(sync_pipe, &sync_ev);
 }

@@ -4,8 +4,11 @@
  * JSON lines; the folder itself is state-folder.c's.  This file writes
  * the journal.
  *
- * Every change is one journal line, written with write(2) at once, so a
- * crash of the daemon loses nothing it wrote.  Lines are upserts of whole
+ * Every change is one journal line, written at the end of the turn (an
+ * acknowledged one at once) with one write(2) for all of them, by the
+ * loop or, when a timer is due soon, by a helper thread
+ * (state-write.c); a task's "running" line is in the journal before its
+ * process exists.  Lines are upserts of whole
  * objects -- a job's state, a task record, the ban list -- so replay is
  * "last line wins" and a torn last line is skipped.  The journal is
  * fsynced by a helper thread (state-sync.c): within a second for task
@@ -270,8 +273,8 @@ state_ack_finish(void)
 		return;
 	if (state_flush() != 0)
 		return;
-	if (fdatasync(state_fd) == -1 || (state_dirent_dirty &&
-	    state_sync_dir() == -1)) {
+	if (state_write_drain() != 0 || fdatasync(state_fd) == -1 ||
+	    (state_dirent_dirty && state_sync_dir() == -1)) {
 		state_failed("fdatasync journal");
 		return;
 	}
@@ -334,7 +337,7 @@ state_ids_reserve(int sync)
 	xasprintf(&line, "{\"t\":\"ids\",\"next\":%llu}\n",
 	    (unsigned long long)next);
 	len = strlen(line);
-	rc = state_write_all(state_fd, line, len);
+	rc = state_write_put(line, len);
 	free(line);
 	if (rc != 0) {
 		state_failed("write journal");
@@ -344,7 +347,7 @@ state_ids_reserve(int sync)
 	if (next > state_ids_reserved)
 		state_ids_reserved = next;
 	if (sync) {
-		if (fdatasync(state_fd) == -1) {
+		if (state_write_drain() != 0 || fdatasync(state_fd) == -1) {
 			state_failed("fdatasync journal");
 			return;
 		}
@@ -377,8 +380,8 @@ state_next_id(void)
 
 
 /*
- * Write the buffered lines with one write(2): after that a crash of the
- * daemon loses none of them; they are fsynced within a second.
+ * Write the buffered lines with one write(2), here or by the writer
+ * thread (state_write_put); they are fsynced within a second.
  */
 int
 state_flush(void)
@@ -393,7 +396,7 @@ state_flush(void)
 		state_blen = 0;
 		return (-1);
 	}
-	if (state_write_all(state_fd, state_buf, state_blen) != 0) {
+	if (state_write_put(state_buf, state_blen) != 0) {
 		state_blen = 0;
 		state_failed("write journal");
 		return (-1);
@@ -418,8 +421,9 @@ state_flush_cb(evutil_socket_t fd, short events, void *arg)
 
 /*
  * Write what this turn changed now, not at the end of the turn: tasks
- * about to start are on disk as running before their processes exist.
- * -1 if it cannot be written.
+ * about to start are on disk as running before their processes exist
+ * (a start waits until the writer has written this, task_start).  -1 if
+ * it cannot be written.
  */
 int
 state_write_now(void)
@@ -702,12 +706,10 @@ state_close(void)
 		}
 	}
 	state_sync_stop();
-	if (state_fd != -1) {
-		if (state_dirty)
-			fdatasync(state_fd);
-		close(state_fd);
-		state_fd = -1;
-	}
+	if (state_fd != -1 && state_write_drain() == 0 && state_dirty)
+		fdatasync(state_fd);
+	state_journal_set(-1);
+	state_write_stop();
 	if (state_sync_ev != NULL)
 		event_free(state_sync_ev);
 	if (state_retry_ev != NULL)

@@ -101,6 +101,13 @@ int	 state_sync_dir(void);
 int	 state_folder_lost(char **);
 int	 state_reopen(char **);
 
+/* state-write.c */
+int	 state_write_put(const char *, size_t);
+int	 state_write_wait(uint64_t);
+int	 state_write_drain(void);
+void	 state_journal_set(int);
+void	 state_write_stop(void);
+
 /* state-sync.c */
 void	 state_sync_init(void);
 uint64_t state_sync_async(int, int);

@@ -13,6 +13,11 @@
  * even end before the loop hears of the start: the SIGCHLD handler then
  * keeps the exit status (task_start_early) until the start is taken in.
  * Without the thread (it could not be made) starts happen in the loop.
+ *
+ * A start also waits for the task's "running" record to be in the
+ * journal: when the writer thread has it (state-write.c), the start is
+ * held until the writer reports it written, and if that write fails the
+ * task goes back to its queue (task_unspawn) -- it never runs unrecorded.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -36,6 +41,7 @@
 /* One start handed to the helper thread, and what became of it. */
 struct start_req {
 	uint64_t		 id;		/* the task */
+	uint64_t		 seq;		/* journal bytes to wait for */
 	struct task_prep	*prep;		/* owned */
 	int			 wfd;		/* output write end, owned */
 	pid_t			 pid;		/* 0: not started */
@@ -55,6 +61,7 @@ static pthread_mutex_t	 start_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 start_cv = PTHREAD_COND_INITIALIZER;
 static struct start_list start_todo = TAILQ_HEAD_INITIALIZER(start_todo);
 static struct start_list start_done = TAILQ_HEAD_INITIALIZER(start_done);
+static struct start_list start_held = TAILQ_HEAD_INITIALIZER(start_held);
 static pid_t		 start_current;	/* being started: pid_early */
 static int		 start_quit;
 static int		 start_tried;
@@ -67,6 +74,7 @@ static int		 start_early_init;
 
 static void	*task_start_main(void *);
 static void	 task_start_read(evutil_socket_t, short, void *);
+static void	 task_start_go(struct start_req *);
 static void	 task_start_take(struct start_req *);
 static int	 task_start_init(void);
 static void	 task_start_early_clear(void);
@@ -132,15 +140,27 @@ task_start(struct task *t, struct task_prep *prep, int wfd)
 	r->id = t->id;
 	r->prep = prep;
 	r->wfd = wfd;
+	r->seq = state_write_queued();
 	start_inflight++;
 	t->starting = 1;
+	if (!TAILQ_EMPTY(&start_held) || state_write_done(r->seq) != 1) {
+		TAILQ_INSERT_TAIL(&start_held, r, entry);
+		return;
+	}
+	task_start_go(r);
+}
+
+/* Start a process whose record is written: here, or by the thread. */
+static void
+task_start_go(struct start_req *r)
+{
 	/*
 	 * Handing a start over costs a wakeup of each thread: worth it
 	 * only when a timer may come due while the child is being started.
 	 */
 	if ((start_inflight == 1 && !sched_due_within(START_MARGIN_NS)) ||
 	    task_start_init() != 0) {
-		if (spawn_start(&prep->req, &r->pid, &r->cause) != 0)
+		if (spawn_start(&r->prep->req, &r->pid, &r->cause) != 0)
 			r->pid = 0;
 		task_start_take(r);
 		return;
@@ -149,6 +169,40 @@ task_start(struct task *t, struct task_prep *prep, int wfd)
 	TAILQ_INSERT_TAIL(&start_todo, r, entry);
 	pthread_cond_signal(&start_cv);
 	pthread_mutex_unlock(&start_mtx);
+}
+
+/*
+ * The journal's writer has written its first written bytes, or failed
+ * (failed): held starts whose records are in go on; the others, if it
+ * failed, go back to their queues.
+ */
+void
+task_start_written(uint64_t written, int failed)
+{
+	struct start_req	*r;
+	struct task		*t;
+
+	while ((r = TAILQ_FIRST(&start_held)) != NULL) {
+		if (r->seq > written && !failed)
+			break;
+		TAILQ_REMOVE(&start_held, r, entry);
+		if (r->seq <= written) {
+			task_start_go(r);
+			continue;
+		}
+		close(r->wfd);
+		task_prep_free(r->prep);
+		free(r->prep);
+		start_inflight--;
+		if ((t = task_find(r->id)) == NULL)
+			fatalx("task %llu went away while starting",
+			    (unsigned long long)r->id);
+		t->starting = 0;
+		task_unspawn(t);
+		free(r);
+	}
+	if (start_inflight == 0)
+		task_start_early_clear();
 }
 
 /* The helper thread reported starts: take them in, in order. */

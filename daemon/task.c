@@ -220,6 +220,30 @@ task_started(struct task *t, pid_t pid, char *cause)
 		task_stop(t, t->stop_sig, t->stop);
 }
 
+/*
+ * Undo task_spawn before its process was started: its "running" record
+ * could not be written, so it waits in its queue again (for the retry
+ * snapshot of the state; a task asked to stop meanwhile is cancelled).
+ */
+void
+task_unspawn(struct task *t)
+{
+	struct job	*j = t->job;
+
+	output_close(t);
+	cgroup_task_remove(t);
+	j->counters.runs--;
+	sd.tasks_started--;
+	if (t->stop != STOP_NONE) {
+		task_start_failed(t, xstrdup("cancelled before it started: "
+		    "the state could not be written"));
+		return;
+	}
+	log_info("task %llu (%s): not started, queued again: the state "
+	    "could not be written", (unsigned long long)t->id, j->name);
+	task_unbegin(t);
+}
+
 /* A task that never got a process: failed, with the reason. */
 static void
 task_start_failed(struct task *t, char *cause)

@@ -42,11 +42,7 @@ must_equal flaky "$(cj bans | jq -r '.result.bans[0].name')" "the automatic ban 
 must_equal false "$(cj status | jq .result.state_ok)" "state_ok on the full disk"
 
 rm -f "$STATE/filler"
-for i in $(seq 1 150); do
-	[ "$(cj status | jq .result.state_ok)" = true ] && break
-	sleep 0.1
-done
-must_equal true "$(cj status | jq .result.state_ok)" "state_ok once there is space"
+wait_state_ok
 kill9_daemon
 restart_daemon
 must_equal "flaky true" "$(cj bans | jq -r '.result.bans[0] | "\(.name) \(.auto)"')" "the automatic ban after a crash"

@@ -339,6 +339,19 @@ task_get()
 	raw "{\"cmd\":\"task\",\"task\":$1}" | jq -r ".result.task | $2"
 }
 
+# wait_state_ok: wait until status says the state is written again (the
+# daemon retries a full snapshot every 5 s), up to 15 s.
+wait_state_ok()
+{
+	local i
+
+	for i in $(seq 1 150); do
+		[ "$(cj status | jq -r .result.state_ok)" = true ] && return 0
+		sleep 0.1
+	done
+	fail "status.state_ok still false 15 s after the state could be written again"
+}
+
 # wait_task ID...: wait until the tasks have ended (schedctl wait); its exit
 # status is ignored since tests look at the records.
 wait_task()

@@ -27,18 +27,6 @@ on_exit()
 }
 
 state_ok() { cj status | jq -r .result.state_ok; }
-# wait_state_ok: the daemon retries a full write every few seconds; wait up
-# to 15 s for it to succeed.
-wait_state_ok()
-{
-	local i
-
-	for i in $(seq 1 150); do
-		[ "$(state_ok)" = true ] && return 0
-		sleep 0.1
-	done
-	fail "status.state_ok still false 15 s after the state could be written again"
-}
 # code JSON: the error code of an answer, "ok" if it succeeded.
 code() { json_get "$1" 'if .ok then "ok" else .error.code end'; }
 # refused WHAT CMD...: schedctl --json CMD must exit 1 with persist_failed.

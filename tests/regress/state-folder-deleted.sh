@@ -18,11 +18,7 @@ must_equal false "$(json_get "$st" .result.state_ok)" "state_ok after the folder
 must_match "state folder .* (was removed|is gone)" "$(json_get "$st" .result.state_error)" "state_error after the folder was deleted"
 
 # Made again within the retry interval, with what memory holds.
-for i in $(seq 1 300); do
-	[ "$(cj status | jq .result.state_ok)" = true ] && break
-	sleep 0.05
-done
-must_equal true "$(cj status | jq .result.state_ok)" "state_ok once the folder was made again"
+wait_state_ok
 [ -f "$STATE/state.json" ] || fail "no state.json in the state folder made again"
 [ -f "$STATE/lock" ] || fail "no lock in the state folder made again"
 must_succeed ctl add z --every 1h -- true

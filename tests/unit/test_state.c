@@ -32,6 +32,7 @@
 #include "log.h"
 #include "schedd.h"
 #include "unit.h"
+#include "unit-state.h"
 #include "util.h"
 
 static pthread_mutex_t	 sync_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -144,8 +145,6 @@ fsync(int fd)
 	return (0);
 }
 
-static char	 dir[64];
-
 /*
  * A daemon loading the given state.json and journal (NULL: none) from a
  * new folder; the first snapshot follows the rules of SCHEDD_START_FORK.
@@ -153,33 +152,7 @@ static char	 dir[64];
 static void
 setup_with(const char *snapshot, const char *journal)
 {
-	char	*cause = NULL, path[128];
-	int	 busy;
-	FILE	*f;
-
-	daemon_init();
-	log_init("test", LOGLEVEL_ERROR, 0);
-	strcpy(dir, "/tmp/test_state.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	sd.state_dir = strdup(dir);
-	if (asprintf(&sd.log_dir, "%s/logs", dir) == -1)
-		ck_abort();
-	sd.base = event_base_new();
-	if (snapshot != NULL) {
-		snprintf(path, sizeof path, "%s/state.json", dir);
-		ck_assert_ptr_nonnull(f = fopen(path, "w"));
-		fputs(snapshot, f);
-		fclose(f);
-	}
-	if (journal != NULL) {
-		snprintf(path, sizeof path, "%s/journal", dir);
-		ck_assert_ptr_nonnull(f = fopen(path, "w"));
-		fputs(journal, f);
-		fclose(f);
-	}
-	ck_assert_msg(state_lock(&busy, &cause) == 0, "%s", cause);
-	ck_assert_msg(state_prepare(&cause) == 0, "%s", cause);
-	ck_assert_msg(state_open(&cause) == 0, "%s", cause);
+	state_test_open("test_state", snapshot, journal);
 }
 
 /* A daemon with an empty state in a new folder. */
@@ -194,29 +167,7 @@ setup(void)
 	pthread_mutex_unlock(&sync_mtx);
 }
 
-static void
-teardown(void)
-{
-	char	 cmd[128];
 
-	state_close();
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static struct jobdef *
-mkdef(const char *name)
-{
-	struct jobdef	*def;
-	json_t		*o;
-	char		*cause = NULL;
-
-	o = json_pack("{s:s,s:[s],s:s}", "name", name, "command", "true",
-	    "every", "1h");
-	ck_assert_msg(jobdef_from_json(o, &def, &cause) == 0, "%s", cause);
-	json_decref(o);
-	return (def);
-}
 
 START_TEST(test_ids_from_synced_blocks)
 {
@@ -236,7 +187,7 @@ START_TEST(test_ids_from_synced_blocks)
 		if (i % 64 == 0)
 			event_base_loop(sd.base, EVLOOP_NONBLOCK);
 	}
-	teardown();
+	state_test_close();
 }
 END_TEST
 
@@ -267,22 +218,9 @@ START_TEST(test_ids_burst_blocks_grow)
 	in_loop = loop_syncs;
 	pthread_mutex_unlock(&sync_mtx);
 	ck_assert_msg(in_loop <= 6, "the loop synced %d times", in_loop);
-	teardown();
+	state_test_close();
 }
 END_TEST
-
-/* Run the loop until group is on disk, or about secs seconds. */
-static int
-wait_durable(uint64_t group, int secs)
-{
-	int	 i;
-
-	for (i = 0; i < secs * 100 && state_ack_done() < group; i++) {
-		event_base_loop(sd.base, EVLOOP_NONBLOCK);
-		usleep(10000);
-	}
-	return (state_ack_done() >= group);
-}
 
 /* Mark the text whose sync is watched. */
 static void
@@ -302,19 +240,20 @@ START_TEST(test_ack_after_sync)
 
 	setup();
 	watch_mark("\"acked\"");
-	def = mkdef("acked");
+	def = state_test_def("acked");
 	ck_assert_int_eq(state_job_def(def, 0, 0), 0);
 	jobdef_unref(def);
 	group = state_ack_group();
 	ck_assert_msg(state_ack_done() < group, "a change counted as on disk "
 	    "before any sync");
-	ck_assert_msg(wait_durable(group, 5), "the change never got on disk");
+	ck_assert_msg(state_test_durable(group, 5),
+	    "the change never got on disk");
 	pthread_mutex_lock(&sync_mtx);
 	synced = mark_synced;
 	ck_assert_int_eq(loop_syncs, 0);
 	pthread_mutex_unlock(&sync_mtx);
 	ck_assert_msg(synced, "answered before a sync that covers its line");
-	teardown();
+	state_test_close();
 }
 END_TEST
 
@@ -329,18 +268,19 @@ START_TEST(test_group_commit)
 	/* Eight changes in one turn of the loop: one group, one sync. */
 	for (i = 0; i < 8; i++) {
 		snprintf(name, sizeof name, "group%d", i);
-		def = mkdef(name);
+		def = state_test_def(name);
 		ck_assert_int_eq(state_job_def(def, 0, 0), 0);
 		jobdef_unref(def);
 	}
 	group = state_ack_group();
-	ck_assert_msg(wait_durable(group, 5), "the group never got on disk");
+	ck_assert_msg(state_test_durable(group, 5),
+	    "the group never got on disk");
 	pthread_mutex_lock(&sync_mtx);
 	syncs = file_syncs;
 	ck_assert_int_eq(loop_syncs, 0);
 	pthread_mutex_unlock(&sync_mtx);
 	ck_assert_int_eq(syncs, 1);
-	teardown();
+	state_test_close();
 }
 END_TEST
 
@@ -353,19 +293,19 @@ START_TEST(test_failed_sync_held)
 	pthread_mutex_lock(&sync_mtx);
 	fail_syncs = 1;
 	pthread_mutex_unlock(&sync_mtx);
-	def = mkdef("unsynced");
+	def = state_test_def("unsynced");
 	ck_assert_int_eq(state_job_def(def, 0, 0), 0);
 	jobdef_unref(def);
 	group = state_ack_group();
 	/* The sync fails: the state is broken, the answer waits... */
-	ck_assert_msg(!wait_durable(group, 1), "answered although its sync "
-	    "failed");
+	ck_assert_msg(!state_test_durable(group, 1),
+	    "answered although its sync failed");
 	ck_assert_int_eq(sd.state_ok, 0);
 	/* ... until the retry's snapshot (every 5 s) has written it. */
-	ck_assert_msg(wait_durable(group, 8), "still not answered after the "
-	    "snapshot");
+	ck_assert_msg(state_test_durable(group, 8),
+	    "still not answered after the snapshot");
 	ck_assert_int_eq(sd.state_ok, 1);
-	teardown();
+	state_test_close();
 }
 END_TEST
 
@@ -380,26 +320,26 @@ START_TEST(test_new_journal_entry_synced)
 	setup();
 	/* Grow the journal past its limit: a compaction starts. */
 	for (i = 0; i < 20; i++) {
-		def = mkdef("grow");
+		def = state_test_def("grow");
 		ck_assert_int_eq(state_job_def(def, 0, 0), 0);
 		jobdef_unref(def);
 	}
-	snprintf(path, sizeof path, "%s/journal.new", dir);
+	snprintf(path, sizeof path, "%s/journal.new", state_test_dir);
 	for (i = 0; i < 100 && stat(path, &st) == -1; i++)
 		event_base_loop(sd.base, EVLOOP_NONBLOCK);
 	ck_assert_msg(stat(path, &st) == 0, "no compaction started");
 	pthread_mutex_lock(&sync_mtx);
 	before = dir_syncs;
 	pthread_mutex_unlock(&sync_mtx);
-	def = mkdef("after");
+	def = state_test_def("after");
 	ck_assert_int_eq(state_job_def(def, 0, 0), 0);
 	jobdef_unref(def);
-	ck_assert(wait_durable(state_ack_group(), 5));
+	ck_assert(state_test_durable(state_ack_group(), 5));
 	pthread_mutex_lock(&sync_mtx);
 	ck_assert_msg(dir_syncs > before, "an answer relied on journal.new "
 	    "before its folder entry was synced");
 	pthread_mutex_unlock(&sync_mtx);
-	teardown();
+	state_test_close();
 	unsetenv("SCHEDD_JOURNAL_MAX");
 }
 END_TEST
@@ -412,7 +352,8 @@ count_files(const char *prefix)
 	FILE	*p;
 	int	 n = -1;
 
-	snprintf(cmd, sizeof cmd, "ls -1 %s | grep -c '^%s'", dir, prefix);
+	snprintf(cmd, sizeof cmd, "ls -1 %s | grep -c '^%s'", state_test_dir,
+	    prefix);
 	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
 	if (fscanf(p, "%d", &n) != 1)
 		n = -1;
@@ -475,7 +416,7 @@ START_TEST(test_load_any_layout)
 	ck_assert(sd.next_task_id >= 50);
 	ck_assert_ptr_null(sd.state_error);
 	ck_assert_int_eq(count_files("state.json.corrupt"), 0);
-	teardown();
+	state_test_close();
 }
 END_TEST
 
@@ -494,7 +435,7 @@ START_TEST(test_load_cut_short)
 	ck_assert_ptr_null(task_find(3));
 	ck_assert_ptr_nonnull(sd.state_error);
 	ck_assert_int_eq(count_files("state.json.corrupt"), 1);
-	teardown();
+	state_test_close();
 }
 END_TEST
 
@@ -522,7 +463,7 @@ START_TEST(test_load_bad_record)
 	ck_assert_msg(strstr(sd.state_error, "3 unreadable") != NULL, "%s",
 	    sd.state_error);
 	ck_assert_int_eq(count_files("state.json.corrupt"), 1);
-	teardown();
+	state_test_close();
 }
 END_TEST
 
@@ -546,7 +487,7 @@ START_TEST(test_journal_tasks_last_wins)
 	ck_assert_int_eq(t->state, TASK_QUEUED);
 	ck_assert_int_eq(t->job->nhistory, 1);
 	ck_assert_int_eq(t->job->nqueued, 1);
-	teardown();
+	state_test_close();
 }
 END_TEST
 
@@ -569,7 +510,7 @@ START_TEST(test_start_snapshot_beside)
 	    "\"next_task_id\":20,\"jobs\":[%s],\"bans\":[],\"tasks\":["
 	    "%s]}\n", SNAP_JOB, SNAP_TASK(3, "succeeded", "null"));
 	setup_with(snap, NULL);
-	snprintf(path, sizeof path, "%s/journal.new", dir);
+	snprintf(path, sizeof path, "%s/journal.new", state_test_dir);
 	ck_assert_msg(stat(path, &st) == 0, "no journal.new after the start");
 	/* The reservation is on disk before the first id is handed out. */
 	id = state_next_id();
@@ -589,7 +530,7 @@ START_TEST(test_start_snapshot_beside)
 	pthread_mutex_lock(&sync_mtx);
 	ck_assert_int_eq(loop_syncs, 0);
 	pthread_mutex_unlock(&sync_mtx);
-	ck_assert_int_ge(fd = open(dir, O_RDONLY | O_DIRECTORY), 0);
+	ck_assert_int_ge(fd = open(state_test_dir, O_RDONLY | O_DIRECTORY), 0);
 	ck_assert_ptr_nonnull(buf = file_read_at(fd, "state.json", &len));
 	close(fd);
 	ck_assert_msg(strstr(buf, "\"generation\":4,") != NULL, "%s", buf);
@@ -602,7 +543,7 @@ START_TEST(test_start_snapshot_beside)
 	    (unsigned long long *)&gen), 1);
 	free(buf);
 	ck_assert_uint_eq(gen, 4);
-	teardown();
+	state_test_close();
 	unsetenv("SCHEDD_START_FORK");
 }
 END_TEST
