@@ -148,7 +148,7 @@ END {
 	    (v["every_busy_disk"] == "0" ? "quiet" : "busy")
 	quot("every_vs_floor", "every_late_p99_us", "every_floor_p99_us")
 	row(ev ": lateness p99", "every_late_p99_us", "us", 1000, "<=")
-	row(ev ": bare timer loop's p99 (floor)", "every_floor_p99_us", \
+	row(ev ": bare timer loop p99 (floor)", "every_floor_p99_us", \
 	    "us", "", "info")
 	row(ev ": lateness p99 vs floor", "every_vs_floor", "x", "", \
 	    "info")
