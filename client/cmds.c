@@ -84,6 +84,8 @@ static const struct ctl_opt opts_add[] = {
 	  .key = "job.description" },
 	{ .name = "env", .type = OPT_ENV, .key = "job.env" },
 	{ .name = "tag", .type = OPT_LIST, .key = "job.tags" },
+	{ .name = "on-failure", .type = OPT_LIST, .key = "job.on_failure" },
+	{ .name = "on-success", .type = OPT_LIST, .key = "job.on_success" },
 	{ .name = "shell", .type = OPT_LOCAL },
 	{ .name = "replace", .type = OPT_FLAG, .key = "replace" },
 	{ .name = "wait", .type = OPT_WAIT },
@@ -94,6 +96,7 @@ static const struct ctl_opt opts_remove[] = {
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_run[] = {
+	{ .name = "env", .type = OPT_ENV, .key = "env" },
 	{ .name = "wait", .type = OPT_WAIT },
 	{ .name = NULL }
 };
@@ -151,6 +154,7 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "      [--retries N] [--retry-delay D] [--ban-after-failures N]\n"
 	    "      [--workdir DIR] [--env K=V]... [--tag T]... "
 	    "[--description TEXT]\n"
+	    "      [--on-failure JOB]... [--on-success JOB]...\n"
 	    "      [--shell] [--replace] [--wait] -- COMMAND [ARG...]",
 	  .wire = "add",
 	  .pos = { { "NAME", "job.name", POS_STRING, 0 },
@@ -160,8 +164,10 @@ const struct ctl_cmd ctl_cmds[] = {
 	{ .name = "remove", .usage = "remove JOB [--stop]", .wire = "remove",
 	  .pos = { { "JOB", "name", POS_STRING, 0 } },
 	  .opts = opts_remove, .print = print_remove },
-	{ .name = "run", .usage = "run JOB [--wait]", .wire = "run",
-	  .pos = { { "JOB", "name", POS_STRING, 0 } },
+	{ .name = "run", .usage = "run JOB [--env K=V]... [--wait] "
+	    "[-- ARG...]", .wire = "run",
+	  .pos = { { "JOB", "name", POS_STRING, 0 },
+	    { "ARG", "args", POS_LIST, POS_OPTIONAL } },
 	  .opts = opts_run, .flags = CTL_TASK },
 	{ .name = "stop", .usage = "stop ID|JOB [--signal SIG]", .wire = "stop",
 	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },

@@ -669,6 +669,14 @@ format_event(json_t *ev, FILE *fp)
 	else if (strcmp(name, "task.thawed") == 0)
 		xasprintf(&text, "task %lld thawed: %s", (long long)task,
 		    field_text(ev, "job"));
+	else if (strcmp(name, "hook.queued") == 0) {
+		if (field_int(ev, "hook_task", &v) != 0)
+			v = 0;
+		xasprintf(&text, "task %lld queued: %s, hook of task %lld "
+		    "(%s %s)", (long long)task, field_text(ev, "job"),
+		    (long long)v, field_text(ev, "hook_job"),
+		    field_text(ev, "hook_state"));
+	}
 	else if (strcmp(name, "job.added") == 0)
 		xasprintf(&text, "job %s added", field_text(ev, "job"));
 	else if (strcmp(name, "job.removed") == 0)

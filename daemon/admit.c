@@ -159,6 +159,7 @@ admit_job(const struct job *j, const struct jobdef *def, uid_t uid,
     int admin, char **cause)
 {
 	const struct usage	*u;
+	enum proto_error	 e;
 	json_t			*o;
 	size_t			 size;
 	rlim_t			 hard = 0;
@@ -179,6 +180,9 @@ admit_job(const struct job *j, const struct jobdef *def, uid_t uid,
 	if (cgroup_limits_check_job(def, cgroup_controllers(), cgroup_root(),
 	    cause) != 0)
 		return (PROTO_BAD_REQUEST);
+	/* Its hook jobs exist and are the owner's to name (hook.c). */
+	if ((e = hook_check(def, uid, cause)) != PROTO_OK)
+		return (e);
 	if (admin)
 		return (PROTO_OK);
 	if (def->user != NULL || def->group != NULL) {

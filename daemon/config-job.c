@@ -50,7 +50,7 @@ static void	jobkey_command(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
 static void	jobkey_string(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
-static void	jobkey_tags(struct jobctx *, const struct cnode *,
+static void	jobkey_list(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
 static void	jobkey_duration(struct jobctx *, const struct cnode *,
 		    const struct cnode *);
@@ -86,14 +86,14 @@ static void	jobkey_timezone(struct jobctx *, const struct cnode *,
 #define JOBKEY_EVERY	3
 #define JOBKEY_CRON	4
 #define JOBKEY_AT	5
-#define NYAMLKEYS	37	/* the keys before the JSON-only ones */
+#define NYAMLKEYS	39	/* the keys before the JSON-only ones */
 #define JOBKEY_EVERY_MS	NYAMLKEYS
 
 /* Every job key, in the order of schedd.yaml(5) JOBS. */
 static const struct jobkey jobkeys[] = {
 	{ "command", 0, NULL, jobkey_command },
 	{ "description", 0, NULL, jobkey_string },
-	{ "tags", 0, NULL, jobkey_tags },
+	{ "tags", 0, NULL, jobkey_list },
 	{ "every", 0, NULL, jobkey_duration },
 	{ "cron", 0, NULL, jobkey_cron },
 	{ "at", 0, NULL, jobkey_at },
@@ -112,6 +112,8 @@ static const struct jobkey jobkeys[] = {
 	{ "retries", 0, NULL, jobkey_int },
 	{ "retry_delay", 0, NULL, jobkey_duration },
 	{ "ban_after_failures", 0, NULL, jobkey_int },
+	{ "on_failure", 0, NULL, jobkey_list },
+	{ "on_success", 0, NULL, jobkey_list },
 	{ "user", 0, NULL, jobkey_string },
 	{ "group", 0, NULL, jobkey_string },
 	{ "workdir", 0, NULL, jobkey_string },
@@ -266,31 +268,21 @@ jobkey_string(struct jobctx *ctx, const struct cnode *key,
 	*where = s;
 }
 
-/* A list of tags. */
+/* A list of tags, or of hook jobs (on_failure, on_success). */
 static void
-jobkey_tags(struct jobctx *ctx, const struct cnode *key,
+jobkey_list(struct jobctx *ctx, const struct cnode *key,
     const struct cnode *val)
 {
 	struct jobdef	*def = ctx->def;
-	char		*s;
-	size_t		 i;
 
-	if (val->type != CNODE_SEQ) {
-		if (val->type != CNODE_BAD)
-			cerr_add(ctx->errs, val, "expected a list of strings, "
-			    "got %s", cnode_describe(val));
-		return;
-	}
-	for (i = 0; i < val->nchild; i++) {
-		if (cnode_to_intern(val->child[i], ctx->errs, &s) != 0)
-			continue;
-		if (*s == '\0') {
-			cerr_add(ctx->errs, val->child[i], "tag is empty");
-			intern_put(s);
-			continue;
-		}
-		jobdef_list_add(&def->tags, &def->ntags, s);
-	}
+	if (strcmp(key->value, "tags") == 0)
+		cnode_to_list(val, ctx->errs, 0, &def->tags, &def->ntags);
+	else if (strcmp(key->value, "on_success") == 0)
+		cnode_to_list(val, ctx->errs, 1, &def->on_success,
+		    &def->non_success);
+	else if (cnode_to_list(val, ctx->errs, 1, &def->on_failure,
+	    &def->non_failure) == 0)
+		jobdef_list_init(&def->on_failure);
 }
 
 /* every, jitter, timeout, kill_grace, retry_delay. */

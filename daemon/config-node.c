@@ -327,6 +327,41 @@ cnode_to_intern(const struct cnode *n, struct cerrs *errs, char **out)
 	return (0);
 }
 
+/*
+ * A list of strings, interned, appended to *list: tags (not empty), or
+ * with names set job names (hooks).  -1 if it is not a list; a bad item
+ * is reported and left out.
+ */
+int
+cnode_to_list(const struct cnode *n, struct cerrs *errs, int names,
+    char ***list, uint32_t *count)
+{
+	char	*s;
+	size_t	 i;
+
+	if (n->type != CNODE_SEQ) {
+		if (n->type != CNODE_BAD)
+			cerr_add(errs, n, "expected a list of strings, got %s",
+			    cnode_describe(n));
+		return (-1);
+	}
+	for (i = 0; i < n->nchild; i++) {
+		if (cnode_to_intern(n->child[i], errs, &s) != 0)
+			continue;
+		if (names ? !name_valid(s) : *s == '\0') {
+			if (!names)
+				cerr_add(errs, n->child[i], "tag is empty");
+			else
+				cerr_add(errs, n->child[i], "bad job name "
+				    "\"%s\"", s);
+			intern_put(s);
+			continue;
+		}
+		jobdef_list_add(list, count, s);
+	}
+	return (0);
+}
+
 /* A boolean: unquoted true/false/yes/no, or JSON true/false. */
 int
 cnode_to_bool(const struct cnode *n, struct cerrs *errs, int *out)

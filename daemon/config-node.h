@@ -79,6 +79,8 @@ int		 cnode_texty(const struct cnode *);
 const char	*cnode_describe(const struct cnode *);
 int		 cnode_to_string(const struct cnode *, struct cerrs *, char **);
 int		 cnode_to_intern(const struct cnode *, struct cerrs *, char **);
+int		 cnode_to_list(const struct cnode *, struct cerrs *, int,
+		     char ***, uint32_t *);
 int		 cnode_to_bool(const struct cnode *, struct cerrs *, int *);
 int		 cnode_to_int(const struct cnode *, struct cerrs *, int64_t,
 		     int64_t, int64_t *);
@@ -159,7 +161,10 @@ int		 jobdef_from_node(struct cnode *, struct jobdef **, char **);
 struct jobdef	*jobdef_build(const char *, const struct cnode *,
 		     const struct cnode *, struct cerrs *, int);
 struct jobdef	*jobdef_new(const char *);
+void		 settings_hooks_check(const struct config *, struct cerrs *);
 void		 jobdef_list_add(char ***, uint32_t *, char *);
+void		 jobdef_list_init(char ***);
+void		 jobdef_list_free(char **);
 struct joblimit	*jobdef_limits_w(struct jobdef *);
 struct cglimit	*jobdef_cglimits_w(struct jobdef *);
 void		 jobdef_finish(struct jobdef *);

@@ -13,6 +13,7 @@
 
 #include "config-node.h"
 #include "config.h"
+#include "intern.h"
 #include "log.h"
 #include "proto.h"
 #include "xmalloc.h"
@@ -27,7 +28,8 @@ static const char *const settings_keys[] = {
 	"max_queued", "queue_limit", "default_timeout", "kill_grace",
 	"history", "output_tail", "log_max", "log_level", "idle_exit",
 	"shutdown_timeout", "timezone", "max_jobs_per_user",
-	"max_queued_per_user", "max_job_size", "removed_history", "cgroup"
+	"max_queued_per_user", "max_job_size", "removed_history", "cgroup",
+	"on_failure"
 };
 #define SETTINGS_NKEYS (sizeof settings_keys / sizeof settings_keys[0])
 /* And the cgroup limits, defaults for every task: cglimit_names[]. */
@@ -67,6 +69,24 @@ settings_copy(struct settings *dst, const struct settings *src)
 	    NULL;
 	dst->timezone = src->timezone != NULL ? xstrdup(src->timezone) : NULL;
 	dst->cgroup = src->cgroup != NULL ? xstrdup(src->cgroup) : NULL;
+	dst->on_failure = NULL;
+	dst->non_failure = 0;
+	settings_copy_hooks(dst, src);
+}
+
+/* Take a copy of src's on_failure in place of dst's (reload too). */
+void
+settings_copy_hooks(struct settings *dst, const struct settings *src)
+{
+	char		**old = dst->on_failure;
+	uint32_t	 i;
+
+	dst->on_failure = NULL;
+	dst->non_failure = 0;
+	for (i = 0; i < src->non_failure; i++)
+		jobdef_list_add(&dst->on_failure, &dst->non_failure,
+		    intern_get(src->on_failure[i]));
+	jobdef_list_free(old);
 }
 
 /* Free the strings of settings (the struct itself is the caller's). */
@@ -78,6 +98,9 @@ settings_free(struct settings *s)
 	free(s->state_dir);
 	free(s->timezone);
 	free(s->cgroup);
+	jobdef_list_free(s->on_failure);
+	s->on_failure = NULL;
+	s->non_failure = 0;
 	s->socket = s->socket_group = s->state_dir = s->timezone = NULL;
 	s->cgroup = NULL;
 }
@@ -214,7 +237,9 @@ settings_one(struct settings *s, const struct cnode *k, const struct cnode *v,
 		}
 		free(s->cgroup);
 		s->cgroup = str;
-	} else
+	} else if (strcmp(name, "on_failure") == 0)
+		cnode_to_list(v, errs, 1, &s->on_failure, &s->non_failure);
+	else
 		fatalx("%s: no setting %s", __func__, name);
 }
 
@@ -252,5 +277,39 @@ settings_parse(struct settings *s, const struct cnode *map,
 			key_unknown(errs, k, names, n);
 		else
 			settings_one(s, k, map->child[i + 1], errs);
+	}
+}
+
+/*
+ * Every hook job a configuration names must be one of its jobs: errors
+ * added to errs, at the job (or the main file for the daemon's key).
+ */
+void
+settings_hooks_check(const struct config *conf, struct cerrs *errs)
+{
+	const struct jobdef	*def;
+	char			**list;
+	size_t			 i, k;
+	int			 pass;
+
+	list = conf->settings.on_failure;
+	for (k = 0; k < conf->settings.non_failure; k++) {
+		if (config_find_job(conf, list[k]) == NULL)
+			cerr_addx(errs, conf->path, 0, 0, 0,
+			    "daemon.on_failure: no job \"%s\"", list[k]);
+	}
+	for (i = 0; i < conf->njobs; i++) {
+		def = conf->jobs[i];
+		for (pass = 0; pass < 2; pass++) {
+			list = pass == 0 ? def->on_failure : def->on_success;
+			for (k = 0; list != NULL && list[k] != NULL; k++) {
+				if (config_find_job(conf, list[k]) != NULL)
+					continue;
+				cerr_addx(errs, def->file, 0, def->line,
+				    def->column, "job \"%s\": %s: no job "
+				    "\"%s\"", def->name, pass == 0 ?
+				    "on_failure" : "on_success", list[k]);
+			}
+		}
 	}
 }

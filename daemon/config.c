@@ -736,6 +736,9 @@ config_load(const char *path, int must_exist, struct config **out,
 		}
 		hmap_clear(&l.names);
 	}
+	/* Names of jobs that failed to load would only add noise. */
+	if (l.errs.n == 0)
+		settings_hooks_check(conf, &l.errs);
 	if (l.errs.n == 0) {
 		*out = conf;
 		return (0);

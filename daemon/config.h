@@ -101,6 +101,8 @@ struct jobdef {
 	char		*group;		/* or NULL */
 	char		*workdir;	/* or NULL: the user's home, or / */
 	char		**env;		/* "KEY=VALUE", NULL-terminated */
+	char		**on_failure;	/* hook jobs, or NULL: the daemon's */
+	char		**on_success;	/* hook jobs, maybe empty */
 	char		*timezone;	/* or NULL: the daemon's */
 	char		*file;		/* where defined, or NULL (runtime) */
 	const struct joblimit *limits;	/* [JOBLIM_MAX] */
@@ -116,6 +118,8 @@ struct jobdef {
 
 	uint32_t	 ntags;
 	uint32_t	 nenv;
+	uint32_t	 non_failure;
+	uint32_t	 non_success;
 	uint32_t	 max_runs;	/* 0: unlimited */
 	uint32_t	 concurrency;	/* default 1, >= 1 */
 	uint32_t	 retries;
@@ -152,6 +156,8 @@ struct settings {
 	uint64_t	 idle_exit_ms;	/* 0: never */
 	uint64_t	 shutdown_timeout_ms; /* 30s */
 	char		*timezone;	/* or NULL: the system's */
+	char		**on_failure;	/* hook jobs of jobs setting none */
+	uint32_t	 non_failure;
 	char		*cgroup;	/* auto, off, a path; NULL: auto */
 	uint32_t	 max_jobs_per_user;	/* runtime jobs, users: 100 */
 	uint32_t	 max_queued_per_user;	/* queued tasks, users: 1000 */
@@ -186,6 +192,8 @@ struct config {
 void		 settings_defaults(struct settings *);
 void		 settings_copy(struct settings *, const struct settings *);
 void		 settings_free(struct settings *);
+void		 settings_copy_hooks(struct settings *,
+		     const struct settings *);
 
 /*
  * Load and validate a configuration file and its includes.  Returns 0 and

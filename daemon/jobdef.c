@@ -172,6 +172,20 @@ jobdef_json_str(const char *s)
 	return (s != NULL ? json_string(s) : json_null());
 }
 
+/* A list of strings, or null (NULL: unset). */
+static json_t *
+jobdef_json_list(char *const *list)
+{
+	json_t	*a;
+
+	if (list == NULL)
+		return (json_null());
+	a = json_array();
+	for (; *list != NULL; list++)
+		json_array_append_new(a, json_string(*list));
+	return (a);
+}
+
 /*
  * Every job key with its effective value; with settings NULL, keys that
  * follow a daemon default are null, and the object reads back equal with
@@ -197,10 +211,7 @@ jobdef_to_json(const struct jobdef *def, const struct settings *s)
 	}
 	json_object_set_new(o, "description",
 	    jobdef_json_str(def->description));
-	a = json_array();
-	for (i = 0; i < def->ntags; i++)
-		json_array_append_new(a, json_string(def->tags[i]));
-	json_object_set_new(o, "tags", a);
+	json_object_set_new(o, "tags", jobdef_json_list(def->tags));
 	json_object_set_new(o, "every_ms", def->every_ms != 0 ?
 	    json_integer((json_int_t)def->every_ms) : json_null());
 	json_object_set_new(o, "cron", jobdef_json_str(def->cron));
@@ -238,6 +249,10 @@ jobdef_to_json(const struct jobdef *def, const struct settings *s)
 	    json_integer((json_int_t)def->retry_delay_ms));
 	json_object_set_new(o, "ban_after_failures",
 	    json_integer(def->ban_after_failures));
+	json_object_set_new(o, "on_failure", jobdef_json_list(
+	    def->on_failure == NULL && s != NULL ? s->on_failure :
+	    def->on_failure));
+	json_object_set_new(o, "on_success", jobdef_json_list(def->on_success));
 	json_object_set_new(o, "user", jobdef_json_str(def->user));
 	json_object_set_new(o, "group", jobdef_json_str(def->group));
 	json_object_set_new(o, "workdir", jobdef_json_str(def->workdir));
@@ -345,7 +360,9 @@ jobdef_equal(const struct jobdef *a, const struct jobdef *b)
 	    a->queue_limit != b->queue_limit || a->priority != b->priority ||
 	    a->retries != b->retries ||
 	    a->retry_delay_ms != b->retry_delay_ms ||
-	    a->ban_after_failures != b->ban_after_failures)
+	    a->ban_after_failures != b->ban_after_failures ||
+	    !jobdef_list_equal(a->on_failure, b->on_failure) ||
+	    !jobdef_list_equal(a->on_success, b->on_success))
 		return (0);
 	if (!jobdef_str_equal(a->user, b->user) ||
 	    !jobdef_str_equal(a->group, b->group) ||
@@ -427,6 +444,7 @@ jobdef_new(const char *name)
 	def->name = xstrdup(name);
 	def->tags = jobdef_nolist;
 	def->env = jobdef_nolist;
+	def->on_success = jobdef_nolist;
 	def->limits = jobdef_nolimits;
 	def->cglimits = jobdef_nocglimits;
 	def->timeout_ms = -1;
@@ -451,6 +469,14 @@ jobdef_list_add(char ***list, uint32_t *n, char *s)
 	(*list)[*n] = NULL;
 }
 
+/* Mark a list that may be unset (NULL: on_failure) as set, empty. */
+void
+jobdef_list_init(char ***list)
+{
+	if (*list == NULL)
+		*list = jobdef_nolist;
+}
+
 /* The limits of a definition being built, to write. */
 struct joblimit *
 jobdef_limits_w(struct jobdef *def)
@@ -470,7 +496,7 @@ jobdef_cglimits_w(struct jobdef *def)
 }
 
 /* Drop an interned list and the strings in it. */
-static void
+void
 jobdef_list_free(char **list)
 {
 	char	**pp;
@@ -572,6 +598,8 @@ jobdef_finish(struct jobdef *def)
 	jobdef_digest_int(&d, def->retries);
 	jobdef_digest_int(&d, (int64_t)def->retry_delay_ms);
 	jobdef_digest_int(&d, def->ban_after_failures);
+	jobdef_digest_list(&d, def->on_failure);
+	jobdef_digest_list(&d, def->on_success);
 	jobdef_digest_str(&d, def->user);
 	jobdef_digest_str(&d, def->group);
 	jobdef_digest_str(&d, def->workdir);
@@ -626,6 +654,8 @@ jobdef_free(struct jobdef *def)
 	intern_put(def->group);
 	intern_put(def->workdir);
 	jobdef_list_free(def->env);
+	jobdef_list_free(def->on_failure);
+	jobdef_list_free(def->on_success);
 	intern_put(def->timezone);
 	intern_put(def->file);
 	if (def->limits != jobdef_nolimits)

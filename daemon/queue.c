@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "heap.h"
 #include "log.h"
@@ -88,9 +89,21 @@ queue_link(struct task *t)
 struct task *
 queue_push(struct job *j, enum task_trigger trigger, uid_t uid)
 {
+	return (queue_push_params(j, trigger, uid, NULL));
+}
+
+/* The same with arguments and variables (p, or NULL), now the task's. */
+struct task *
+queue_push_params(struct job *j, enum task_trigger trigger, uid_t uid,
+    struct task_params *p)
+{
 	struct task	*t;
 
 	t = task_new(j, trigger, uid);
+	if (p != NULL) {
+		t->params = *p;
+		memset(p, 0, sizeof *p);
+	}
 	queue_link(t);
 	state_task(t);
 	notify_status();

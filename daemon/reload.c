@@ -87,6 +87,7 @@ reload_settings(const struct settings *n)
 	memcpy(s->cglimits, n->cglimits, sizeof s->cglimits);
 	free(s->timezone);
 	s->timezone = n->timezone != NULL ? xstrdup(n->timezone) : NULL;
+	settings_copy_hooks(s, n);
 	log_setlevel(s->log_level);
 	if (s->history < history) {
 		TAILQ_FOREACH(j, &sd.jobs, entry)

@@ -2,9 +2,9 @@
 /*
  * Retries (schedd.yaml.5 retries, retry_delay): a failed task's next
  * attempt waits in the scheduler's heap until its delay is over, then is
- * queued under the uid that submitted the failed one.  The state saves
- * the wall time a retry is due at, so one planned before a restart is
- * still due when it was.
+ * queued under the uid that submitted the failed one, with its arguments
+ * and variables.  The state saves the wall time a retry is due at, so
+ * one planned before a restart is still due when it was.
  */
 #include <sys/types.h>
 
@@ -50,6 +50,7 @@ sched_retry_cancel(struct retry *r)
 {
 	LIST_REMOVE(r, entry);
 	sched_heap_remove(&r->ent);
+	task_params_free(&r->params);
 	free(r);
 }
 
@@ -79,10 +80,11 @@ sched_retry_fire(struct retry *r)
 		    cause);
 		free(cause);
 	} else {
-		t = queue_push(j, TRIGGER_RETRY, r->uid);
+		t = queue_push_params(j, TRIGGER_RETRY, r->uid, &r->params);
 		t->attempt = r->attempt;
 		queue_dispatch_soon();
 	}
+	task_params_free(&r->params);
 	free(r);
 	sched_maybe_auto_remove(j);
 }
@@ -98,6 +100,8 @@ sched_task_ended(struct task *t)
 	    t->attempt <= t->def->retries && !j->removed) {
 		r = sched_retry_add(j, t->attempt + 1, t->uid,
 		    sched_now_real_ns() + t->def->retry_delay_ms * MS);
+		/* The same arguments and variables as the failed attempt. */
+		task_params_copy(&r->params, &t->params);
 		state_job(j);
 		log_info("task %llu (%s) %s: attempt %u in %llums",
 		    (unsigned long long)t->id, j->name,

@@ -283,6 +283,7 @@ main(int argc, char **argv)
 		fatalx("state: %s", cause);
 	sd.loading = 0;
 	sched_restore_all();
+	hook_fire_lost();
 
 	schedd_listen();
 

@@ -58,6 +58,7 @@ enum task_trigger {
 	TRIGGER_ADD,
 	TRIGGER_RETRY,
 	TRIGGER_CATCH_UP,
+	TRIGGER_HOOK,
 };
 
 enum task_stop {
@@ -96,6 +97,18 @@ struct job_owner {
 	uid_t		 uid;
 };
 
+/*
+ * What a task gets besides its job's definition: arguments appended to
+ * its command and variables added to its environment (schedctl run, a
+ * hook's SCHEDD_HOOK_*).  Own strings; see schedd.8 "run".
+ */
+struct task_params {
+	char		**args;		/* NULL-terminated, or NULL */
+	size_t		 nargs;
+	char		**env;		/* "KEY=VALUE", NULL-terminated */
+	size_t		 nenv;
+};
+
 struct task {
 	uint64_t	 id;
 	struct job	*job;
@@ -118,6 +131,7 @@ struct task {
 	int		 exit_code;	/* -1: n/a */
 	int		 signal;	/* 0: n/a */
 	char		*error;		/* could not start: ... */
+	struct task_params params;
 	int		 have_rusage;
 	struct rusage	 rusage;
 
@@ -228,6 +242,7 @@ struct retry {
 	uint32_t	 attempt;
 	uid_t		 uid;
 	uint64_t	 at_ns;		/* wall time it is due */
+	struct task_params params;	/* the failed task's */
 	LIST_ENTRY(retry) entry;
 };
 
@@ -252,7 +267,8 @@ TAILQ_HEAD(ban_list, ban);
 #define SUB_CONFIG_RELOADED	0x80
 #define SUB_TASK_FROZEN		0x100
 #define SUB_TASK_THAWED		0x200
-#define SUB_ALL			0x3ff
+#define SUB_HOOK_QUEUED		0x400
+#define SUB_ALL			0x7ff
 
 /* A request that answers later (wait, output --follow). */
 struct client_defer {
@@ -369,6 +385,12 @@ int		 cgroup_limits_check_job(const struct jobdef *, unsigned,
 int		 cgroup_limits_permitted(const struct jobdef *,
 		     const struct settings *, char **);
 
+/* hook.c */
+enum proto_error hook_check(const struct jobdef *, uid_t, char **);
+void		 hook_fire(const struct task *);
+void		 hook_lost(const struct task *);
+void		 hook_fire_lost(void);
+
 /* job.c */
 struct job	*job_create(struct jobdef *, enum job_origin, uid_t);
 struct job	*job_find(const char *);
@@ -398,6 +420,13 @@ void		 task_reaped(pid_t, int, const struct rusage *);
 json_t		*task_record(const struct task *);
 void		 task_record_write(struct jw *, const struct task *);
 void		 task_record_fields(struct jw *, const struct task *);
+void		 task_params_add(char ***, size_t *, char *);
+void		 task_params_env(struct task_params *, const char *,
+		    const char *);
+void		 task_params_free(struct task_params *);
+void		 task_params_copy(struct task_params *,
+		    const struct task_params *);
+void		 task_params_write(struct jw *, const struct task_params *);
 void		 task_watch_add(struct task *, struct task_watch *);
 void		 task_watch_remove(struct task *, struct task_watch *);
 void		 task_free(struct task *);
@@ -428,6 +457,8 @@ char		*output_read_log(const struct task *, size_t *);
 /* queue.c */
 void		 queue_link(struct task *);
 struct task	*queue_push(struct job *, enum task_trigger, uid_t);
+struct task	*queue_push_params(struct job *, enum task_trigger, uid_t,
+		    struct task_params *);
 void		 queue_remove(struct task *);
 void		 queue_update(struct job *);
 struct task	*queue_pick(void);

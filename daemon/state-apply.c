@@ -20,6 +20,30 @@
 static uint64_t	 state_max_id;		/* highest task id loaded */
 
 static void	 state_drop_task(struct task *);
+static void	 state_apply_params(const struct cnode *, struct task_params *);
+
+/* A saved retry's arguments and variables (task_params_write). */
+static void
+state_apply_params(const struct cnode *o, struct task_params *p)
+{
+	const struct cnode	*l;
+	size_t			 i;
+
+	if ((l = cnode_get(o, "args")) != NULL && l->type == CNODE_SEQ) {
+		for (i = 0; i < l->nchild; i++) {
+			if (l->child[i]->type == CNODE_SCALAR)
+				task_params_add(&p->args, &p->nargs,
+				    xstrdup(l->child[i]->value));
+		}
+	}
+	if ((l = cnode_get(o, "env")) != NULL && l->type == CNODE_MAP) {
+		for (i = 0; i + 1 < l->nchild; i += 2) {
+			if (l->child[i + 1]->type == CNODE_SCALAR)
+				task_params_env(p, l->child[i]->value,
+				    l->child[i + 1]->value);
+		}
+	}
+}
 
 /* A load begins: no task read yet. */
 void
@@ -163,9 +187,10 @@ state_apply_job(const struct cnode *o)
 			sched_retry_cancel(r);
 		for (i = 0; i < rl->nchild; i++) {
 			rv = rl->child[i];
-			sched_retry_add(j, (uint32_t)cnode_get_int(rv,
+			r = sched_retry_add(j, (uint32_t)cnode_get_int(rv,
 			    "attempt", 0), (uid_t)cnode_get_int(rv, "uid", 0),
 			    (uint64_t)cnode_get_int(rv, "at_ms", 0) * 1000000);
+			state_apply_params(rv, &r->params);
 		}
 	}
 	if ((s = cnode_get(o, "sched")) != NULL) {

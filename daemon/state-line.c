@@ -114,6 +114,7 @@ state_job_write(struct jw *w, const struct job *j, int with_def, int paused)
 		jw_kint(w, "attempt", r->attempt);
 		jw_kint(w, "uid", r->uid);
 		jw_kint(w, "at_ms", (int64_t)(r->at_ns / 1000000));
+		task_params_write(w, &r->params);
 		jw_object_close(w);
 	}
 	jw_array_close(w);
@@ -294,8 +295,8 @@ static const char *state_rec_keys[STATE_REC_MAX] = {
 	"id", "job", "state", "trigger", "attempt", "uid", "queued_at",
 	"started_at", "finished_at", "duration_ms", "pid", "exit_code",
 	"signal", "error", "user_cpu_ms", "sys_cpu_ms", "max_rss_kb", "output",
-	"output_bytes", "log", "memory_peak_bytes", "oom_kills", "frozen", "t",
-	"owner", "owner_uid", "removed"
+	"output_bytes", "log", "memory_peak_bytes", "oom_kills", "frozen",
+	"args", "env", "t", "owner", "owner_uid", "removed"
 };
 
 static int	 state_rec_key(const char *, size_t, int);
@@ -304,6 +305,8 @@ static int	 state_rec_member(const char *, size_t, const char *,
 static char	*state_rec_str(const struct state_rec *, int, size_t *);
 static void	 state_rec_time(const struct state_rec *, int,
 		    struct timespec *);
+static json_t	*state_rec_json(const struct state_rec *, int);
+static void	 state_rec_params(const struct state_rec *, struct task *);
 
 /* Which member a key is; the one after the last is tried first. */
 static int
@@ -508,6 +511,42 @@ state_rec_time(const struct state_rec *r, int i, struct timespec *ts)
 	}
 }
 
+/* A member that is a list or object (few tasks have one), or NULL. */
+static json_t *
+state_rec_json(const struct state_rec *r, int i)
+{
+	if (r->v[i] == NULL || (*r->v[i] != '{' && *r->v[i] != '['))
+		return (NULL);
+	return (json_loadb(r->v[i], r->len[i], 0, NULL));
+}
+
+/* A task's own arguments and variables. */
+static void
+state_rec_params(const struct state_rec *r, struct task *t)
+{
+	json_t		*o, *v;
+	const char	*k;
+	size_t		 i;
+
+	if ((o = state_rec_json(r, STATE_REC_ARGS)) != NULL) {
+		json_array_foreach(o, i, v) {
+			if (json_is_string(v))
+				task_params_add(&t->params.args,
+				    &t->params.nargs,
+				    xstrdup(json_string_value(v)));
+		}
+		json_decref(o);
+	}
+	if ((o = state_rec_json(r, STATE_REC_ENV)) != NULL) {
+		json_object_foreach(o, k, v) {
+			if (json_is_string(v))
+				task_params_env(&t->params, k,
+				    json_string_value(v));
+		}
+		json_decref(o);
+	}
+}
+
 /*
  * A task rebuilt from a scanned task line, for job j (not on any list
  * yet); like any queued task it takes its job's definition only when it
@@ -593,6 +632,7 @@ state_task_read(struct job *j, const struct state_rec *r)
 	t->output_bytes = state_rec_int(r, STATE_REC_OUTPUT_BYTES, &n) == 0 ?
 	    (uint64_t)n : 0;
 	t->log_path = state_rec_str(r, STATE_REC_LOG, &len);
+	state_rec_params(r, t);
 	t->log_fd = -1;
 	t->out_fd = -1;
 	/* A queued task gets its process and pipe when it starts. */

@@ -504,6 +504,7 @@ state_lose_running(struct job_list *list)
 				    (t->finished_at.tv_nsec -
 				    t->started_at.tv_nsec) / 1000000;
 			state_history_insert(t);
+			hook_lost(t);
 		}
 		if (!j->removed) {
 			queue_update(j);

@@ -19,6 +19,7 @@ static const struct {
 	{ "config.reloaded", SUB_CONFIG_RELOADED },
 	{ "task.frozen", SUB_TASK_FROZEN },
 	{ "task.thawed", SUB_TASK_THAWED },
+	{ "hook.queued", SUB_HOOK_QUEUED },
 };
 
 /* The class bit of an event name, 0 if unknown. */

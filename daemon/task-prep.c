@@ -92,6 +92,8 @@ static struct prep_stamp prep_passwd;
 static struct prep_stamp prep_group;
 
 static void	 task_env_set(struct task_prep *, const char *, const char *);
+static void	 task_env_list(struct task_prep *, char *const *, size_t);
+static char	**task_argv(const struct task *);
 static void	 prep_stamp_take(const char *, struct prep_stamp *);
 static int	 prep_stamp_same(const struct prep_stamp *,
 		    const struct prep_stamp *);
@@ -522,8 +524,51 @@ task_prep_free(struct task_prep *p)
 	for (i = 0; i < p->nenv; i++)
 		free(p->envp[i]);
 	free(p->envp);
+	free(p->argv);		/* its strings are the def's and task's */
 	free(p->path);
 	free(p->workdir);
+}
+
+/*
+ * The command with the task's arguments: after a list command's, or as
+ * $1... of a shell command ($0 stays /bin/sh).  NULL without any.
+ */
+static char **
+task_argv(const struct task *t)
+{
+	const struct jobdef	*def = t->def;
+	char			**argv;
+	size_t			 n, i, k = 0;
+
+	if (t->params.nargs == 0)
+		return (NULL);
+	for (n = 0; def->argv[n] != NULL; n++)
+		;
+	argv = xcalloc(n + 1 + t->params.nargs + 1, sizeof *argv);
+	for (i = 0; i < n; i++)
+		argv[k++] = def->argv[i];
+	if (def->shell)
+		argv[k++] = def->argv[0];	/* $0, as without them */
+	for (i = 0; i < t->params.nargs; i++)
+		argv[k++] = t->params.args[i];
+	return (argv);
+}
+
+/* Set each KEY=VALUE of a list. */
+static void
+task_env_list(struct task_prep *p, char *const *list, size_t n)
+{
+	char	*key, *eq;
+	size_t	 k;
+
+	for (k = 0; k < n; k++) {
+		key = xstrdup(list[k]);
+		if ((eq = strchr(key, '=')) != NULL) {
+			*eq = '\0';
+			task_env_set(p, key, eq + 1);
+		}
+		free(key);
+	}
 }
 
 /*
@@ -619,15 +664,9 @@ task_prepare(struct task *t, struct task_prep *p, char **cause)
 	task_env_set(p, "SCHEDD_JOB", t->job->name);
 	snprintf(idbuf, sizeof idbuf, "%llu", (unsigned long long)t->id);
 	task_env_set(p, "SCHEDD_TASK_ID", idbuf);
-	for (k = 0; k < def->nenv; k++) {
-		char	*key = xstrdup(def->env[k]), *eq;
-
-		if ((eq = strchr(key, '=')) != NULL) {
-			*eq = '\0';
-			task_env_set(p, key, eq + 1);
-		}
-		free(key);
-	}
+	/* The job's variables, then the task's own (see schedd.8). */
+	task_env_list(p, def->env, def->nenv);
+	task_env_list(p, t->params.env, t->params.nenv);
 
 	if (def->workdir != NULL)
 		p->workdir = xstrdup(def->workdir);
@@ -659,7 +698,8 @@ task_prepare(struct task *t, struct task_prep *p, char **cause)
 		p->req.nlimits++;
 	}
 	p->req.path = p->path;
-	p->req.argv = def->argv;
+	p->argv = task_argv(t);
+	p->req.argv = p->argv != NULL ? p->argv : def->argv;
 	p->req.envp = p->envp;
 	p->req.workdir = p->workdir;
 	return (0);

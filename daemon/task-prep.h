@@ -16,6 +16,7 @@ struct task;
 struct task_prep {
 	struct spawn_req req;
 	char		*path;
+	char		**argv;		/* with the task's args, or NULL */
 	char		**envp;
 	size_t		 nenv;
 	char		*workdir;

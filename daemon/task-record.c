@@ -21,7 +21,7 @@ static const char *task_states[] = {
 	"cancelled", "lost"
 };
 static const char *task_triggers[] = {
-	"schedule", "manual", "add", "retry", "catch_up"
+	"schedule", "manual", "add", "retry", "catch_up", "hook"
 };
 
 static int64_t	 task_timeval_ms(const struct timeval *);
@@ -121,6 +121,38 @@ task_record_fields(struct jw *w, const struct task *t)
 	    t->memory_peak >= 0);
 	task_record_int(w, "oom_kills", t->oom_kills, t->oom_kills >= 0);
 	jw_kbool(w, "frozen", t->state == TASK_RUNNING && t->frozen);
+	task_params_write(w, &t->params);
+}
+
+/* A task's own arguments, a list, and variables, an object, or nulls. */
+void
+task_params_write(struct jw *w, const struct task_params *p)
+{
+	const char	*eq;
+	size_t		 i;
+
+	jw_key(w, "args");
+	if (p->nargs == 0)
+		jw_null(w);
+	else {
+		jw_array_open(w);
+		for (i = 0; i < p->nargs; i++)
+			jw_text(w, p->args[i], strlen(p->args[i]));
+		jw_array_close(w);
+	}
+	jw_key(w, "env");
+	if (p->nenv == 0) {
+		jw_null(w);
+		return;
+	}
+	jw_object_open(w);
+	for (i = 0; i < p->nenv; i++) {
+		if ((eq = strchr(p->env[i], '=')) == NULL)
+			continue;
+		jw_key_n(w, p->env[i], (size_t)(eq - p->env[i]));
+		jw_text(w, eq + 1, strlen(eq + 1));
+	}
+	jw_object_close(w);
 }
 
 /* A member that is a number, or null when there is none (!have). */
@@ -157,4 +189,49 @@ task_record(const struct task *t)
 		fatalx("%s: cannot read back task %llu", __func__,
 		    (unsigned long long)t->id);
 	return (o);
+}
+
+/* Append s (now the list's) to a task's arguments or variables. */
+void
+task_params_add(char ***list, size_t *n, char *s)
+{
+	*list = xreallocarray(*list, *n + 2, sizeof **list);
+	(*list)[(*n)++] = s;
+	(*list)[*n] = NULL;
+}
+
+/* Add KEY=VALUE to a task's variables. */
+void
+task_params_env(struct task_params *p, const char *key, const char *value)
+{
+	char	*s;
+
+	xasprintf(&s, "%s=%s", key, value);
+	task_params_add(&p->env, &p->nenv, s);
+}
+
+void
+task_params_free(struct task_params *p)
+{
+	while (p->nargs > 0)
+		free(p->args[--p->nargs]);
+	free(p->args);
+	while (p->nenv > 0)
+		free(p->env[--p->nenv]);
+	free(p->env);
+	memset(p, 0, sizeof *p);
+}
+
+/* A copy of src's arguments and variables in dst (empty before). */
+void
+task_params_copy(struct task_params *dst, const struct task_params *src)
+{
+	size_t	 i;
+
+	memset(dst, 0, sizeof *dst);
+	for (i = 0; i < src->nargs; i++)
+		task_params_add(&dst->args, &dst->nargs,
+		    xstrdup(src->args[i]));
+	for (i = 0; i < src->nenv; i++)
+		task_params_add(&dst->env, &dst->nenv, xstrdup(src->env[i]));
 }

@@ -92,6 +92,7 @@ task_free(struct task *t)
 		event_free(t->timer_ev);
 	jobdef_unref(t->def);
 	free(t->error);
+	task_params_free(&t->params);
 	free(t->log_path);
 	free(t->tail);
 	free(t);
@@ -671,6 +672,7 @@ task_end(struct task *t)
 		w->fn(t, WATCH_END, NULL, 0, w->arg);
 	}
 	sched_task_ended(t);
+	hook_fire(t);
 	notify_status();
 	notify_idle_check();
 	task_prune(j);

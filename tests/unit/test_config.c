@@ -1162,6 +1162,54 @@ START_TEST(test_env_reserved)
 }
 END_TEST
 
+/*
+ * Hooks (schedd.yaml.5 HOOKS): on_failure unset (the daemon's), set empty
+ * or to names; names must be good and name jobs of the configuration.
+ */
+START_TEST(test_hooks)
+{
+	struct config		*conf;
+	struct settings		 copy;
+	const struct jobdef	*a, *b;
+
+	conf = test_load_ok("daemon:\n  on_failure: [m]\njobs:\n"
+	    "  m:\n    command: x\n"
+	    "  a:\n    command: x\n    on_failure: []\n"
+	    "    on_success: [m, a]\n"
+	    "  b:\n    command: x\n");
+	ck_assert_uint_eq(conf->settings.non_failure, 1);
+	ck_assert_str_eq(conf->settings.on_failure[0], "m");
+	a = config_find_job(conf, "a");
+	b = config_find_job(conf, "b");
+	ck_assert_ptr_nonnull(a->on_failure);
+	ck_assert_ptr_null(a->on_failure[0]);
+	ck_assert_uint_eq(a->non_success, 2);
+	ck_assert_str_eq(a->on_success[1], "a");
+	ck_assert_ptr_null(b->on_failure);
+	ck_assert_ptr_null(b->on_success[0]);
+	ck_assert(!jobdef_equal(a, b));
+	settings_copy(&copy, &conf->settings);
+	ck_assert_uint_eq(copy.non_failure, 1);
+	ck_assert_str_eq(copy.on_failure[0], "m");
+	settings_free(&copy);
+	ck_assert_ptr_null(copy.on_failure);
+	config_free(conf);
+
+	test_errors("jobs:\n  a:\n    command: x\n"
+	    "    on_failure: [\"bad name\", 9x]\n"
+	    "    on_success: {}\n",
+	    "4:18: bad job name \"bad name\"",
+	    "4:30: bad job name \"9x\"",
+	    "5:17: expected a list of strings, got a mapping",
+	    NULL);
+	test_errors("daemon:\n  on_failure: [nope]\njobs:\n  a:\n"
+	    "    command: x\n    on_success: [zz]\n    on_failure: [a]\n",
+	    " daemon.on_failure: no job \"nope\"",
+	    "4:3: job \"a\": on_success: no job \"zz\"",
+	    NULL);
+}
+END_TEST
+
 START_TEST(test_json_roundtrip)
 {
 	struct config	*conf;
@@ -2066,6 +2114,7 @@ config_suite(void)
 	tcase_add_test(tc, test_durations_sizes);
 	tcase_add_test(tc, test_ranges);
 	tcase_add_test(tc, test_schedules);
+	tcase_add_test(tc, test_hooks);
 	tcase_add_test(tc, test_schedule_strings);
 	tcase_add_test(tc, test_many_errors);
 	tcase_add_test(tc, test_yaml_refused);
