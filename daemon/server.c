@@ -35,6 +35,7 @@
  */
 #define SERVER_FD_SPARE		16
 #define SERVER_FD_PER_TASK	2
+#define SERVER_INUSE_TRIES	20	/* see server_in_use */
 
 static int		 server_fd = -1;
 static struct event	*server_ev;
@@ -48,21 +49,34 @@ static int	server_fd_room(int);
 static void	server_fd_warn(void);
 static void	server_refuse(int, enum proto_error, const char *);
 
-/* Is something already answering on this socket path? */
+/*
+ * Is something already answering on this socket path?  A daemon killed a
+ * moment ago may have left a process holding its socket for a little
+ * longer -- a compaction child closes it first thing, but may wait for a
+ * CPU to do so -- so a socket is in use only if it is still listened on
+ * after SERVER_INUSE_TRIES looks, 50 ms apart.
+ */
 int
 server_in_use(const char *path)
 {
 	struct sockaddr_un	 sun;
-	int			 fd, rc;
+	int			 fd, rc, i;
 
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return (0);
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
-	close(fd);
-	return (rc == 0);
+	for (i = 0; i < SERVER_INUSE_TRIES; i++) {
+		if (i > 0)
+			usleep(50000);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
+		    0)) == -1)
+			return (0);
+		rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+		close(fd);
+		if (rc != 0)
+			return (0);
+	}
+	return (1);
 }
 
 /*
