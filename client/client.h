@@ -69,11 +69,14 @@ void		 ctl_close(struct ctl *);
  */
 enum ctl_opt_type {
 	OPT_FLAG,	/* no value; the key is true */
+	OPT_NOFLAG,	/* no value; the key is false */
 	OPT_STRING,	/* the value as it is */
 	OPT_INT,	/* a decimal integer within [min, max] */
 	OPT_CHOICE,	/* one of the words of choices, "a|b|c" */
 	OPT_SIGNAL,	/* a signal name, sent as is, or number */
+	OPT_SCALAR,	/* digits only: a number, else a string */
 	OPT_ENV,	/* KEY=VALUE, repeated: an object */
+	OPT_MAP,	/* KEY=VALUE, repeated: an object of OPT_SCALARs */
 	OPT_LIST,	/* repeated: a list of strings */
 	OPT_FOLLOW,	/* a flag that makes the answer a stream */
 	OPT_WAIT,	/* not sent: wait for the task the answer names */
@@ -114,7 +117,7 @@ struct ctl_pos {
 };
 
 #define CTL_MAX_POS	2
-#define CTL_MAX_OPTS	32
+#define CTL_MAX_OPTS	48
 
 /* A parsed command line: positional arguments and option values. */
 struct args {

@@ -30,6 +30,7 @@
 static int	 ctl_status(struct ctl *, struct args *);
 static int	 ctl_help(struct ctl *, struct args *);
 static int	 add_build(struct args *, json_t *);
+static int	 add_at(struct args *, json_t *);
 
 static void	 ids_print(const char *, json_t *, const char *);
 static void	 print_jobs(json_t *, struct args *);
@@ -63,13 +64,21 @@ static const struct ctl_opt opts_add[] = {
 	  .choices = "queue|skip|replace" },
 	{ .name = "every", .type = OPT_STRING, .key = "job.every" },
 	{ .name = "cron", .type = OPT_STRING, .key = "job.cron" },
-	{ .name = "at", .type = OPT_STRING, .key = "job.at" },
+	{ .name = "at", .type = OPT_STRING },	/* add_at */
 	{ .name = "jitter", .type = OPT_STRING, .key = "job.jitter" },
 	{ .name = "max-runs", .type = OPT_INT, .key = "job.max_runs",
 	  .min = 0, .max = INT32_MAX },
+	{ .name = "auto-remove", .type = OPT_FLAG, .key = "job.auto_remove" },
+	{ .name = "catch-up", .type = OPT_FLAG, .key = "job.catch_up" },
+	{ .name = "start-deadline", .type = OPT_STRING,
+	  .key = "job.start_deadline" },
 	{ .name = "timeout", .type = OPT_STRING, .key = "job.timeout" },
+	{ .name = "kill-signal", .type = OPT_SIGNAL, .key = "job.kill_signal" },
+	{ .name = "kill-grace", .type = OPT_STRING, .key = "job.kill_grace" },
 	{ .name = "concurrency", .type = OPT_INT, .key = "job.concurrency",
 	  .min = 1, .max = INT32_MAX },
+	{ .name = "on-leftovers", .type = OPT_CHOICE,
+	  .key = "job.on_leftovers", .choices = "kill|wait" },
 	{ .name = "queue-limit", .type = OPT_INT, .key = "job.queue_limit",
 	  .min = 0, .max = INT32_MAX },
 	{ .name = "priority", .type = OPT_INT, .key = "job.priority",
@@ -79,7 +88,26 @@ static const struct ctl_opt opts_add[] = {
 	{ .name = "retry-delay", .type = OPT_STRING, .key = "job.retry_delay" },
 	{ .name = "ban-after-failures", .type = OPT_INT,
 	  .key = "job.ban_after_failures", .min = 0, .max = INT32_MAX },
+	{ .name = "history", .type = OPT_INT, .key = "job.history",
+	  .min = 0, .max = UINT32_MAX },
+	{ .name = "user", .type = OPT_STRING, .key = "job.user" },
+	{ .name = "group", .type = OPT_STRING, .key = "job.group" },
 	{ .name = "workdir", .type = OPT_STRING, .key = "job.workdir" },
+	{ .name = "umask", .type = OPT_STRING, .key = "job.umask" },
+	{ .name = "nice", .type = OPT_INT, .key = "job.nice",
+	  .min = -20, .max = 19 },
+	{ .name = "limit", .type = OPT_MAP, .key = "job.limits" },
+	{ .name = "memory-max", .type = OPT_SCALAR, .key = "job.memory_max" },
+	{ .name = "memory-high", .type = OPT_SCALAR,
+	  .key = "job.memory_high" },
+	{ .name = "memory-swap-max", .type = OPT_SCALAR,
+	  .key = "job.memory_swap_max" },
+	{ .name = "cpu-max", .type = OPT_SCALAR, .key = "job.cpu_max" },
+	{ .name = "cpu-weight", .type = OPT_SCALAR, .key = "job.cpu_weight" },
+	{ .name = "io-weight", .type = OPT_SCALAR, .key = "job.io_weight" },
+	{ .name = "pids-max", .type = OPT_SCALAR, .key = "job.pids_max" },
+	{ .name = "timezone", .type = OPT_STRING, .key = "job.timezone" },
+	{ .name = "disabled", .type = OPT_NOFLAG, .key = "job.enabled" },
 	{ .name = "description", .type = OPT_STRING,
 	  .key = "job.description" },
 	{ .name = "env", .type = OPT_ENV, .key = "job.env" },
@@ -88,6 +116,7 @@ static const struct ctl_opt opts_add[] = {
 	{ .name = "on-success", .type = OPT_LIST, .key = "job.on_success" },
 	{ .name = "shell", .type = OPT_LOCAL },
 	{ .name = "replace", .type = OPT_FLAG, .key = "replace" },
+	{ .name = "no-run", .type = OPT_NOFLAG, .key = "run" },
 	{ .name = "wait", .type = OPT_WAIT },
 	{ .name = NULL }
 };
@@ -148,14 +177,25 @@ const struct ctl_cmd ctl_cmds[] = {
 	  .fields = format_jobs_fields },
 	{ .name = "add", .usage = "add NAME [--every D | --cron EXPR | "
 	    "--at TIME] [--jitter D]\n"
-	    "      [--max-runs N] [--timeout D] [--concurrency N]\n"
-	    "      [--on-overlap queue|skip|replace] [--queue-limit N] "
-	    "[--priority N]\n"
-	    "      [--retries N] [--retry-delay D] [--ban-after-failures N]\n"
-	    "      [--workdir DIR] [--env K=V]... [--tag T]... "
-	    "[--description TEXT]\n"
-	    "      [--on-failure JOB]... [--on-success JOB]...\n"
-	    "      [--shell] [--replace] [--wait] -- COMMAND [ARG...]",
+	    "      [--max-runs N] [--auto-remove] [--catch-up] "
+	    "[--start-deadline D]\n"
+	    "      [--timeout D] [--kill-signal SIG] [--kill-grace D] "
+	    "[--concurrency N]\n"
+	    "      [--on-overlap queue|skip|replace] "
+	    "[--on-leftovers kill|wait]\n"
+	    "      [--queue-limit N] [--priority N] [--retries N] "
+	    "[--retry-delay D]\n"
+	    "      [--ban-after-failures N] [--history N] [--user U] "
+	    "[--group G]\n"
+	    "      [--workdir DIR] [--env K=V]... [--umask MODE] [--nice N]\n"
+	    "      [--limit NAME=VALUE]... [--memory-max SIZE] "
+	    "[--memory-high SIZE]\n"
+	    "      [--memory-swap-max SIZE] [--cpu-max C] [--cpu-weight N]\n"
+	    "      [--io-weight N] [--pids-max N] [--timezone TZ] "
+	    "[--disabled]\n"
+	    "      [--tag T]... [--description TEXT] [--on-failure JOB]...\n"
+	    "      [--on-success JOB]... [--shell] [--replace]\n"
+	    "      [--no-run | --wait] -- COMMAND [ARG...]",
 	  .wire = "add",
 	  .pos = { { "NAME", "job.name", POS_STRING, 0 },
 	    { "COMMAND", "job.command", POS_LIST, POS_OPTIONAL | POS_LOCAL } },
@@ -320,6 +360,9 @@ add_build(struct args *a, json_t *req)
 		return (usage_error("add", "missing COMMAND after --"));
 	if (!name_valid(a->argv[0]))
 		return (usage_error("add", "bad job name: %s", a->argv[0]));
+	if (args_has(a, "no-run") && args_has(a, "wait"))
+		return (usage_error("add", "--no-run starts no task to wait "
+		    "for"));
 
 	job = json_object();
 	if (args_has(a, "shell")) {
@@ -338,6 +381,35 @@ add_build(struct args *a, json_t *req)
 		json_object_set_new(job, "command", argv);
 	}
 	json_object_set_new(req, "job", job);
+	return (add_at(a, job));
+}
+
+/*
+ * --at TIME as the daemon reads it, or relative to now ("now", "+5m",
+ * "+1h30m"), which is sent as the absolute time it means.
+ */
+static int
+add_at(struct args *a, json_t *job)
+{
+	const char	*v = args_get(a, "at");
+	uint64_t	 ms = 0;
+	time_t		 t;
+	struct tm	 tm;
+	char		 buf[32];
+
+	if (v == NULL)
+		return (0);
+	if (strcmp(v, "now") != 0 && *v != '+') {
+		json_object_set_new(job, "at", json_string(v));
+		return (0);
+	}
+	if (*v == '+' && parse_duration(v + 1, &ms) != 0)
+		return (usage_error("add", "--at: bad duration: %s", v));
+	t = time(NULL) + (time_t)(ms / 1000);
+	if (!time_in_range(t) || gmtime_r(&t, &tm) == NULL)
+		return (usage_error("add", "--at: out of range: %s", v));
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_object_set_new(job, "at", json_string(buf));
 	return (0);
 }
 

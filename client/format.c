@@ -342,21 +342,25 @@ format_job_state(json_t *job)
 {
 	json_int_t	 v;
 
+	const char	*sched = field_str(job, "schedule_state");
+	int		 ended = sched != NULL && strcmp(sched, "ended") == 0;
+
 	if (field_true(job, "banned"))
 		return ("banned");
-	if (field_true(job, "paused"))
+	if (field_true(job, "paused") && !ended)
 		return ("paused");
 	if (field_int(job, "running", &v) == 0 && v > 0)
 		return ("running");
 	if (field_int(job, "queued", &v) == 0 && v > 0)
 		return ("queued");
-	return ("idle");
+	return (ended ? "ended" : "idle");
 }
 
 /* The members of job summaries format_jobs reads, besides the name. */
 const char *const format_jobs_fields[] = {
 	"schedule", "next_run", "last_task", "last_run", "last_state",
-	"runs", "banned", "paused", "running", "queued", NULL
+	"runs", "banned", "paused", "running", "queued", "schedule_state",
+	NULL
 };
 
 /* A NULL-terminated list of names as a JSON array. */
@@ -451,8 +455,14 @@ format_job(json_t *job, FILE *fp)
 	v = json_object_get(job, "tags");
 	if (json_is_array(v) && json_array_size(v) > 0)
 		format_line_free(fp, "tags:", format_names(v));
-	format_line(fp, "schedule:", field_str(job, "schedule") != NULL ?
-	    field_str(job, "schedule") : "on demand");
+	if (field_str(job, "schedule") == NULL)
+		format_line(fp, "schedule:", "on demand");
+	else {
+		xasprintf(&s, "%s (%s)", field_str(job, "schedule"),
+		    field_str(job, "schedule_state") != NULL ?
+		    field_str(job, "schedule_state") : "?");
+		format_line_free(fp, "schedule:", s);
+	}
 	format_line_free(fp, "next run:", format_when(field_str(job,
 	    "next_run")));
 	format_line(fp, "state:", format_job_state(job));

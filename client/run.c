@@ -30,6 +30,7 @@ static int	 run_opt(struct args *, int, json_t *);
 static int	 run_choice(struct args *, const struct ctl_opt *,
 		     const char *);
 static int	 run_env(struct args *, const struct ctl_opt *, json_t **);
+static json_t	*run_scalar(const char *);
 static int	 run_task(struct ctl *, struct args *, json_t *);
 
 /* Parse a decimal integer within [min, max]; -1 if it is not one. */
@@ -79,11 +80,26 @@ run_set(json_t *req, const char *key, json_t *value)
 	free(outer);
 }
 
+/* A value of digits only as a number, anything else as a string. */
+static json_t *
+run_scalar(const char *arg)
+{
+	const char	*s;
+	json_int_t	 n;
+
+	for (s = arg; isdigit((unsigned char)*s); s++)
+		;
+	if (*arg != '\0' && *s == '\0' &&
+	    number_parse(arg, 0, INT64_MAX, &n) == 0)
+		return (json_integer(n));
+	return (json_string(arg));
+}
+
 /* Put the positional argument at argv[i] (and on, for a list) in req. */
 static int
 run_pos(struct args *a, const struct ctl_pos *p, int i, json_t *req)
 {
-	const char	*arg = a->argv[i], *s;
+	const char	*arg = a->argv[i];
 	json_t		*list;
 	json_int_t	 n;
 	int		 rc;
@@ -108,13 +124,7 @@ run_pos(struct args *a, const struct ctl_pos *p, int i, json_t *req)
 		run_set(req, "task", json_integer(n));
 		break;
 	case POS_SCALAR:
-		for (s = arg; isdigit((unsigned char)*s); s++)
-			;
-		if (*arg != '\0' && *s == '\0' &&
-		    number_parse(arg, 0, INT64_MAX, &n) == 0)
-			run_set(req, p->key, json_integer(n));
-		else
-			run_set(req, p->key, json_string(arg));
+		run_set(req, p->key, run_scalar(arg));
 		break;
 	case POS_LIST:
 		list = json_array();
@@ -174,7 +184,8 @@ run_env(struct args *a, const struct ctl_opt *o, json_t **out)
 			    "KEY=VALUE: %s", o->name, list[i]));
 		}
 		key = xstrndup(list[i], eq - list[i]);
-		json_object_set_new(env, key, json_string(eq + 1));
+		json_object_set_new(env, key, o->type == OPT_MAP ?
+		    run_scalar(eq + 1) : json_string(eq + 1));
 		free(key);
 	}
 	*out = env;
@@ -198,6 +209,9 @@ run_opt(struct args *a, int idx, json_t *req)
 	case OPT_FLAG:
 	case OPT_FOLLOW:
 		run_set(req, o->key, json_true());
+		break;
+	case OPT_NOFLAG:
+		run_set(req, o->key, json_false());
 		break;
 	case OPT_STRING:
 		run_set(req, o->key, json_string(v));
@@ -228,7 +242,11 @@ run_opt(struct args *a, int idx, json_t *req)
 		else
 			run_set(req, o->key, json_string(v));
 		break;
+	case OPT_SCALAR:
+		run_set(req, o->key, run_scalar(v));
+		break;
 	case OPT_ENV:
+	case OPT_MAP:
 		if ((rc = run_env(a, o, &list)) != 0)
 			return (rc);
 		run_set(req, o->key, list);

@@ -129,7 +129,9 @@ args_valued(const struct ctl_opt *o)
 	case OPT_INT:
 	case OPT_CHOICE:
 	case OPT_SIGNAL:
+	case OPT_SCALAR:
 	case OPT_ENV:
+	case OPT_MAP:
 	case OPT_LIST:
 		return (1);
 	default:
@@ -141,7 +143,8 @@ args_valued(const struct ctl_opt *o)
 static int
 args_multi(const struct ctl_opt *o)
 {
-	return (o->type == OPT_ENV || o->type == OPT_LIST);
+	return (o->type == OPT_ENV || o->type == OPT_MAP ||
+	    o->type == OPT_LIST);
 }
 
 /* Remember an option's value (a copy); a repeated option keeps all. */

@@ -19,6 +19,7 @@ static const char *proto_errors[] = {
 	[PROTO_PERSIST_FAILED] = "persist_failed",
 	[PROTO_QUOTA_EXCEEDED] = "quota_exceeded",
 	[PROTO_PROTOCOL_MISMATCH] = "protocol_mismatch",
+	[PROTO_ENDED] = "ended",
 	[PROTO_INTERNAL] = "internal",
 };
 

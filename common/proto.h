@@ -36,6 +36,7 @@ enum proto_error {
 	PROTO_INTERNAL,
 	PROTO_QUOTA_EXCEEDED,
 	PROTO_PROTOCOL_MISMATCH,
+	PROTO_ENDED,
 };
 
 const char	*proto_error_name(enum proto_error);

@@ -195,6 +195,13 @@ admit_job(const struct job *j, const struct jobdef *def, uid_t uid,
 		    "nice (%d)", def->nice);
 		return (PROTO_PERMISSION_DENIED);
 	}
+	/* Records cost the daemon memory and disk: the admins' budget. */
+	if (def->history > (int64_t)sd.settings.history) {
+		xasprintf(cause, "only an administrator may keep more records "
+		    "than the daemon's history (%u)",
+		    (unsigned)sd.settings.history);
+		return (PROTO_PERMISSION_DENIED);
+	}
 	for (i = 0; i < JOBLIM_MAX; i++) {
 		if (def->limits[i].set && !admit_limit_ok(i,
 		    def->limits[i].value, &hard)) {

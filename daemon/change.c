@@ -27,7 +27,7 @@ change_job_define(struct job *j, struct jobdef *def, uid_t uid)
 	if (j == NULL)
 		return (job_create(def, ORIGIN_RUNTIME, uid));
 	job_set_owner(j, ORIGIN_RUNTIME, uid);
-	job_set_def(j, def, JOB_DEF_FRESH);
+	job_set_def(j, def, JOB_DEF_REPLACE);
 	return (j);
 }
 

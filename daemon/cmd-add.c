@@ -1,6 +1,7 @@
 /*
  * add: create (or with replace, redefine) a runtime job; a job without a
- * schedule also queues one ad-hoc task at once.
+ * schedule also queues one ad-hoc task at once, unless "run" is false
+ * (schedd.8 CONTROL PROTOCOL).
  */
 #include <pwd.h>
 #include <stdlib.h>
@@ -18,9 +19,10 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	struct task		*t = NULL;
 	enum proto_error	 e;
 	char			*cause;
-	int			 replace, adhoc;
+	int			 replace, adhoc, run;
 
 	replace = json_is_true(json_object_get(ctx->req, "replace"));
+	run = !json_is_false(json_object_get(ctx->req, "run"));
 	if (jobdef_from_json(json_object_get(ctx->req, "job"), &def,
 	    &cause) != 0) {
 		cmd_fail(ctx, PROTO_BAD_REQUEST, "%s", cause);
@@ -52,10 +54,11 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	}
 	/*
 	 * The ad-hoc task of a job without a schedule is admitted with the
-	 * job, by the same rules as "run"; a job with a schedule is refused
-	 * while banned or shutting down as well.
+	 * job, by the same rules as "run"; a job with a schedule, or one
+	 * defined without running, is refused while banned or shutting down
+	 * as well.
 	 */
-	adhoc = !jobdef_has_schedule(def);
+	adhoc = run && !jobdef_has_schedule(def);
 	e = admit_task(adhoc ? j : NULL, def, ctx->uid, ADMIT_ACK, &cause);
 	if (e != PROTO_OK && (adhoc || e == PROTO_BANNED || e == PROTO_BUSY ||
 	    e == PROTO_PERSIST_FAILED)) {
@@ -89,6 +92,7 @@ const struct cmd_entry cmd_add_entry = {
 	.args = {
 		{ "job", ARG_OBJECT | ARG_REQUIRED },
 		{ "replace", ARG_BOOL },
+		{ "run", ARG_BOOL },
 	},
 	.exec = cmd_add_exec,
 };

@@ -94,13 +94,14 @@ enum cmd_job_field {
 	JF_NEXT_RUN, JF_PAUSED, JF_BANNED, JF_RUNNING, JF_QUEUED, JF_RUNS,
 	JF_SUCCEEDED, JF_FAILED, JF_TIMEOUTS, JF_STOPPED, JF_SKIPPED, JF_MISSED,
 	JF_CONSECUTIVE_FAILURES, JF_LAST_TASK, JF_LAST_STATE, JF_LAST_RUN,
-	JF_COUNT
+	JF_SCHEDULE_STATE, JF_COUNT
 };
 static const char *cmd_job_field_names[JF_COUNT] = {
 	"name", "origin", "uid", "description", "tags", "schedule",
 	"next_run", "paused", "banned", "running", "queued", "runs",
 	"succeeded", "failed", "timeouts", "stopped", "skipped", "missed",
-	"consecutive_failures", "last_task", "last_state", "last_run"
+	"consecutive_failures", "last_task", "last_state", "last_run",
+	"schedule_state"
 };
 #define CMD_JOB_ALL	((1U << JF_COUNT) - 1)
 #define CMD_JOB_WANT(mask, f)	(((mask) >> (f)) & 1)
@@ -179,6 +180,8 @@ cmd_job_fields(struct jw *w, const struct job *j, unsigned mask)
 		jw_key(w, "last_run");
 		sjson_write_time(w, &j->last_run);
 	}
+	if (CMD_JOB_WANT(mask, JF_SCHEDULE_STATE))
+		jw_kstring(w, "schedule_state", job_schedule_state(j));
 }
 
 /* The mask of a jobs request's "fields", or -1 after an answer. */

@@ -1,7 +1,8 @@
 /*
  * pause and resume: stop or restart a job's schedule without banning it.
  * Manual runs still work while paused; resume computes the next run from
- * now.
+ * now, and is refused with "ended" (changing nothing) once the schedule
+ * has ended.
  */
 #include "cmd.h"
 #include "jw.h"
@@ -14,6 +15,9 @@ cmd_pause_set(struct cmd_ctx *ctx, int paused)
 	struct jw	*w;
 
 	j = ctx->job;
+	if (!paused && j->sched_ended)
+		return (cmd_fail(ctx, PROTO_ENDED, "job \"%s\": its schedule "
+		    "has ended and does not fire again", j->name));
 	if (j->paused != paused) {
 		if (change_job_pause(j, paused) != 0)
 			return (cmd_fail(ctx, PROTO_PERSIST_FAILED,

@@ -86,7 +86,7 @@ static void	jobkey_timezone(struct jobctx *, const struct cnode *,
 #define JOBKEY_EVERY	3
 #define JOBKEY_CRON	4
 #define JOBKEY_AT	5
-#define NYAMLKEYS	39	/* the keys before the JSON-only ones */
+#define NYAMLKEYS	41	/* the keys before the JSON-only ones */
 #define JOBKEY_EVERY_MS	NYAMLKEYS
 
 /* Every job key, in the order of schedd.yaml(5) JOBS. */
@@ -101,6 +101,7 @@ static const struct jobkey jobkeys[] = {
 	{ "max_runs", 0, NULL, jobkey_int },
 	{ "auto_remove", 0, NULL, jobkey_bool },
 	{ "catch_up", 0, NULL, jobkey_bool },
+	{ "start_deadline", 0, NULL, jobkey_duration },
 	{ "timeout", 0, NULL, jobkey_duration },
 	{ "kill_signal", 0, NULL, jobkey_signal },
 	{ "kill_grace", 0, NULL, jobkey_duration },
@@ -112,6 +113,7 @@ static const struct jobkey jobkeys[] = {
 	{ "retries", 0, NULL, jobkey_int },
 	{ "retry_delay", 0, NULL, jobkey_duration },
 	{ "ban_after_failures", 0, NULL, jobkey_int },
+	{ "history", 0, NULL, jobkey_int },
 	{ "on_failure", 0, NULL, jobkey_list },
 	{ "on_success", 0, NULL, jobkey_list },
 	{ "user", 0, NULL, jobkey_string },
@@ -135,6 +137,7 @@ static const struct jobkey jobkeys[] = {
 	{ "timeout_ms", 1, "timeout", jobkey_ms },
 	{ "kill_grace_ms", 1, "kill_grace", jobkey_ms },
 	{ "retry_delay_ms", 1, "retry_delay", jobkey_ms },
+	{ "start_deadline_ms", 1, "start_deadline", jobkey_ms },
 };
 #define NJOBKEYS	(sizeof jobkeys / sizeof jobkeys[0])
 
@@ -162,11 +165,12 @@ jobkey_store_ms(struct jobctx *ctx, const char *name, uint64_t ms,
 {
 	struct jobdef	*def = ctx->def;
 
-	if (strcmp(name, "every") == 0) {
-		if (ms == 0)
-			cerr_add(ctx->errs, val, "must be greater than 0");
+	if (ms == 0 && (strcmp(name, "every") == 0 ||
+	    strcmp(name, "start_deadline") == 0))
+		cerr_add(ctx->errs, val, "must be greater than 0");
+	if (strcmp(name, "every") == 0)
 		def->every_ms = ms;
-	} else if (strcmp(name, "jitter") == 0)
+	else if (strcmp(name, "jitter") == 0)
 		def->jitter_ms = ms;
 	else if (strcmp(name, "timeout") == 0)
 		def->timeout_ms = (int64_t)ms;
@@ -174,6 +178,8 @@ jobkey_store_ms(struct jobctx *ctx, const char *name, uint64_t ms,
 		def->kill_grace_ms = (int64_t)ms;
 	else if (strcmp(name, "retry_delay") == 0)
 		def->retry_delay_ms = ms;
+	else if (strcmp(name, "start_deadline") == 0)
+		def->start_deadline_ms = ms;
 	else
 		fatalx("%s: no duration key %s", __func__, name);
 }
@@ -323,6 +329,11 @@ jobkey_cron(struct jobctx *ctx, const struct cnode *key,
 
 	if (cnode_to_string(val, ctx->errs, &s) != 0)
 		return;
+	if (strcmp(s, "@reboot") == 0) {	/* a synonym of "at: boot" */
+		ctx->def->at_boot = 1;
+		free(s);
+		return;
+	}
 	if (cron_parse(s, &c, &why, &column) != 0) {
 		/* Point at the bad field: past an opening quote, if any. */
 		quote = val->file != NULL && val->style == CSCALAR_STRING;
@@ -374,12 +385,12 @@ jobkey_at(struct jobctx *ctx, const struct cnode *key,
 
 	if (cnode_to_string(val, ctx->errs, &s) != 0)
 		return;
-	if (jobkey_at_check(ctx, val, s, NULL) != 0) {
-		free(s);
-		return;
+	if (strcmp(s, "boot") == 0)
+		ctx->def->at_boot = 1;
+	else if (jobkey_at_check(ctx, val, s, NULL) == 0) {
+		intern_put(ctx->def->at);
+		ctx->def->at = intern_get(s);
 	}
-	intern_put(ctx->def->at);
-	ctx->def->at = intern_get(s);
 	free(s);
 	ctx->at = val;
 }
@@ -416,6 +427,8 @@ jobkey_int(struct jobctx *ctx, const struct cnode *key,
 		def->retries = (uint32_t)v;
 	else if (strcmp(k, "ban_after_failures") == 0)
 		def->ban_after_failures = (uint32_t)v;
+	else if (strcmp(k, "history") == 0)
+		def->history = v;
 	else if (strcmp(k, "nice") == 0) {
 		def->nice = (int)v;
 		def->nice_set = 1;
@@ -756,6 +769,10 @@ jobdef_build(const char *name, const struct cnode *where,
 	if (ctx.seen[JOBKEY_AT] != NULL && ctx.seen[JOBKEY_CRON] != NULL)
 		cerr_add(errs, ctx.seen[JOBKEY_CRON], "\"at\" cannot be "
 		    "combined with \"cron\"");
+	else if (every && ctx.def->at_boot)
+		cerr_add(errs, ctx.seen[JOBKEY_EVERY] != NULL ?
+		    ctx.seen[JOBKEY_EVERY] : ctx.seen[JOBKEY_EVERY_MS],
+		    "\"every\" cannot be combined with a boot schedule");
 	if (ctx.def->at != NULL && ctx.def->timezone != NULL)
 		jobkey_at_check(&ctx, ctx.at, ctx.def->at, ctx.def->timezone);
 out:

@@ -114,6 +114,8 @@ struct jobdef {
 	int64_t		 timeout_ms;	/* -1: daemon default_timeout; 0 none */
 	int64_t		 kill_grace_ms;	/* -1: daemon kill_grace */
 	int64_t		 queue_limit;	/* -1: daemon queue_limit */
+	int64_t		 history;	/* -1: daemon history */
+	uint64_t	 start_deadline_ms; /* 0: none */
 	uint64_t	 digest[2];
 
 	uint32_t	 ntags;
@@ -134,6 +136,7 @@ struct jobdef {
 	unsigned char	 shell;		/* argv is {"/bin/sh", "-c", command} */
 	unsigned char	 auto_remove;
 	unsigned char	 catch_up;
+	unsigned char	 at_boot;	/* at: boot (cron @reboot); at NULL */
 	unsigned char	 nice_set;
 	unsigned char	 enabled;	/* default 1; 0 = loaded but paused */
 };

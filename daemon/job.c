@@ -92,10 +92,11 @@ job_set_owner(struct job *j, enum job_origin origin, uid_t uid)
  * Give a job a new definition; running tasks keep the one they started
  * with, queued tasks and retries take the new one when they start, and
  * the schedule is recomputed from it.  With JOB_DEF_FRESH (a runtime job
- * redefined by "add --replace") the schedule starts over; with
- * JOB_DEF_KEEP (a reload) what it has done stays: an at that ran stays
- * done unless its time changed, the max_runs count goes on, paused stays
- * unless "enabled" changed.
+ * taken by the configuration) the schedule starts over; otherwise what it
+ * has done stays (schedd.yaml.5 RELOAD, schedctl.1 add --replace): an at
+ * that ran stays done unless its time changed, the max_runs count goes
+ * on.  With JOB_DEF_KEEP (a reload) paused stays unless "enabled"
+ * changed; with JOB_DEF_REPLACE it follows "enabled".
  */
 void
 job_set_def(struct job *j, struct jobdef *def, enum job_def_how how)
@@ -106,7 +107,7 @@ job_set_def(struct job *j, struct jobdef *def, enum job_def_how how)
 	sched_job_fini(j);
 	same_at = old->at != NULL && def->at != NULL &&
 	    strcmp(old->at, def->at) == 0;
-	if (fresh || old->enabled != def->enabled)
+	if (how != JOB_DEF_KEEP || old->enabled != def->enabled)
 		j->paused = !def->enabled;
 	if (fresh || !same_at)
 		j->at_done = 0;
@@ -119,6 +120,8 @@ job_set_def(struct job *j, struct jobdef *def, enum job_def_how how)
 	jobdef_unref(old);
 	sched_job_init(j);
 	queue_update(j);	/* concurrency or priority may have changed */
+	if (!sd.loading)
+		task_prune(j);	/* and history */
 }
 
 /*
@@ -339,4 +342,18 @@ job_queue_limit(const struct job *j)
 	if (j->def->queue_limit >= 0)
 		return ((uint32_t)j->def->queue_limit);
 	return (sd.settings.queue_limit);
+}
+
+/*
+ * A job's schedule_state (schedd.8 CONTROL PROTOCOL): "ended" once it
+ * will not fire again, "paused", "active"; NULL without a schedule.
+ */
+const char *
+job_schedule_state(const struct job *j)
+{
+	if (!jobdef_has_schedule(j->def))
+		return (NULL);
+	if (j->sched_ended)
+		return ("ended");
+	return (j->paused ? "paused" : "active");
 }

@@ -215,13 +215,17 @@ jobdef_to_json(const struct jobdef *def, const struct settings *s)
 	json_object_set_new(o, "every_ms", def->every_ms != 0 ?
 	    json_integer((json_int_t)def->every_ms) : json_null());
 	json_object_set_new(o, "cron", jobdef_json_str(def->cron));
-	json_object_set_new(o, "at", jobdef_json_str(def->at));
+	json_object_set_new(o, "at", jobdef_json_str(def->at_boot ? "boot" :
+	    def->at));
 	json_object_set_new(o, "jitter_ms",
 	    json_integer((json_int_t)def->jitter_ms));
 	json_object_set_new(o, "max_runs", def->max_runs != 0 ?
 	    json_integer(def->max_runs) : json_null());
 	json_object_set_new(o, "auto_remove", json_boolean(def->auto_remove));
 	json_object_set_new(o, "catch_up", json_boolean(def->catch_up));
+	json_object_set_new(o, "start_deadline_ms",
+	    def->start_deadline_ms != 0 ?
+	    json_integer((json_int_t)def->start_deadline_ms) : json_null());
 	json_object_set_new(o, "timeout_ms", jobdef_json_ms(def->timeout_ms,
 	    s != NULL ? s->default_timeout_ms : 0, s));
 	json_object_set_new(o, "kill_signal",
@@ -249,6 +253,11 @@ jobdef_to_json(const struct jobdef *def, const struct settings *s)
 	    json_integer((json_int_t)def->retry_delay_ms));
 	json_object_set_new(o, "ban_after_failures",
 	    json_integer(def->ban_after_failures));
+	if (def->history >= 0 || s != NULL)
+		json_object_set_new(o, "history", json_integer(def->history >=
+		    0 ? def->history : (json_int_t)s->history));
+	else
+		json_object_set_new(o, "history", json_null());
 	json_object_set_new(o, "on_failure", jobdef_json_list(
 	    def->on_failure == NULL && s != NULL ? s->on_failure :
 	    def->on_failure));
@@ -349,7 +358,8 @@ jobdef_equal(const struct jobdef *a, const struct jobdef *b)
 	if (a->every_ms != b->every_ms || !jobdef_str_equal(a->cron, b->cron) ||
 	    !jobdef_str_equal(a->at, b->at) || a->jitter_ms != b->jitter_ms ||
 	    a->max_runs != b->max_runs || a->auto_remove != b->auto_remove ||
-	    a->catch_up != b->catch_up)
+	    a->catch_up != b->catch_up || a->at_boot != b->at_boot ||
+	    a->start_deadline_ms != b->start_deadline_ms)
 		return (0);
 	if (a->timeout_ms != b->timeout_ms ||
 	    a->kill_signal != b->kill_signal ||
@@ -361,6 +371,7 @@ jobdef_equal(const struct jobdef *a, const struct jobdef *b)
 	    a->retries != b->retries ||
 	    a->retry_delay_ms != b->retry_delay_ms ||
 	    a->ban_after_failures != b->ban_after_failures ||
+	    a->history != b->history ||
 	    !jobdef_list_equal(a->on_failure, b->on_failure) ||
 	    !jobdef_list_equal(a->on_success, b->on_success))
 		return (0);
@@ -392,7 +403,8 @@ jobdef_equal(const struct jobdef *a, const struct jobdef *b)
 int
 jobdef_has_schedule(const struct jobdef *def)
 {
-	return (def->every_ms != 0 || def->cron != NULL || def->at != NULL);
+	return (def->every_ms != 0 || def->cron != NULL || def->at != NULL ||
+	    def->at_boot);
 }
 
 /* The schedule in words ("every 5m", "cron 30 2 * * *"), or NULL. */
@@ -411,6 +423,8 @@ jobdef_schedule_string(const struct jobdef *def)
 		xasprintf(&s, "every %s", every);
 	else if (def->cron != NULL)
 		xasprintf(&s, "cron %s", def->cron);
+	else if (def->at_boot)
+		s = xstrdup("at boot");
 	else
 		s = NULL;
 	free(every);
@@ -453,6 +467,7 @@ jobdef_new(const char *name)
 	def->concurrency = 1;
 	def->on_overlap = OVERLAP_QUEUE;
 	def->queue_limit = -1;
+	def->history = -1;
 	def->umask = -1;
 	def->enabled = 1;
 	return (def);
@@ -587,6 +602,8 @@ jobdef_finish(struct jobdef *def)
 	jobdef_digest_int(&d, def->max_runs);
 	jobdef_digest_int(&d, def->auto_remove);
 	jobdef_digest_int(&d, def->catch_up);
+	jobdef_digest_int(&d, def->at_boot);
+	jobdef_digest_int(&d, (int64_t)def->start_deadline_ms);
 	jobdef_digest_int(&d, def->timeout_ms);
 	jobdef_digest_int(&d, def->kill_signal);
 	jobdef_digest_int(&d, def->kill_grace_ms);
@@ -598,6 +615,7 @@ jobdef_finish(struct jobdef *def)
 	jobdef_digest_int(&d, def->retries);
 	jobdef_digest_int(&d, (int64_t)def->retry_delay_ms);
 	jobdef_digest_int(&d, def->ban_after_failures);
+	jobdef_digest_int(&d, def->history);
 	jobdef_digest_list(&d, def->on_failure);
 	jobdef_digest_list(&d, def->on_success);
 	jobdef_digest_str(&d, def->user);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "notify.h"
 #include "schedd.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define QUEUE_BATCH	16	/* tasks started per turn of the loop */
@@ -25,6 +26,7 @@ static struct heap	 queue_heap;
 
 static int	 queue_before(const void *, const void *);
 static size_t	*queue_index(void *);
+static int	 queue_too_late(struct task *);
 
 /* Does a's head go before b's: higher priority, then queued first? */
 static int
@@ -201,6 +203,8 @@ queue_dispatch(void)
 			task_cancel(t, "job replaced by another owner");
 			continue;
 		}
+		if (queue_too_late(t))
+			continue;
 		queue_remove(t);
 		task_begin(t);
 		batch[n++] = t;
@@ -221,4 +225,36 @@ queue_dispatch(void)
 	dispatching = 0;
 	if (queue_pick() != NULL)
 		queue_dispatch_soon();
+}
+
+/*
+ * A scheduled firing that could not start within its job's start_deadline
+ * (schedd.yaml.5) is skipped: cancelled and counted missed.  Its due time
+ * is when it was queued; a catch-up's downtime is judged by the schedule.
+ */
+static int
+queue_too_late(struct task *t)
+{
+	struct job	*j = t->job;
+	struct timespec	 now;
+	uint64_t	 limit = j->def->start_deadline_ms;
+	int64_t		 late;
+	char		*why;
+
+	if (limit == 0 || (t->trigger != TRIGGER_SCHEDULE &&
+	    t->trigger != TRIGGER_CATCH_UP))
+		return (0);
+	time_now(&now);
+	late = ((int64_t)now.tv_sec - t->queued_at.tv_sec) * 1000 +
+	    (now.tv_nsec - t->queued_at.tv_nsec) / 1000000;
+	if (late <= (int64_t)limit)
+		return (0);
+	xasprintf(&why, "not started within start_deadline (%llums) of its "
+	    "due time", (unsigned long long)limit);
+	log_info("task %llu (%s) skipped: %s", (unsigned long long)t->id,
+	    j->name, why);
+	j->counters.missed++;
+	task_cancel(t, why);
+	free(why);
+	return (1);
 }

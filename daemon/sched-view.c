@@ -69,7 +69,9 @@ sched_preview(const struct job *j, int64_t from, size_t max, int64_t *out,
 	int		 armed;
 
 	*np = 0;
-	if (j->paused || j->sched_ended || !jobdef_has_schedule(j->def))
+	/* A boot schedule has no time that can be told in advance. */
+	if (j->paused || j->sched_ended || !jobdef_has_schedule(j->def) ||
+	    j->def->at_boot)
 		return (0);
 	armed = from < 0 && j->sched.idx != SIZE_MAX && sched_wall_phase(j);
 	if (from < 0)

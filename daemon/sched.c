@@ -55,6 +55,7 @@ static void	 sched_timer(evutil_socket_t, short, void *);
 static void	 sched_fire_job(struct job *, uint64_t);
 static void	 sched_fire_next(struct job *, uint64_t);
 static int	 sched_trigger(struct job *, enum task_trigger);
+static int	 sched_catch_up(struct job *, time_t);
 static void	 sched_start(struct job *);
 static void	 sched_arm_wall(struct job *);
 static uint64_t	 sched_wall_wait(time_t);
@@ -177,6 +178,7 @@ sched_arm_timer(void)
 void
 sched_init(void)
 {
+	sched_boot_init();
 	sched_ev = evtimer_new(sd.base, sched_timer, NULL);
 	/* Firings come before any other work waiting in the loop. */
 	event_priority_set(sched_ev, 0);
@@ -329,6 +331,7 @@ sched_job_init(struct job *j)
 		    j->def->at);
 		j->at_done = 1;
 	}
+	sched_boot_define(j);
 	if (!j->paused && !sd.loading)
 		sched_start(j);
 }
@@ -342,10 +345,20 @@ void
 sched_restore_all(void)
 {
 	struct job	*j;
-	time_t		 now = sched_now_wall(), n;
+	time_t		 now = sched_now_wall(), n, due;
 	size_t		 missed;
 
 	TAILQ_FOREACH(j, &sd.jobs, entry) {
+		/* A boot seen while paused or ended is passed over. */
+		if (sched_boot_due(j)) {
+			if (!j->paused && !j->sched_ended &&
+			    sched_trigger(j, TRIGGER_SCHEDULE))
+				j->sched_runs++;
+			if (j->def->max_runs > 0 &&
+			    j->sched_runs >= j->def->max_runs)
+				j->sched_ended = 1;
+			state_job(j);
+		}
 		if (j->paused || j->sched_ended || !j->restored ||
 		    !sched_wall_phase(j)) {
 			if (!j->paused)
@@ -353,12 +366,16 @@ sched_restore_all(void)
 			continue;
 		}
 		missed = 0;
+		due = 0;
 		if (j->cron != NULL) {
 			n = j->last_wall_s;
 			while (cron_next(j->cron, sched_tz(j), n, &n) == 0 &&
-			    n <= now && missed < SCHED_MAX_MISSED)
+			    n <= now && missed < SCHED_MAX_MISSED) {
+				due = n;
 				missed++;
+			}
 		} else if (j->at_time_s <= now) {
+			due = j->at_time_s;
 			missed = 1;
 			j->at_done = 1;
 			if (j->def->every_ms == 0)
@@ -369,8 +386,7 @@ sched_restore_all(void)
 			log_info("job %s: %zu firing%s missed while schedd was "
 			    "down%s", j->name, missed, missed == 1 ? "" : "s",
 			    j->def->catch_up ? ", catching up once" : "");
-			if (j->def->catch_up && sched_trigger(j,
-			    TRIGGER_CATCH_UP))
+			if (sched_catch_up(j, due))
 				j->sched_runs++;
 			if (j->def->max_runs > 0 &&
 			    j->sched_runs >= j->def->max_runs)
@@ -451,6 +467,27 @@ sched_trigger(struct job *j, enum task_trigger trigger)
 	queue_push(j, trigger, j->uid);
 	queue_dispatch_soon();
 	return (1);
+}
+
+/*
+ * Catch up once (catch_up) for a firing that was due at due and missed,
+ * unless that is already further past than the job's start_deadline:
+ * then it stays missed.  Returns 1 if a task was queued.
+ */
+static int
+sched_catch_up(struct job *j, time_t due)
+{
+	uint64_t	 limit = j->def->start_deadline_ms;
+	time_t		 now = sched_now_wall();
+
+	if (!j->def->catch_up)
+		return (0);
+	if (limit > 0 && now > due && (uint64_t)(now - due) * 1000 > limit) {
+		log_info("job %s: no catch-up: its firing is past its "
+		    "start_deadline", j->name);
+		return (0);
+	}
+	return (sched_trigger(j, TRIGGER_CATCH_UP));
 }
 
 /* A job's firing is due. */
@@ -600,7 +637,7 @@ void
 sched_wall_changed(void)
 {
 	struct job	*j;
-	time_t		 now = sched_now_wall(), n;
+	time_t		 now = sched_now_wall(), n, due;
 	size_t		 missed;
 
 	TAILQ_FOREACH(j, &sd.jobs, entry) {
@@ -611,11 +648,14 @@ sched_wall_changed(void)
 			continue;
 		}
 		missed = 1;
+		due = j->next_wall_s;
 		if (j->cron != NULL) {
 			n = j->next_wall_s;
 			while (cron_next(j->cron, sched_tz(j), n, &n) == 0 &&
-			    n <= now && missed < SCHED_MAX_MISSED)
+			    n <= now && missed < SCHED_MAX_MISSED) {
+				due = n;
 				missed++;
+			}
 			j->next_wall_s = n;
 			j->last_wall_s = now;
 		}
@@ -623,7 +663,7 @@ sched_wall_changed(void)
 		log_info("job %s: %zu firing%s missed by the clock change%s",
 		    j->name, missed, missed == 1 ? "" : "s",
 		    j->def->catch_up ? ", catching up once" : "");
-		if (j->def->catch_up && sched_trigger(j, TRIGGER_CATCH_UP))
+		if (sched_catch_up(j, due))
 			j->sched_runs++;
 		if (j->def->max_runs > 0 && j->sched_runs >= j->def->max_runs) {
 			sched_heap_remove(&j->sched);

@@ -39,6 +39,7 @@ struct sched_ent {
 };
 #define SCHED_JOB	1
 #define SCHED_RETRY	2
+#define SCHED_BOOT_ID_MAX 40	/* a boot_id, "xxxxxxxx-...", and its NUL */
 
 enum task_state {
 	TASK_QUEUED = 0,
@@ -219,6 +220,7 @@ struct job {
 	time_t		 next_wall_s;	/* cron/at: nominal wall time, or 0 */
 	time_t		 last_wall_s;	/* cron: last wall time fired/passed */
 	uint64_t	 sched_runs;	/* tasks started by the schedule */
+	char		 boot_id[SCHED_BOOT_ID_MAX]; /* at boot: last seen */
 	LIST_HEAD(, retry) retries;	/* pending retries */
 
 	TAILQ_ENTRY(job) entry;		/* all jobs, in creation order */
@@ -228,6 +230,8 @@ TAILQ_HEAD(job_list, job);
 /* How job_set_def and job_remove treat what a job has done and runs. */
 enum job_def_how {
 	JOB_DEF_FRESH,		/* the schedule starts over */
+	JOB_DEF_REPLACE,	/* what the schedule did stays, paused
+				   follows enabled (add --replace) */
 	JOB_DEF_KEEP,		/* what the schedule did stays (reload) */
 };
 enum job_remove_how {
@@ -406,6 +410,7 @@ void		 job_prune_removed(void);
 void		 job_maybe_free(struct job *);
 uint32_t	 job_concurrency(const struct job *);
 uint32_t	 job_queue_limit(const struct job *);
+const char	*job_schedule_state(const struct job *);
 void		 job_free_all(void);
 
 /* task.c */
@@ -468,6 +473,9 @@ void		 queue_free(void);
 
 /* sched.c */
 void		 sched_init(void);
+void		 sched_boot_init(void);
+void		 sched_boot_define(struct job *);
+int		 sched_boot_due(struct job *);
 void		 sched_free(void);
 void		 sched_job_init(struct job *);
 void		 sched_job_fini(struct job *);

@@ -142,8 +142,8 @@ state_apply_job(const struct cnode *o)
 		if (j == NULL)
 			j = job_create(def, ORIGIN_RUNTIME,
 			    (uid_t)cnode_get_int(o, "uid", 0));
-		else
-			job_set_def(j, def, JOB_DEF_FRESH);
+		else	/* replayed as "add --replace" did it */
+			job_set_def(j, def, JOB_DEF_REPLACE);
 	}
 	if (j == NULL || (j->origin == ORIGIN_CONFIG) !=
 	    (strcmp(origin, "config") == 0))
@@ -198,6 +198,8 @@ state_apply_job(const struct cnode *o)
 		j->last_wall_s = cnode_get_int(s, "last_wall", 0);
 		j->sched_runs = cnode_get_int(s, "runs", 0);
 		j->sched_ended = cnode_get_bool(s, "ended") == 1;
+		if ((at = cnode_get_string(s, "boot_id")) != NULL)
+			snprintf(j->boot_id, sizeof j->boot_id, "%s", at);
 		/* An at that ran stays done unless its time was changed. */
 		at = cnode_get_string(s, "at");
 		j->at_done = cnode_get_bool(s, "at_done") == 1 &&

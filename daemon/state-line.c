@@ -125,6 +125,8 @@ state_job_write(struct jw *w, const struct job *j, int with_def, int paused)
 	jw_kbool(w, "at_done", j->at_done);
 	jw_kint(w, "runs", (int64_t)j->sched_runs);
 	jw_kbool(w, "ended", j->sched_ended);
+	if (j->def->at_boot)
+		jw_kstring(w, "boot_id", j->boot_id);
 	jw_object_close(w);
 	jw_object_close(w);
 }

@@ -680,13 +680,19 @@ task_end(struct task *t)
 	job_maybe_free(j);
 }
 
-/* Keep at most "history" records per job; delete older ones and logs. */
+/*
+ * Keep at most "history" records per job (its own, else the daemon's);
+ * delete older ones and logs.
+ */
 void
 task_prune(struct job *j)
 {
 	struct task	*t;
+	uint64_t	 keep;
 
-	while (j->nhistory > sd.settings.history &&
+	keep = j->def->history >= 0 ? (uint64_t)j->def->history :
+	    sd.settings.history;
+	while (j->nhistory > keep &&
 	    (t = TAILQ_FIRST(&j->history)) != NULL) {
 		TAILQ_REMOVE(&j->history, t, entry);
 		j->nhistory--;

@@ -333,6 +333,14 @@ watch_to()
 	wait_for grep -q '"ok": *true' "$f"
 }
 
+# nevents EVENT JOB N: are there at least N events EVENT of JOB in $T/ev
+# (written by watch_to "$T/ev")?  For wait_for.
+nevents()
+{
+	[ "$(jq -c "select(.event == \"$1\" and .job == \"$2\")" \
+	    "$T/ev" | wc -l)" -ge "$3" ]
+}
+
 # task_get ID FILTER: a field of a task record (jq FILTER on the record).
 task_get()
 {

@@ -1,10 +1,11 @@
 #!/bin/bash
 # A user may submit only settings they could apply themselves: a negative
-# nice, a limit above the hard limit, "user" or "group" are refused with
-# permission_denied, and nothing is added.  A user's job gets its nice and
-# limits after the privileges are dropped, so even a definition that got
-# in some other way (here: written into the saved state while schedd was
-# down) cannot lower its nice below the user's own bound.
+# nice, a limit above the hard limit, "user" or "group", a history above
+# the daemon's are refused with permission_denied, and nothing is added.
+# A user's job gets its nice and limits after the privileges are dropped,
+# so even a definition that got in some other way (here: written into
+# the saved state while schedd was down) cannot lower its nice below the
+# user's own bound.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-restart.sh"
 
@@ -27,13 +28,15 @@ for job in \
     '{"name":"n2","command":["true"],"nice":-1}' \
     "{\"name\":\"l1\",\"command\":[\"true\"],\"limits\":{\"nofile\":$((hard + 1))}}" \
     '{"name":"u1","command":["true"],"user":"root"}' \
-    '{"name":"g1","command":["true"],"group":"root"}'; do
+    '{"name":"g1","command":["true"],"group":"root"}' \
+    '{"name":"h1","command":["true"],"history":61}'; do
 	ans=$(uadd "$job")
 	name=$(json_get "$job" .name)
 	must_equal permission_denied "$(json_get "$ans" .error.code)" "add of $job by a user"
 	must_equal not_found "$(raw_code "{\"cmd\":\"job\",\"name\":\"$name\"}")" "job $name after a refused add"
 done
 must_match 'negative nice' "$(json_get "$(uadd '{"name":"n1","command":["true"],"nice":-5}')" .error.message)" "message for a negative nice"
+must_match "daemon's history \\(60\\)" "$(json_get "$(uadd '{"name":"h1","command":["true"],"history":61}')" .error.message)" "message for a history above the daemon's"
 must_match 'limits.nofile' "$(json_get "$(uadd "{\"name\":\"l1\",\"command\":[\"true\"],\"limits\":{\"nofile\":$((hard + 1))}}")" .error.message)" "message for a raised limit"
 
 # What a user may do: a higher nice, a lower limit.  Higher than the

@@ -730,6 +730,56 @@ START_TEST(test_schedule_strings)
 }
 END_TEST
 
+/* at: boot, cron's @reboot, start_deadline and history. */
+START_TEST(test_boot_deadline_history)
+{
+	struct config	*conf;
+	char		*s;
+
+	conf = test_load_ok(
+	    "jobs:\n"
+	    "  a: {command: x, at: boot}\n"
+	    "  b: {command: x, cron: '@reboot'}\n"
+	    "  c: {command: x, cron: '@daily', start_deadline: 90s, "
+	    "history: 0}\n"
+	    "  d: {command: x}\n");
+	s = jobdef_schedule_string(conf->jobs[0]);
+	ck_assert_str_eq(s, "at boot");
+	free(s);
+	ck_assert_int_eq(conf->jobs[0]->at_boot, 1);
+	ck_assert_ptr_null(conf->jobs[0]->at);
+	ck_assert_int_eq(conf->jobs[1]->at_boot, 1);
+	ck_assert_ptr_null(conf->jobs[1]->cron);
+	ck_assert_int_eq(jobdef_has_schedule(conf->jobs[1]), 1);
+	ck_assert_int_eq(jobdef_equal(conf->jobs[0], conf->jobs[1]), 0);
+	ck_assert_uint_eq(conf->jobs[2]->start_deadline_ms, 90000);
+	ck_assert_int_eq(conf->jobs[2]->history, 0);
+	ck_assert_uint_eq(conf->jobs[3]->start_deadline_ms, 0);
+	ck_assert_int_eq(conf->jobs[3]->history, -1);
+	config_free(conf);
+
+	test_errors(
+	    "jobs:\n"
+	    "  a:\n"
+	    "    command: x\n"
+	    "    at: boot\n"
+	    "    every: 5m\n"
+	    "  b:\n"
+	    "    command: x\n"
+	    "    cron: '@reboot'\n"
+	    "    at: '10:00'\n"
+	    "  c:\n"
+	    "    command: x\n"
+	    "    start_deadline: 0\n"
+	    "    history: -1\n",
+	    "5:5: \"every\" cannot be combined with a boot schedule",
+	    "8:5: \"at\" cannot be combined with \"cron\"",
+	    "12:21: must be greater than 0",
+	    "13:14: must be at least 0, got -1",
+	    NULL);
+}
+END_TEST
+
 START_TEST(test_many_errors)
 {
 	/* One pass finds every error, in file order. */
@@ -2116,6 +2166,7 @@ config_suite(void)
 	tcase_add_test(tc, test_schedules);
 	tcase_add_test(tc, test_hooks);
 	tcase_add_test(tc, test_schedule_strings);
+	tcase_add_test(tc, test_boot_deadline_history);
 	tcase_add_test(tc, test_many_errors);
 	tcase_add_test(tc, test_yaml_refused);
 	tcase_add_test(tc, test_too_large);
