@@ -15,6 +15,7 @@
 #ifndef CLIENT_H
 #define CLIENT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -24,6 +25,8 @@
 #define CTL_EXIT_ERROR		1	/* the daemon answered an error */
 #define CTL_EXIT_USAGE		2
 #define CTL_EXIT_UNREACH	3	/* the daemon cannot be reached */
+#define CTL_EXIT_TIMEOUT	4	/* wait --timeout passed */
+#define CTL_EXIT_HELP		-1	/* not an exit code: print the help */
 
 /* Longest answer or event line schedctl accepts. */
 #define CONN_MAX_LINE		(1024 * 1024 * 1024)
@@ -59,7 +62,8 @@ int		 ctl_call(struct ctl *, const char *, json_t *, int, json_t **);
 int		 ctl_request(struct ctl *, const char *, json_t *);
 int		 ctl_answer(struct ctl *, int, json_t **);
 int		 ctl_stream(struct ctl *, const char *, json_t *, int,
-		     ctl_event_cb);
+		     ctl_event_cb, json_t **);
+int		 ctl_drain(struct ctl *);
 void		 ctl_print(json_t *);
 void		 ctl_close(struct ctl *);
 
@@ -81,6 +85,7 @@ enum ctl_opt_type {
 	OPT_FOLLOW,	/* a flag that makes the answer a stream */
 	OPT_WAIT,	/* not sent: wait for the task the answer names */
 	OPT_LOCAL,	/* not sent: read by the command's own code */
+	OPT_LOCAL_ARG,	/* the same, with a value */
 };
 
 /* One option of a command. */
@@ -93,6 +98,8 @@ struct ctl_opt {
 	long long	 max;
 	const char	*bad;		/* OPT_INT: error text, "bad number" */
 	const char	*choices;	/* OPT_CHOICE */
+	const char	*arg;		/* its value in the help, "D" */
+	const char	*help;		/* one line for the help */
 };
 
 /* How a positional argument fills the request. */
@@ -152,6 +159,7 @@ typedef void (*ctl_print_cb)(json_t *, struct args *);
 struct ctl_cmd {
 	const char		*name;
 	const char		*usage;
+	const char		*help;		/* one line: what it does */
 	const char		*wire;		/* the request's "cmd" */
 	struct ctl_pos		 pos[CTL_MAX_POS];
 	const struct ctl_opt	*opts;
@@ -178,6 +186,14 @@ int		 args_max(const struct ctl_cmd *);
 int		 usage_error(const char *, const char *, ...)
 		     __attribute__((__format__(__printf__, 2, 3)));
 
+/* human.c */
+char		*human_user(json_int_t);
+char		*human_size(uint64_t);
+void		 human_pairs(json_t *, const char *, int, int, FILE *);
+
+/* help.c */
+int		 help_print(const char *);
+
 /* run.c */
 int		 ctl_run(struct ctl *, struct args *);
 int		 run_args(struct args *, json_t *);
@@ -190,8 +206,13 @@ int		 number_parse(const char *, long long, long long,
 /* stream.c */
 int		 logs_event(struct ctl *, json_t *, const char *);
 int		 watch_event(struct ctl *, json_t *, const char *);
-int		 wait_tasks(struct ctl *, json_int_t *, size_t, FILE *);
+int		 wait_latest(struct ctl *, const char *, json_int_t *);
+int		 wait_tasks(struct ctl *, json_int_t *, size_t, FILE *,
+		     int64_t);
 int		 ctl_wait(struct ctl *, struct args *);
+int		 ctl_logs(struct ctl *, struct args *);
+int		 ctl_stop(struct ctl *, struct args *);
+int		 ctl_shutdown(struct ctl *, struct args *);
 
 /* table.c */
 struct table;
@@ -209,10 +230,10 @@ int		 field_int(json_t *, const char *, json_int_t *);
 int		 field_true(json_t *, const char *);
 char		*format_reltime(const char *);
 char		*format_when(const char *);
-char		*format_elapsed(json_int_t);
 char		*format_exit(json_t *);
 char		*format_ids(json_t *);
 char		*format_clean(const char *);
+char		*format_value(json_t *);
 void		 format_status(json_t *, FILE *);
 extern const char *const format_jobs_fields[];
 void		 format_jobs(json_t *, FILE *);

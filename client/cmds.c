@@ -4,9 +4,9 @@
  * The commands of schedctl: one table, in the order of schedctl.1
  * COMMANDS.  Most entries are data that ctl_run (run.c) carries out; the
  * printers below turn a result into human output (with --json the
- * daemon's answer line is printed as it is instead).  status, wait
- * (stream.c) and help have code of their own, add a build hook for its
- * "--" command.
+ * daemon's answer line is printed as it is instead).  status, wait,
+ * logs, stop, shutdown (stream.c) and help (help.c) have code of their
+ * own, add a build hook for its "--" command.
  *
  * Adding a simple command: one entry here (and, if its output is new, a
  * printer), the daemon's cmd-VERB.c, an ".It Cm" entry in schedctl.1 and
@@ -55,112 +55,178 @@ static void	 print_task(json_t *, struct args *);
 static void	 print_names(json_t *, struct args *);
 
 static const struct ctl_opt opts_jobs[] = {
-	{ .name = "tag", .letter = 't', .type = OPT_STRING, .key = "tag" },
+	{ .name = "tag", .letter = 't', .type = OPT_STRING, .key = "tag",
+	  .arg = "T", .help = "only the jobs tagged T" },
 	{ .name = NULL }
 };
 /* Checked in this order: the first bad one is reported. */
 static const struct ctl_opt opts_add[] = {
 	{ .name = "on-overlap", .type = OPT_CHOICE, .key = "job.on_overlap",
-	  .choices = "queue|skip|replace" },
-	{ .name = "every", .type = OPT_STRING, .key = "job.every" },
-	{ .name = "cron", .type = OPT_STRING, .key = "job.cron" },
-	{ .name = "at", .type = OPT_STRING },	/* add_at */
-	{ .name = "jitter", .type = OPT_STRING, .key = "job.jitter" },
+	  .choices = "queue|skip|replace", .arg = "WHAT",
+	  .help = "a run due while one runs: queue|skip|replace" },
+	{ .name = "every", .type = OPT_STRING, .key = "job.every",
+	  .arg = "D", .help = "run every duration D (90s, 5m, 1h)" },
+	{ .name = "cron", .type = OPT_STRING, .key = "job.cron",
+	  .arg = "EXPR", .help = "run at the times of a cron expression" },
+	{ .name = "at", .type = OPT_STRING,	/* add_at */
+	  .arg = "TIME", .help = "run once, at TIME (or now, +5m, boot)" },
+	{ .name = "jitter", .type = OPT_STRING, .key = "job.jitter",
+	  .arg = "D", .help = "start each run up to D late, at random" },
 	{ .name = "max-runs", .type = OPT_INT, .key = "job.max_runs",
-	  .min = 0, .max = INT32_MAX },
-	{ .name = "auto-remove", .type = OPT_FLAG, .key = "job.auto_remove" },
-	{ .name = "catch-up", .type = OPT_FLAG, .key = "job.catch_up" },
+	  .min = 0, .max = INT32_MAX, .arg = "N",
+	  .help = "end the schedule after N runs (0: no limit)" },
+	{ .name = "auto-remove", .type = OPT_FLAG, .key = "job.auto_remove",
+	  .help = "remove the job once its schedule has ended" },
+	{ .name = "catch-up", .type = OPT_FLAG, .key = "job.catch_up",
+	  .help = "run once for firings missed while down" },
 	{ .name = "start-deadline", .type = OPT_STRING,
-	  .key = "job.start_deadline" },
-	{ .name = "timeout", .type = OPT_STRING, .key = "job.timeout" },
-	{ .name = "kill-signal", .type = OPT_SIGNAL, .key = "job.kill_signal" },
-	{ .name = "kill-grace", .type = OPT_STRING, .key = "job.kill_grace" },
+	  .key = "job.start_deadline", .arg = "D",
+	  .help = "skip a firing that cannot start within D" },
+	{ .name = "timeout", .type = OPT_STRING, .key = "job.timeout",
+	  .arg = "D", .help = "stop a task still running after D" },
+	{ .name = "kill-signal", .type = OPT_SIGNAL, .key = "job.kill_signal",
+	  .arg = "SIG", .help = "the signal that stops a task" },
+	{ .name = "kill-grace", .type = OPT_STRING, .key = "job.kill_grace",
+	  .arg = "D", .help = "SIGKILL a stopped task still alive after D" },
 	{ .name = "concurrency", .type = OPT_INT, .key = "job.concurrency",
-	  .min = 1, .max = INT32_MAX },
+	  .min = 1, .max = INT32_MAX, .arg = "N",
+	  .help = "at most N tasks of the job at once" },
 	{ .name = "on-leftovers", .type = OPT_CHOICE,
-	  .key = "job.on_leftovers", .choices = "kill|wait" },
+	  .key = "job.on_leftovers", .choices = "kill|wait", .arg = "WHAT",
+	  .help = "processes a task leaves behind: kill|wait" },
 	{ .name = "queue-limit", .type = OPT_INT, .key = "job.queue_limit",
-	  .min = 0, .max = INT32_MAX },
+	  .min = 0, .max = INT32_MAX, .arg = "N",
+	  .help = "at most N tasks of the job queued" },
 	{ .name = "priority", .type = OPT_INT, .key = "job.priority",
-	  .min = INT32_MIN, .max = INT32_MAX },
+	  .min = INT32_MIN, .max = INT32_MAX, .arg = "N",
+	  .help = "queued tasks of higher N start first" },
 	{ .name = "retries", .type = OPT_INT, .key = "job.retries",
-	  .min = 0, .max = INT32_MAX },
-	{ .name = "retry-delay", .type = OPT_STRING, .key = "job.retry_delay" },
+	  .min = 0, .max = INT32_MAX, .arg = "N",
+	  .help = "run a failed task again, up to N times" },
+	{ .name = "retry-delay", .type = OPT_STRING, .key = "job.retry_delay",
+	  .arg = "D", .help = "wait D before a retry" },
 	{ .name = "ban-after-failures", .type = OPT_INT,
-	  .key = "job.ban_after_failures", .min = 0, .max = INT32_MAX },
+	  .key = "job.ban_after_failures", .min = 0, .max = INT32_MAX,
+	  .arg = "N", .help = "ban the job after N failures in a row" },
 	{ .name = "history", .type = OPT_INT, .key = "job.history",
-	  .min = 0, .max = UINT32_MAX },
-	{ .name = "user", .type = OPT_STRING, .key = "job.user" },
-	{ .name = "group", .type = OPT_STRING, .key = "job.group" },
-	{ .name = "workdir", .type = OPT_STRING, .key = "job.workdir" },
-	{ .name = "umask", .type = OPT_STRING, .key = "job.umask" },
+	  .min = 0, .max = UINT32_MAX, .arg = "N",
+	  .help = "keep the records of N ended tasks" },
+	{ .name = "user", .type = OPT_STRING, .key = "job.user",
+	  .arg = "U", .help = "run tasks as user U (admins)" },
+	{ .name = "group", .type = OPT_STRING, .key = "job.group",
+	  .arg = "G", .help = "run tasks with group G (admins)" },
+	{ .name = "workdir", .type = OPT_STRING, .key = "job.workdir",
+	  .arg = "DIR", .help = "run the command in DIR" },
+	{ .name = "umask", .type = OPT_STRING, .key = "job.umask",
+	  .arg = "MODE", .help = "the tasks' umask (octal)" },
 	{ .name = "nice", .type = OPT_INT, .key = "job.nice",
-	  .min = -20, .max = 19 },
-	{ .name = "limit", .type = OPT_MAP, .key = "job.limits" },
-	{ .name = "memory-max", .type = OPT_SCALAR, .key = "job.memory_max" },
+	  .min = -20, .max = 19, .arg = "N",
+	  .help = "the tasks' nice value (below 0: admins)" },
+	{ .name = "limit", .type = OPT_MAP, .key = "job.limits",
+	  .arg = "NAME=VALUE", .help = "a resource limit (repeatable)" },
+	{ .name = "memory-max", .type = OPT_SCALAR, .key = "job.memory_max",
+	  .arg = "SIZE", .help = "cgroup memory.max of each task" },
 	{ .name = "memory-high", .type = OPT_SCALAR,
-	  .key = "job.memory_high" },
+	  .key = "job.memory_high", .arg = "SIZE",
+	  .help = "cgroup memory.high of each task" },
 	{ .name = "memory-swap-max", .type = OPT_SCALAR,
-	  .key = "job.memory_swap_max" },
-	{ .name = "cpu-max", .type = OPT_SCALAR, .key = "job.cpu_max" },
-	{ .name = "cpu-weight", .type = OPT_SCALAR, .key = "job.cpu_weight" },
-	{ .name = "io-weight", .type = OPT_SCALAR, .key = "job.io_weight" },
-	{ .name = "pids-max", .type = OPT_SCALAR, .key = "job.pids_max" },
-	{ .name = "timezone", .type = OPT_STRING, .key = "job.timezone" },
-	{ .name = "disabled", .type = OPT_NOFLAG, .key = "job.enabled" },
+	  .key = "job.memory_swap_max", .arg = "SIZE",
+	  .help = "cgroup memory.swap.max of each task" },
+	{ .name = "cpu-max", .type = OPT_SCALAR, .key = "job.cpu_max",
+	  .arg = "C", .help = "CPUs each task may use (1.5, 50%)" },
+	{ .name = "cpu-weight", .type = OPT_SCALAR, .key = "job.cpu_weight",
+	  .arg = "N", .help = "cgroup cpu.weight of each task" },
+	{ .name = "io-weight", .type = OPT_SCALAR, .key = "job.io_weight",
+	  .arg = "N", .help = "cgroup io.weight of each task" },
+	{ .name = "pids-max", .type = OPT_SCALAR, .key = "job.pids_max",
+	  .arg = "N", .help = "at most N processes in each task" },
+	{ .name = "timezone", .type = OPT_STRING, .key = "job.timezone",
+	  .arg = "TZ", .help = "the time zone of cron and at times" },
+	{ .name = "disabled", .type = OPT_NOFLAG, .key = "job.enabled",
+	  .help = "add the job paused" },
 	{ .name = "description", .type = OPT_STRING,
-	  .key = "job.description" },
-	{ .name = "env", .type = OPT_ENV, .key = "job.env" },
-	{ .name = "tag", .type = OPT_LIST, .key = "job.tags" },
-	{ .name = "on-failure", .type = OPT_LIST, .key = "job.on_failure" },
-	{ .name = "on-success", .type = OPT_LIST, .key = "job.on_success" },
-	{ .name = "shell", .type = OPT_LOCAL },
-	{ .name = "replace", .type = OPT_FLAG, .key = "replace" },
-	{ .name = "no-run", .type = OPT_NOFLAG, .key = "run" },
-	{ .name = "wait", .type = OPT_WAIT },
+	  .key = "job.description", .arg = "TEXT",
+	  .help = "a line on what the job is for" },
+	{ .name = "env", .type = OPT_ENV, .key = "job.env", .arg = "K=V",
+	  .help = "set variable K to V (repeatable)" },
+	{ .name = "tag", .type = OPT_LIST, .key = "job.tags", .arg = "T",
+	  .help = "tag the job T (repeatable)" },
+	{ .name = "on-failure", .type = OPT_LIST, .key = "job.on_failure",
+	  .arg = "JOB", .help = "run JOB when a task fails (repeatable)" },
+	{ .name = "on-success", .type = OPT_LIST, .key = "job.on_success",
+	  .arg = "JOB", .help = "run JOB when a task succeeds (repeatable)" },
+	{ .name = "shell", .type = OPT_LOCAL,
+	  .help = "COMMAND is one string for /bin/sh -c" },
+	{ .name = "replace", .type = OPT_FLAG, .key = "replace",
+	  .help = "replace a job of the same name" },
+	{ .name = "no-run", .type = OPT_NOFLAG, .key = "run",
+	  .help = "define a job with no schedule without running it" },
+	{ .name = "wait", .type = OPT_WAIT,
+	  .help = "wait for the task; exit with its status" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_remove[] = {
-	{ .name = "stop", .type = OPT_FLAG, .key = "stop" },
+	{ .name = "stop", .type = OPT_FLAG, .key = "stop",
+	  .help = "stop its running tasks too" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_run[] = {
-	{ .name = "env", .type = OPT_ENV, .key = "env" },
-	{ .name = "wait", .type = OPT_WAIT },
+	{ .name = "env", .type = OPT_ENV, .key = "env", .arg = "K=V",
+	  .help = "set variable K to V for this task (repeatable)" },
+	{ .name = "wait", .type = OPT_WAIT,
+	  .help = "wait for the task; exit with its status" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_stop[] = {
-	{ .name = "signal", .type = OPT_SIGNAL, .key = "signal" },
+	{ .name = "signal", .type = OPT_SIGNAL, .key = "signal",
+	  .arg = "SIG", .help = "send SIG instead of the job's kill signal" },
+	{ .name = "no-wait", .type = OPT_LOCAL,
+	  .help = "return once signalled, not once ended" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_ban[] = {
-	{ .name = "reason", .type = OPT_STRING, .key = "reason" },
-	{ .name = "stop", .type = OPT_FLAG, .key = "stop" },
+	{ .name = "reason", .type = OPT_STRING, .key = "reason",
+	  .arg = "TEXT", .help = "why, shown by bans" },
+	{ .name = "stop", .type = OPT_FLAG, .key = "stop",
+	  .help = "stop the running tasks too" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_history[] = {
-	{ .name = "state", .type = OPT_STRING, .key = "state" },
+	{ .name = "state", .type = OPT_STRING, .key = "state",
+	  .arg = "S", .help = "only tasks that ended in state S" },
 	{ .name = "limit", .letter = 'n', .type = OPT_INT, .key = "limit",
-	  .min = 1, .max = INT32_MAX },
+	  .min = 1, .max = INT32_MAX, .arg = "N",
+	  .help = "only the N latest tasks" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_next[] = {
 	{ .name = "count", .letter = 'n', .type = OPT_INT, .key = "count",
-	  .min = 1, .max = 1000, .bad = "not a number from 1 to 1000" },
-	{ .name = "from", .type = OPT_STRING, .key = "from" },
+	  .min = 1, .max = 1000, .bad = "not a number from 1 to 1000",
+	  .arg = "N", .help = "the N next times (1 to 1000)" },
+	{ .name = "from", .type = OPT_STRING, .key = "from", .arg = "TIME",
+	  .help = "the times after TIME instead of now" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_logs[] = {
 	{ .name = "follow", .letter = 'f', .type = OPT_FOLLOW,
-	  .key = "follow" },
+	  .key = "follow", .help = "print output as it comes, until the end" },
+	{ .name = NULL }
+};
+static const struct ctl_opt opts_wait[] = {
+	{ .name = "timeout", .type = OPT_LOCAL_ARG, .arg = "D",
+	  .help = "give up after D (exit 4)" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_reload[] = {
-	{ .name = "dry-run", .type = OPT_FLAG, .key = "dry_run" },
+	{ .name = "dry-run", .type = OPT_FLAG, .key = "dry_run",
+	  .help = "say what would change; change nothing" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_shutdown[] = {
-	{ .name = "force", .type = OPT_FLAG, .key = "force" },
+	{ .name = "force", .type = OPT_FLAG, .key = "force",
+	  .help = "stop running tasks at once, not waiting" },
+	{ .name = "wait", .type = OPT_LOCAL,
+	  .help = "return once the daemon has exited" },
 	{ .name = NULL }
 };
 
@@ -168,10 +234,14 @@ static const struct ctl_opt opts_shutdown[] = {
 static const char *const names_fields[] = { NULL };
 
 const struct ctl_cmd ctl_cmds[] = {
-	{ .name = "status", .usage = "status [JOB|ID]", .wire = "status",
+	{ .name = "status", .usage = "status [JOB|ID]",
+	  .help = "the daemon and its jobs, one job, or one task",
+	  .wire = "status",
 	  .pos = { { "JOB|ID", NULL, POS_TARGET, POS_OPTIONAL } },
 	  .exec = ctl_status },
-	{ .name = "jobs", .usage = "jobs [--tag T] [PATTERN]", .wire = "jobs",
+	{ .name = "jobs", .usage = "jobs [--tag T] [PATTERN]",
+	  .help = "list the jobs (PATTERN: a shell pattern)",
+	  .wire = "jobs",
 	  .pos = { { "PATTERN", "name", POS_STRING, POS_OPTIONAL } },
 	  .opts = opts_jobs, .print = print_jobs,
 	  .fields = format_jobs_fields },
@@ -196,76 +266,115 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "      [--tag T]... [--description TEXT] [--on-failure JOB]...\n"
 	    "      [--on-success JOB]... [--shell] [--replace]\n"
 	    "      [--no-run | --wait] -- COMMAND [ARG...]",
+	  .help = "add a job that runs COMMAND",
 	  .wire = "add",
 	  .pos = { { "NAME", "job.name", POS_STRING, 0 },
 	    { "COMMAND", "job.command", POS_LIST, POS_OPTIONAL | POS_LOCAL } },
 	  .opts = opts_add, .flags = CTL_TASK | CTL_TASK_MAYBE,
 	  .build = add_build },
-	{ .name = "remove", .usage = "remove JOB [--stop]", .wire = "remove",
+	{ .name = "remove", .usage = "remove JOB [--stop]",
+	  .help = "remove a job",
+	  .wire = "remove",
 	  .pos = { { "JOB", "name", POS_STRING, 0 } },
 	  .opts = opts_remove, .print = print_remove },
 	{ .name = "run", .usage = "run JOB [--env K=V]... [--wait] "
-	    "[-- ARG...]", .wire = "run",
+	    "[-- ARG...]",
+	  .help = "start a task of a job now; print its id",
+	  .wire = "run",
 	  .pos = { { "JOB", "name", POS_STRING, 0 },
 	    { "ARG", "args", POS_LIST, POS_OPTIONAL } },
 	  .opts = opts_run, .flags = CTL_TASK },
-	{ .name = "stop", .usage = "stop ID|JOB [--signal SIG]", .wire = "stop",
+	{ .name = "stop", .usage = "stop ID|JOB [--signal SIG] [--no-wait]",
+	  .help = "stop a task, or every running task of a job",
+	  .wire = "stop",
 	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
-	  .opts = opts_stop, .print = print_stop },
-	{ .name = "cancel", .usage = "cancel ID|JOB", .wire = "cancel",
+	  .opts = opts_stop, .print = print_stop, .exec = ctl_stop },
+	{ .name = "cancel", .usage = "cancel ID|JOB",
+	  .help = "cancel a queued task, or every queued task of a job",
+	  .wire = "cancel",
 	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
 	  .print = print_cancel },
-	{ .name = "freeze", .usage = "freeze ID|JOB", .wire = "freeze",
+	{ .name = "freeze", .usage = "freeze ID|JOB",
+	  .help = "suspend a running task, or those of a job",
+	  .wire = "freeze",
 	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
 	  .print = print_freeze },
-	{ .name = "thaw", .usage = "thaw ID|JOB", .wire = "thaw",
+	{ .name = "thaw", .usage = "thaw ID|JOB",
+	  .help = "resume a frozen task, or those of a job",
+	  .wire = "thaw",
 	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
 	  .print = print_thaw },
 	{ .name = "ban", .usage = "ban JOB|PATTERN [--reason TEXT] [--stop]",
+	  .help = "let no task of the jobs start",
 	  .wire = "ban",
 	  .pos = { { "JOB|PATTERN", "name", POS_STRING, 0 } },
 	  .opts = opts_ban, .print = print_ban },
-	{ .name = "unban", .usage = "unban JOB|PATTERN", .wire = "unban",
+	{ .name = "unban", .usage = "unban JOB|PATTERN",
+	  .help = "lift a ban",
+	  .wire = "unban",
 	  .pos = { { "JOB|PATTERN", "name", POS_STRING, 0 } },
 	  .print = print_unban },
-	{ .name = "bans", .usage = "bans", .wire = "bans",
+	{ .name = "bans", .usage = "bans",
+	  .help = "list the bans",
+	  .wire = "bans",
 	  .print = print_bans },
-	{ .name = "pause", .usage = "pause JOB", .wire = "pause",
+	{ .name = "pause", .usage = "pause JOB",
+	  .help = "stop scheduling a job (run still starts it)",
+	  .wire = "pause",
 	  .pos = { { "JOB", "name", POS_STRING, 0 } },
 	  .print = print_pause },
-	{ .name = "resume", .usage = "resume JOB", .wire = "resume",
+	{ .name = "resume", .usage = "resume JOB",
+	  .help = "schedule a paused job again",
+	  .wire = "resume",
 	  .pos = { { "JOB", "name", POS_STRING, 0 } },
 	  .print = print_resume },
 	{ .name = "history", .usage = "history [JOB] [--state S] [-n N]",
+	  .help = "the tasks that ended, newest first",
 	  .wire = "history",
 	  .pos = { { "JOB", "name", POS_STRING, POS_OPTIONAL } },
 	  .opts = opts_history, .print = print_history },
 	{ .name = "next", .usage = "next JOB [-n N] [--from TIME]",
+	  .help = "the next times a job will run",
 	  .wire = "next",
 	  .pos = { { "JOB", "name", POS_STRING, 0 } },
 	  .opts = opts_next, .print = print_next },
-	{ .name = "logs", .usage = "logs ID [-f]", .wire = "output",
-	  .pos = { { "ID", "task", POS_TASK, 0 } },
-	  .opts = opts_logs, .print = print_output, .event = logs_event },
-	{ .name = "wait", .usage = "wait ID...", .wire = "wait",
-	  .pos = { { "ID", "task", POS_LIST, POS_LOCAL } },
-	  .exec = ctl_wait },
-	{ .name = "reload", .usage = "reload [--dry-run]", .wire = "reload",
+	{ .name = "logs", .usage = "logs ID|JOB [-f]",
+	  .help = "the output of a task, or of a job's newest task",
+	  .wire = "output",
+	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
+	  .opts = opts_logs, .print = print_output, .event = logs_event,
+	  .exec = ctl_logs },
+	{ .name = "wait", .usage = "wait [--timeout D] ID|JOB...",
+	  .help = "wait for tasks (a job's newest); exit with their status",
+	  .wire = "wait",
+	  .pos = { { "ID|JOB", "task", POS_LIST, POS_LOCAL } },
+	  .opts = opts_wait, .exec = ctl_wait },
+	{ .name = "reload", .usage = "reload [--dry-run]",
+	  .help = "read the configuration again",
+	  .wire = "reload",
 	  .opts = opts_reload, .print = print_reload },
-	{ .name = "get", .usage = "get [KEY]", .wire = "get",
+	{ .name = "get", .usage = "get [KEY]",
+	  .help = "the daemon's settings, or one",
+	  .wire = "get",
 	  .pos = { { "KEY", "key", POS_STRING, POS_OPTIONAL } },
 	  .print = print_settings },
-	{ .name = "set", .usage = "set KEY VALUE", .wire = "set",
+	{ .name = "set", .usage = "set KEY VALUE",
+	  .help = "change a setting until a reload or restart",
+	  .wire = "set",
 	  .pos = { { "KEY", "key", POS_STRING, 0 },
 	    { "VALUE", "value", POS_SCALAR, 0 } },
 	  .print = print_settings },
-	{ .name = "shutdown", .usage = "shutdown [--force]",
+	{ .name = "shutdown", .usage = "shutdown [--force] [--wait]",
+	  .help = "stop the daemon (running tasks first)",
 	  .wire = "shutdown",
-	  .opts = opts_shutdown },
-	{ .name = "watch", .usage = "watch [EVENT...]", .wire = "subscribe",
+	  .opts = opts_shutdown, .exec = ctl_shutdown },
+	{ .name = "watch", .usage = "watch [EVENT...]",
+	  .help = "print events as they happen (all, or those named)",
+	  .wire = "subscribe",
 	  .pos = { { "EVENT", "events", POS_LIST, POS_OPTIONAL } },
 	  .flags = CTL_STREAM, .event = watch_event },
 	{ .name = "help", .usage = "help [COMMAND]",
+	  .help = "this help, or that of one command",
 	  .pos = { { "COMMAND", NULL, POS_STRING, POS_OPTIONAL | POS_LOCAL } },
 	  .exec = ctl_help },
 	/* Job names one per line, for shell completion. */
@@ -332,13 +441,14 @@ ctl_status(struct ctl *ctl, struct args *a)
 	return (CTL_EXIT_OK);
 }
 
-/* help [COMMAND]: usage on stderr. */
+/* help [COMMAND]: the help of schedctl or of one command, on stdout. */
 static int
 ctl_help(struct ctl *ctl, struct args *a)
 {
-	if (a->argc == 1 && ctl_cmd_find(a->argv[0]) != NULL)
-		return (usage_error(a->argv[0], NULL));
-	return (usage_error(NULL, NULL));
+	if (a->argc == 1 && ctl_cmd_find(a->argv[0]) == NULL)
+		return (usage_error("help", "unknown command: %s",
+		    a->argv[0]));
+	return (help_print(a->argc == 1 ? a->argv[0] : NULL));
 }
 
 /*
@@ -359,7 +469,8 @@ add_build(struct args *a, json_t *req)
 	if (a->argc < 2)
 		return (usage_error("add", "missing COMMAND after --"));
 	if (!name_valid(a->argv[0]))
-		return (usage_error("add", "bad job name: %s", a->argv[0]));
+		return (usage_error("add", "bad job name: %s (%s)",
+		    a->argv[0], NAME_RULE));
 	if (args_has(a, "no-run") && args_has(a, "wait"))
 		return (usage_error("add", "--no-run starts no task to wait "
 		    "for"));
@@ -591,22 +702,11 @@ print_reload(json_t *res, struct args *a)
 		printf("(dry run: nothing applied)\n");
 }
 
-/* Settings as "key: value" lines. */
+/* Settings as "key: value" lines, in the words of schedd.yaml(5). */
 static void
 print_settings(json_t *res, struct args *a)
 {
-	const char	*key;
-	json_t		*v;
-	char		*s;
-
-	json_object_foreach(json_object_get(res, "settings"), key, v) {
-		if (json_is_string(v))
-			s = format_clean(json_string_value(v));
-		else
-			s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		printf("%s: %s\n", key, s != NULL ? s : "?");
-		free(s);
-	}
+	human_pairs(json_object_get(res, "settings"), "", 0, 0, stdout);
 }
 
 static void

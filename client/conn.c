@@ -17,7 +17,9 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@ struct conn {
 
 static int	 conn_waiting(struct conn *);
 static int	 ctl_connect(struct ctl *);
+static void	 ctl_denied(const char *);
 static int	 ctl_send(struct ctl *, const char *, json_t *);
 static int	 ctl_read(struct ctl *, json_t **, char **);
 static int	 ctl_error(struct ctl *, json_t *);
@@ -232,6 +235,7 @@ static int
 ctl_connect(struct ctl *ctl)
 {
 	char	*cause;
+	int	 saved;
 
 	if (ctl->conn != NULL)
 		return (0);
@@ -244,11 +248,44 @@ ctl_connect(struct ctl *ctl)
 		free(cause);
 		return (-1);
 	}
+	saved = errno;
 	fprintf(stderr, "schedctl: cannot connect to %s: %s\n", ctl->socket,
-	    strerror(errno));
-	fprintf(stderr, "schedctl: is schedd running? start it with: schedd "
-	    "(or systemctl start schedd), or pass -s SOCKET\n");
+	    strerror(saved));
+	if (saved == EACCES || saved == EPERM)
+		ctl_denied(ctl->socket);
+	else
+		fprintf(stderr, "schedctl: is schedd running? start it with: "
+		    "schedd (or systemctl start schedd), or pass -s SOCKET\n");
 	return (-1);
+}
+
+/*
+ * Say who may use a socket we may not: the members of its group, when
+ * the group may write to it (socket_group, schedd.yaml.5), else its owner
+ * only.
+ */
+static void
+ctl_denied(const char *path)
+{
+	struct stat	 sb;
+	struct group	*gr;
+	struct passwd	*pw;
+	char		 gid[32], uid[32];
+
+	if (stat(path, &sb) == -1 || !S_ISSOCK(sb.st_mode))
+		return;
+	snprintf(gid, sizeof gid, "%u", (unsigned)sb.st_gid);
+	snprintf(uid, sizeof uid, "%u", (unsigned)sb.st_uid);
+	gr = getgrgid(sb.st_gid);
+	pw = getpwuid(sb.st_uid);
+	if (sb.st_mode & S_IWGRP)
+		fprintf(stderr, "schedctl: members of group %s may use it; ask "
+		    "an administrator to add you to that group\n",
+		    gr != NULL ? gr->gr_name : gid);
+	else
+		fprintf(stderr, "schedctl: only %s may use it (no group has "
+		    "access: see socket_group in schedd.yaml(5))\n",
+		    pw != NULL ? pw->pw_name : uid);
 }
 
 /*
@@ -332,6 +369,21 @@ ctl_read(struct ctl *ctl, json_t **obj, char **line)
 	return (1);
 }
 
+/*
+ * Skip what the daemon sends until it closes the connection: 0, or -1
+ * after printing an error.
+ */
+int
+ctl_drain(struct ctl *ctl)
+{
+	json_t	*obj;
+	int	 rc;
+
+	while ((rc = ctl_read(ctl, &obj, NULL)) == 1)
+		json_decref(obj);
+	return (rc);
+}
+
 /* Print an answer or event as one compact JSON line. */
 void
 ctl_print(json_t *obj)
@@ -365,12 +417,16 @@ ctl_error(struct ctl *ctl, json_t *answer)
 	    code != NULL ? code : "internal");
 	free(clean);
 
-	/* Some errors (invalid_config) may list every problem. */
+	/*
+	 * Some errors (invalid_config) may list every problem; a lone one
+	 * is the message itself, printed already.
+	 */
 	list = json_object_get(error, "errors");
 	json_array_foreach(list, i, item) {
-		if (json_is_string(item))
-			fprintf(stderr, "schedctl:   %s\n",
-			    json_string_value(item));
+		if (!json_is_string(item) || (message != NULL &&
+		    strcmp(json_string_value(item), message) == 0))
+			continue;
+		fprintf(stderr, "schedctl:   %s\n", json_string_value(item));
 	}
 	/* The daemon's message says which protocol it speaks. */
 	if (code != NULL && strcmp(code, "protocol_mismatch") == 0)
@@ -453,11 +509,14 @@ ctl_answer(struct ctl *ctl, int flags, json_t **result)
  * Send a request whose answer is a stream: event lines go to cb (or are
  * printed as they are with --json).  If until_eof is zero the answer ends
  * the stream (output with follow); otherwise the stream runs until the
- * daemon closes it (subscribe).  Returns an exit code.
+ * daemon closes it (subscribe), which is exit status 3: the daemon has
+ * gone away.  Returns an exit code; if it is 0 and result is not NULL,
+ * *result holds the final answer's result (caller-released, may be
+ * NULL).
  */
 int
 ctl_stream(struct ctl *ctl, const char *cmd, json_t *args, int until_eof,
-    ctl_event_cb cb)
+    ctl_event_cb cb, json_t **result)
 {
 	json_t	*obj;
 	char	*line;
@@ -469,9 +528,14 @@ ctl_stream(struct ctl *ctl, const char *cmd, json_t *args, int until_eof,
 		rc = ctl_read(ctl, &obj, &line);
 		if (rc == -1)
 			return (CTL_EXIT_UNREACH);
+		if (rc == 0 && answered) {
+			/* Only a daemon that goes away ends a watch. */
+			fprintf(stderr, "schedctl: %s: schedd closed the "
+			    "connection (it stopped or restarted)\n",
+			    ctl->socket);
+			return (CTL_EXIT_UNREACH);
+		}
 		if (rc == 0) {
-			if (answered)
-				return (CTL_EXIT_OK);
 			fprintf(stderr, "schedctl: %s: connection closed by "
 			    "schedd\n", ctl->socket);
 			return (CTL_EXIT_UNREACH);
@@ -496,6 +560,8 @@ ctl_stream(struct ctl *ctl, const char *cmd, json_t *args, int until_eof,
 			json_decref(obj);
 			return (rc);
 		}
+		if (!until_eof && result != NULL)
+			*result = json_incref(json_object_get(obj, "result"));
 		json_decref(obj);
 		if (!until_eof)
 			return (CTL_EXIT_OK);

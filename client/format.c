@@ -24,13 +24,13 @@
 
 static int	 format_parse_time(const char *, long long *);
 static char	*format_span(long long);
-static char	*format_value(json_t *);
 static void	 format_line(FILE *, const char *, const char *);
 static void	 format_line_free(FILE *, const char *, char *);
 static void	 format_counters(json_t *, FILE *);
 static char	*format_join(json_t *, const char *, int);
 static char	*format_names(json_t *);
 static const char *format_job_state(json_t *);
+static int	 format_job_event(const char *);
 
 /* A string member of an object, or NULL. */
 const char *
@@ -184,28 +184,6 @@ format_when(const char *when)
 	return (out);
 }
 
-/* A duration in milliseconds, short: "250ms", "1.2s", "3m4s", "2h5m". */
-char *
-format_elapsed(json_int_t ms)
-{
-	long long	 v = ms < 0 ? 0 : (long long)ms;
-	char		*out;
-
-	if (v < 1000)
-		xasprintf(&out, "%lldms", v);
-	else if (v < 60000)
-		xasprintf(&out, "%lld.%llds", v / 1000, v % 1000 / 100);
-	else if (v < 3600000)
-		xasprintf(&out, "%lldm%llds", v / 60000, v % 60000 / 1000);
-	else if (v < 86400000)
-		xasprintf(&out, "%lldh%lldm", v / 3600000,
-		    v % 3600000 / 60000);
-	else
-		xasprintf(&out, "%lldd%lldh", v / 86400000,
-		    v % 86400000 / 3600000);
-	return (out);
-}
-
 /* How a task ended, for a table: "0", "3", "SIGKILL" or "-". */
 char *
 format_exit(json_t *task)
@@ -263,7 +241,7 @@ format_ids(json_t *list)
 }
 
 /* Any JSON value as text: strings as they are, the rest as JSON. */
-static char *
+char *
 format_value(json_t *v)
 {
 	char	*s;
@@ -334,6 +312,22 @@ format_status(json_t *st, FILE *fp)
 	format_line(fp, "state:", json_is_false(json_object_get(st,
 	    "state_ok")) ? "NOT SAVED: cannot write the state (see the log)" :
 	    "ok");
+}
+
+/* Is an event one of "job.added", "job.changed" ... with a "job"? */
+static int
+format_job_event(const char *name)
+{
+	static const char	*names[] = { "job.added", "job.changed",
+				    "job.removed", "job.paused",
+				    "job.resumed" };
+	size_t			 i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(name, names[i]) == 0)
+			return (1);
+	}
+	return (0);
 }
 
 /* The state column of a job summary. */
@@ -443,13 +437,12 @@ format_job(json_t *job, FILE *fp)
 {
 	json_t		*def, *v, *recent;
 	json_int_t	 n, q;
-	const char	*key;
-	char		*s, *label;
+	char		*s;
 
 	format_line(fp, "name:", field_str(job, "name"));
 	format_line(fp, "origin:", field_str(job, "origin"));
 	if (field_int(job, "uid", &n) == 0)
-		fprintf(fp, "%-14s %lld\n", "owner uid:", (long long)n);
+		format_line_free(fp, "owner:", human_user(n));
 	if (field_str(job, "description") != NULL)
 		format_line(fp, "description:", field_str(job, "description"));
 	v = json_object_get(job, "tags");
@@ -483,15 +476,7 @@ format_job(json_t *job, FILE *fp)
 	def = json_object_get(job, "definition");
 	if (json_is_object(def) && json_object_size(def) > 0) {
 		fprintf(fp, "\ndefinition:\n");
-		json_object_foreach(def, key, v) {
-			if (json_is_null(v))
-				continue;
-			xasprintf(&label, "  %s:", key);
-			s = format_value(v);
-			fprintf(fp, "%-22s %s\n", label, s);
-			free(s);
-			free(label);
-		}
+		human_pairs(def, "  ", 22, 1, fp);
 	}
 	recent = json_object_get(job, "recent");
 	if (json_is_array(recent) && json_array_size(recent) > 0) {
@@ -519,7 +504,7 @@ format_task(json_t *task, FILE *fp)
 	if (field_int(task, "attempt", &v) == 0)
 		fprintf(fp, "%-14s %lld\n", "attempt:", (long long)v);
 	if (field_int(task, "uid", &v) == 0)
-		fprintf(fp, "%-14s %lld\n", "uid:", (long long)v);
+		format_line_free(fp, "user:", human_user(v));
 	format_line_free(fp, "queued:", format_when(field_str(task,
 	    "queued_at")));
 	format_line_free(fp, "started:", format_when(field_str(task,
@@ -547,10 +532,11 @@ format_task(json_t *task, FILE *fp)
 		fprintf(fp, "%s system\n", s);
 		free(s);
 	}
-	if (field_int(task, "max_rss_kb", &v) == 0)
-		fprintf(fp, "%-14s %lld KiB\n", "max rss:", (long long)v);
-	if (field_int(task, "output_bytes", &v) == 0)
-		fprintf(fp, "%-14s %lld bytes\n", "output:", (long long)v);
+	if (field_int(task, "max_rss_kb", &v) == 0 && v >= 0)
+		format_line_free(fp, "max rss:", human_size((uint64_t)v *
+		    1024));
+	if (field_int(task, "output_bytes", &v) == 0 && v >= 0)
+		format_line_free(fp, "output:", human_size((uint64_t)v));
 	format_line(fp, "log:", field_str(task, "log"));
 
 	out = field_str(task, "output");
@@ -613,7 +599,7 @@ format_bans(json_t *bans, FILE *fp)
 	json_array_foreach(bans, i, ban) {
 		since = format_reltime(field_str(ban, "since"));
 		if (field_int(ban, "by", &v) == 0)
-			xasprintf(&by, "%lld", (long long)v);
+			by = human_user(v);
 		else
 			by = format_value(json_object_get(ban, "by"));
 		table_add(t, field_str(ban, "name"), field_str(ban, "reason"),
@@ -686,11 +672,16 @@ format_event(json_t *ev, FILE *fp)
 		    "(%s %s)", (long long)task, field_text(ev, "job"),
 		    (long long)v, field_text(ev, "hook_job"),
 		    field_text(ev, "hook_state"));
-	}
-	else if (strcmp(name, "job.added") == 0)
-		xasprintf(&text, "job %s added", field_text(ev, "job"));
-	else if (strcmp(name, "job.removed") == 0)
-		xasprintf(&text, "job %s removed", field_text(ev, "job"));
+	} else if (strcmp(name, "task.retry") == 0) {
+		if (field_int(ev, "attempt", &v) != 0)
+			v = 0;
+		a = format_reltime(field_str(ev, "at"));
+		xasprintf(&text, "task %lld %s: %s retried (attempt %lld) %s",
+		    (long long)task, field_text(ev, "state"),
+		    field_text(ev, "job"), (long long)v, a);
+		free(a);
+	} else if (format_job_event(name))
+		xasprintf(&text, "job %s %s", field_text(ev, "job"), name + 4);
 	else if (strcmp(name, "job.banned") == 0)
 		xasprintf(&text, "%s banned%s: %s", field_text(ev, "name"),
 		    field_true(ev, "auto") ? " automatically" : "",

@@ -260,6 +260,7 @@ run_opt(struct args *a, int idx, json_t *req)
 		break;
 	case OPT_WAIT:
 	case OPT_LOCAL:
+	case OPT_LOCAL_ARG:
 		break;
 	}
 	return (0);
@@ -310,7 +311,7 @@ run_task(struct ctl *ctl, struct args *a, json_t *res)
 		fflush(stdout);
 	}
 	if (args_given(a, OPT_WAIT))
-		return (wait_tasks(ctl, &task, 1, stderr));
+		return (wait_tasks(ctl, &task, 1, stderr, -1));
 	return (CTL_EXIT_OK);
 }
 
@@ -355,6 +356,6 @@ ctl_run(struct ctl *ctl, struct args *a)
 		json_object_set_new(req, "fields", format_fields(ce->fields));
 	if ((ce->flags & CTL_STREAM) || args_given(a, OPT_FOLLOW))
 		return (ctl_stream(ctl, ce->wire, req,
-		    (ce->flags & CTL_STREAM) != 0, ce->event));
+		    (ce->flags & CTL_STREAM) != 0, ce->event, NULL));
 	return (run_request(ctl, a, ce->wire, req, ce->print));
 }

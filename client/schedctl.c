@@ -133,6 +133,7 @@ args_valued(const struct ctl_opt *o)
 	case OPT_ENV:
 	case OPT_MAP:
 	case OPT_LIST:
+	case OPT_LOCAL_ARG:
 		return (1);
 	default:
 		return (0);
@@ -174,7 +175,7 @@ args_option(struct ctl *ctl, const struct ctl_cmd *ce, struct args *a,
 		return (0);
 	}
 	if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
-		return (usage_error(ce->name, NULL));
+		return (CTL_EXIT_HELP);
 	if (strcmp(arg, "-s") == 0 || strcmp(arg, "--socket") == 0) {
 		if (*i + 1 >= argc)
 			return (usage_error(ce->name, "%s needs a value", arg));
@@ -403,7 +404,7 @@ main(int argc, char **argv)
 			ctl_socket_arg = argv[i] + 9;
 		else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0)
-			return (usage_error(NULL, NULL));
+			return (help_print(NULL));
 		else if (strcmp(argv[i], "--version") == 0) {
 			printf("schedctl %s\n", SCHEDD_VERSION);
 			return (CTL_EXIT_OK);
@@ -421,6 +422,8 @@ main(int argc, char **argv)
 
 	if ((rc = args_parse(&ctl, ce, argc - i - 1, argv + i + 1, &a)) != 0) {
 		args_free(&a);
+		if (rc == CTL_EXIT_HELP)
+			return (help_print(ce->name));
 		return (rc);
 	}
 

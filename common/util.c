@@ -139,6 +139,55 @@ parse_size(const char *s, uint64_t *out)
 	return (0);
 }
 
+/*
+ * A duration in milliseconds, short, for people and logs: "250ms",
+ * "1.0s", "3m4s", "2h5m".
+ */
+char *
+format_elapsed(int64_t ms)
+{
+	long long	 v = ms < 0 ? 0 : (long long)ms;
+	char		*out;
+
+	if (v < 1000)
+		xasprintf(&out, "%lldms", v);
+	else if (v < 60000)
+		xasprintf(&out, "%lld.%llds", v / 1000, v % 1000 / 100);
+	else if (v < 3600000)
+		xasprintf(&out, "%lldm%llds", v / 60000, v % 60000 / 1000);
+	else if (v < 86400000)
+		xasprintf(&out, "%lldh%lldm", v / 3600000,
+		    v % 3600000 / 60000);
+	else
+		xasprintf(&out, "%lldd%lldh", v / 86400000,
+		    v % 86400000 / 3600000);
+	return (out);
+}
+
+/*
+ * Format bytes the way sizes are written: with the largest binary unit
+ * that divides them ("4KiB", "1GiB"), else as a number ("1536").
+ */
+char *
+format_size(uint64_t v)
+{
+	static const char	*units[] = { "TiB", "GiB", "MiB", "KiB" };
+	uint64_t		 div = (uint64_t)1 << 40;
+	char			*s;
+	size_t			 i;
+
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (v != 0 && v % div == 0) {
+			xasprintf(&s, "%llu%s", (unsigned long long)(v / div),
+			    units[i]);
+			return (s);
+		}
+		div >>= 10;
+	}
+	xasprintf(&s, "%llu", (unsigned long long)v);
+	return (s);
+}
+
 /* Format milliseconds the way durations are written ("1h30m", "250ms"). */
 char *
 format_duration(uint64_t ms)

@@ -12,11 +12,16 @@
 #include <time.h>
 
 #define NAME_MAX_LEN	64
+/* What name_valid accepts, in words (schedd.yaml.5 JOBS). */
+#define NAME_RULE	"letters, digits and _.@-, not starting with a " \
+			"digit or one of .@-, at most 64 characters"
 #define TIME_FORMAT_MAX	64	/* time_format_buf's buffer */
 
 int	 parse_duration(const char *, uint64_t *);
 int	 parse_size(const char *, uint64_t *);
 char	*format_duration(uint64_t);
+char	*format_size(uint64_t);
+char	*format_elapsed(int64_t);
 int	 name_valid(const char *);
 int	 signal_parse(const char *);
 const char *signal_name(int);

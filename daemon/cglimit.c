@@ -206,10 +206,7 @@ cglimit_to_json(enum cglimit_kind kind, const struct cglimit *lim)
 char *
 cglimit_format(enum cglimit_kind kind, uint64_t v)
 {
-	static const char	*units[] = { "TiB", "GiB", "MiB", "KiB" };
-	uint64_t		 div;
-	char			*s, *p;
-	size_t			 i;
+	char	*s, *p;
 
 	if (v == CGLIM_INFINITY)
 		return (xstrdup("max"));
@@ -217,16 +214,7 @@ cglimit_format(enum cglimit_kind kind, uint64_t v)
 	case CGLIM_MEMORY_MAX:
 	case CGLIM_MEMORY_HIGH:
 	case CGLIM_MEMORY_SWAP_MAX:
-		div = (uint64_t)1 << 40;
-		for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-			if (v != 0 && v % div == 0) {
-				xasprintf(&s, "%llu%s",
-				    (unsigned long long)(v / div), units[i]);
-				return (s);
-			}
-			div >>= 10;
-		}
-		break;
+		return (format_size(v));
 	case CGLIM_CPU_MAX:
 		/* 1% of the period is 1000 microseconds. */
 		xasprintf(&s, "%llu.%03llu", (unsigned long long)(v / 1000),

@@ -19,7 +19,7 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	struct task		*t = NULL;
 	enum proto_error	 e;
 	char			*cause;
-	int			 replace, adhoc, run;
+	int			 replace, adhoc, run, existed;
 
 	replace = json_is_true(json_object_get(ctx->req, "replace"));
 	run = !json_is_false(json_object_get(ctx->req, "run"));
@@ -68,14 +68,16 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	}
 	if (e != PROTO_OK)
 		free(cause);
+	existed = j != NULL;
 	if ((j = change_job_define(j, def, ctx->uid)) == NULL) {
 		cmd_fail(ctx, PROTO_PERSIST_FAILED, "job \"%s\" not added: "
 		    "the state cannot be written", def->name);
 		goto fail;
 	}
-	log_info("job %s %s by uid %u", j->name, replace ? "replaced" :
+	log_info("job %s %s by uid %u", j->name, existed ? "replaced" :
 	    "added", (unsigned)ctx->uid);
-	sub_emit(SUB_JOB_ADDED, json_pack("{s:s}", "job", j->name));
+	sub_emit(existed ? SUB_JOB_CHANGED : SUB_JOB_ADDED,
+	    json_pack("{s:s}", "job", j->name));
 	if (adhoc)
 		t = queue_push(j, TRIGGER_ADD, ctx->uid);
 	cmd_reply(ctx, json_pack("{s:s,s:o}", "job", j->name, "task",

@@ -41,6 +41,7 @@ static int	 cmd_jobs_fill(struct jw *, void *);
 static void	 cmd_jobs_keep(struct cmd_jobs *);
 static void	 cmd_jobs_free(void *);
 static void	 cmd_job_fields(struct jw *, const struct job *, unsigned);
+static uint64_t	 cmd_job_latest(const struct job *);
 static int	 cmd_jobs_mask(struct cmd_ctx *, unsigned *);
 
 /*
@@ -94,14 +95,14 @@ enum cmd_job_field {
 	JF_NEXT_RUN, JF_PAUSED, JF_BANNED, JF_RUNNING, JF_QUEUED, JF_RUNS,
 	JF_SUCCEEDED, JF_FAILED, JF_TIMEOUTS, JF_STOPPED, JF_SKIPPED, JF_MISSED,
 	JF_CONSECUTIVE_FAILURES, JF_LAST_TASK, JF_LAST_STATE, JF_LAST_RUN,
-	JF_SCHEDULE_STATE, JF_COUNT
+	JF_SCHEDULE_STATE, JF_LATEST_TASK, JF_COUNT
 };
 static const char *cmd_job_field_names[JF_COUNT] = {
 	"name", "origin", "uid", "description", "tags", "schedule",
 	"next_run", "paused", "banned", "running", "queued", "runs",
 	"succeeded", "failed", "timeouts", "stopped", "skipped", "missed",
 	"consecutive_failures", "last_task", "last_state", "last_run",
-	"schedule_state"
+	"schedule_state", "latest_task"
 };
 #define CMD_JOB_ALL	((1U << JF_COUNT) - 1)
 #define CMD_JOB_WANT(mask, f)	(((mask) >> (f)) & 1)
@@ -113,6 +114,7 @@ cmd_job_fields(struct jw *w, const struct job *j, unsigned mask)
 	const struct job_counters	*k = &j->counters;
 	int64_t				 count[JF_COUNT];
 	struct timespec			 ts;
+	uint64_t			 latest;
 	char				*sched;
 	size_t				 i;
 
@@ -182,6 +184,34 @@ cmd_job_fields(struct jw *w, const struct job *j, unsigned mask)
 	}
 	if (CMD_JOB_WANT(mask, JF_SCHEDULE_STATE))
 		jw_kstring(w, "schedule_state", job_schedule_state(j));
+	if (CMD_JOB_WANT(mask, JF_LATEST_TASK)) {
+		if ((latest = cmd_job_latest(j)) != 0)
+			jw_kint(w, "latest_task", (int64_t)latest);
+		else
+			jw_knull(w, "latest_task");
+	}
+}
+
+/*
+ * The id of a job's newest task, queued, running or ended (what schedctl
+ * wait JOB and logs JOB act on); 0 if it has none.  Ids only grow, so it
+ * is the largest.  The queued tasks of all jobs are bounded by max_queued.
+ */
+static uint64_t
+cmd_job_latest(const struct job *j)
+{
+	struct task	*t;
+	uint64_t	 id = j->last_task;
+
+	TAILQ_FOREACH(t, &j->queue, entry) {
+		if (t->id > id)
+			id = t->id;
+	}
+	TAILQ_FOREACH(t, &j->running, entry) {
+		if (t->id > id)
+			id = t->id;
+	}
+	return (id);
 }
 
 /* The mask of a jobs request's "fields", or -1 after an answer. */

@@ -32,9 +32,12 @@ cmd_output_event(struct client *c, struct task *t, const char *buf,
 static json_t *
 cmd_output_final(struct task *t, const char *text, size_t len)
 {
-	return (json_pack("{s:I,s:s,s:o}", "task", (json_int_t)t->id,
-	    "state", task_state_name(t->state), "text", sjson_text(text,
-	    len)));
+	return (json_pack("{s:I,s:s,s:o,s:o,s:o,s:o}", "task",
+	    (json_int_t)t->id, "state", task_state_name(t->state), "text",
+	    sjson_text(text, len), "exit_code", t->exit_code >= 0 ?
+	    json_integer(t->exit_code) : json_null(), "signal", t->signal != 0 ?
+	    json_integer(t->signal) : json_null(), "error", t->error != NULL ?
+	    json_string(t->error) : json_null()));
 }
 
 static void

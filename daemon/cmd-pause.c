@@ -26,6 +26,8 @@ cmd_pause_set(struct cmd_ctx *ctx, int paused)
 			    paused ? "paused" : "resumed"));
 		log_info("job %s %s by uid %u", j->name, paused ? "paused" :
 		    "resumed", (unsigned)ctx->uid);
+		sub_emit(paused ? SUB_JOB_PAUSED : SUB_JOB_RESUMED,
+		    json_pack("{s:s}", "job", j->name));
 	}
 	w = cmd_answer_begin(ctx);
 	jw_object_open(w);

@@ -712,9 +712,8 @@ jobdef_build(const char *name, const struct cnode *where,
 	ctx.errs = errs;
 	ctx.json = json;
 	if (name != NULL && !name_valid(name))
-		cerr_add(errs, where, "bad job name \"%s\" (letters, digits "
-		    "and _.@-, not starting with a digit or one of .@-, at "
-		    "most %d)", name, NAME_MAX_LEN);
+		cerr_add(errs, where, "bad job name \"%s\" (" NAME_RULE ")",
+		    name);
 	if (map->type != CNODE_MAP) {
 		if (cnode_is_null(map))
 			cerr_add(errs, map->file == NULL ? map : where,

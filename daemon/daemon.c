@@ -245,6 +245,7 @@ schedd_shutdown(int force)
 {
 	struct timeval	 tv;
 	uint64_t	 ms = sd.settings.shutdown_timeout_ms;
+	char		*d;
 
 	notify_stopping();
 	if (force) {
@@ -260,8 +261,10 @@ schedd_shutdown(int force)
 	if (sd.shutting_down)
 		return;
 	sd.shutting_down = 1;
-	log_info("shutting down: waiting for %u running task%s (up to %llums)",
-	    sd.nrunning, sd.nrunning == 1 ? "" : "s", (unsigned long long)ms);
+	d = format_elapsed((int64_t)ms);
+	log_info("shutting down: waiting for %u running task%s (up to %s)",
+	    sd.nrunning, sd.nrunning == 1 ? "" : "s", d);
+	free(d);
 	ev_shutdown_timer = evtimer_new(sd.base, schedd_shutdown_timeout,
 	    NULL);
 	tv.tv_sec = ms / 1000;

@@ -394,6 +394,7 @@ notify_idle_check(void)
 {
 	struct timeval	 tv;
 	uint64_t	 ms = sd.settings.idle_exit_ms;
+	char		*d;
 
 	if (ms == 0 || sd.shutting_down || sd.loading ||
 	    !notify_activated() || !notify_idle()) {
@@ -408,8 +409,9 @@ notify_idle_check(void)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(notify_idle_ev, &tv);
-	log_debug("idle: exiting in %llums unless something happens",
-	    (unsigned long long)ms);
+	d = format_elapsed((int64_t)ms);
+	log_debug("idle: exiting in %s unless something happens", d);
+	free(d);
 }
 
 /* Release the timers (at exit, before the event base goes). */

@@ -157,6 +157,8 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 				job_create(jobdef_ref(def), ORIGIN_CONFIG,
 				    sd.uid);
 			}
+			sub_emit(SUB_JOB_ADDED, json_pack("{s:s}", "job",
+			    def->name));
 			continue;
 		}
 		if (jobdef_same(j->def, def)) {
@@ -179,6 +181,8 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 		if (dry_run)
 			continue;
 		log_info("reload: job %s changed", def->name);
+		sub_emit(SUB_JOB_CHANGED, json_pack("{s:s}", "job",
+		    def->name));
 		same = reload_same_schedule(j->def, def);
 		if (!same) {
 			job_set_def(j, jobdef_ref(def), JOB_DEF_KEEP);

@@ -10,11 +10,15 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "log.h"
 #include "sched-int.h"
 #include "schedd.h"
+#include "util.h"
 #include "xmalloc.h"
+
+static void	 sched_retry_emit(const struct task *, const struct retry *);
 
 /*
  * Plan attempt number "attempt" of a job for the wall time "at" (ns; a
@@ -89,12 +93,30 @@ sched_retry_fire(struct retry *r)
 	sched_maybe_auto_remove(j);
 }
 
+/*
+ * Tell subscribers a retry is planned: the task that failed, the attempt
+ * to come and when (schedd.8 CONTROL PROTOCOL, subscribe).
+ */
+static void
+sched_retry_emit(const struct task *t, const struct retry *r)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = (time_t)(r->at_ns / 1000000000);
+	ts.tv_nsec = (long)(r->at_ns % 1000000000);
+	sub_emit(SUB_TASK_RETRY, json_pack("{s:I,s:s,s:s,s:I,s:o}", "task",
+	    (json_int_t)t->id, "job", r->job->name, "state",
+	    task_state_name(t->state), "attempt", (json_int_t)r->attempt,
+	    "at", sjson_time(&ts)));
+}
+
 /* A task ended: retry a failure, maybe remove a finished runtime job. */
 void
 sched_task_ended(struct task *t)
 {
 	struct job	*j = t->job;
 	struct retry	*r;
+	char		*d;
 
 	if ((t->state == TASK_FAILED || t->state == TASK_TIMEOUT) &&
 	    t->attempt <= t->def->retries && !j->removed) {
@@ -103,10 +125,13 @@ sched_task_ended(struct task *t)
 		/* The same arguments and variables as the failed attempt. */
 		task_params_copy(&r->params, &t->params);
 		state_job(j);
-		log_info("task %llu (%s) %s: attempt %u in %llums",
+		d = format_elapsed((int64_t)t->def->retry_delay_ms);
+		log_info("task %llu (%s) %s: attempt %u in %s",
 		    (unsigned long long)t->id, j->name,
-		    task_state_name(t->state), r->attempt,
-		    (unsigned long long)t->def->retry_delay_ms);
+		    task_state_name(t->state), r->attempt, d);
+		free(d);
+		if (sub_wanted(SUB_TASK_RETRY))
+			sched_retry_emit(t, r);
 		return;
 	}
 	sched_maybe_auto_remove(j);

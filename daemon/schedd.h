@@ -271,8 +271,12 @@ TAILQ_HEAD(ban_list, ban);
 #define SUB_CONFIG_RELOADED	0x80
 #define SUB_TASK_FROZEN		0x100
 #define SUB_TASK_THAWED		0x200
-#define SUB_HOOK_QUEUED		0x400
-#define SUB_ALL			0x7ff
+#define SUB_JOB_CHANGED		0x400
+#define SUB_JOB_PAUSED		0x800
+#define SUB_JOB_RESUMED		0x1000
+#define SUB_TASK_RETRY		0x2000
+#define SUB_HOOK_QUEUED		0x4000
+#define SUB_ALL			0x7fff
 
 /* A request that answers later (wait, output --follow). */
 struct client_defer {

@@ -19,6 +19,10 @@ static const struct {
 	{ "config.reloaded", SUB_CONFIG_RELOADED },
 	{ "task.frozen", SUB_TASK_FROZEN },
 	{ "task.thawed", SUB_TASK_THAWED },
+	{ "job.changed", SUB_JOB_CHANGED },
+	{ "job.paused", SUB_JOB_PAUSED },
+	{ "job.resumed", SUB_JOB_RESUMED },
+	{ "task.retry", SUB_TASK_RETRY },
 	{ "hook.queued", SUB_HOOK_QUEUED },
 };
 

@@ -29,6 +29,7 @@
 #define TASK_KILL_WAIT_MS 5000	/* after SIGKILL, before giving up */
 
 static void	 task_finish(struct task *);
+static void	 task_log_end(struct task *);
 static void	 task_try_finish(struct task *);
 static void	 task_end(struct task *);
 static void	 task_timer(evutil_socket_t, short, void *);
@@ -289,8 +290,9 @@ task_timer(evutil_socket_t fd, short events, void *arg)
 	if (t->state != TASK_RUNNING)
 		return;
 	if (t->stop == STOP_NONE && !t->leftovers) {
-		log_info("task %llu (%s) timed out", (unsigned long long)t->id,
-		    t->job->name);
+		/* Logged once, when it has ended (task_log_end). */
+		log_debug("task %llu (%s): timeout reached, stopping it",
+		    (unsigned long long)t->id, t->job->name);
 		task_stop(t, 0, STOP_TIMEOUT);
 		return;
 	}
@@ -566,6 +568,47 @@ task_usage(struct task *t)
 	}
 }
 
+/*
+ * The one log line of an ended task, with how long it ran and how it
+ * ended: a failure or a timeout at warning, with its exit code or signal
+ * (schedd.8 LOGGING), a stop at info, a success at debug.
+ */
+static void
+task_log_end(struct task *t)
+{
+	unsigned long long	 id = t->id;
+	const char		*name = t->job->name;
+	char			*d, *how;
+
+	d = format_elapsed(t->duration_ms);
+	if (t->signal != 0)
+		xasprintf(&how, "killed by SIG%s", signal_name(t->signal));
+	else if (t->exit_code >= 0)
+		xasprintf(&how, "exit code %d", t->exit_code);
+	else
+		how = xstrdup("no exit status");
+	switch (t->state) {
+	case TASK_SUCCEEDED:
+		log_debug("task %llu (%s) succeeded after %s", id, name, d);
+		break;
+	case TASK_FAILED:
+		log_warnx("task %llu (%s) failed after %s: %s%s%s", id, name,
+		    d, how, t->error != NULL ? ": " : "",
+		    t->error != NULL ? t->error : "");
+		break;
+	case TASK_TIMEOUT:
+		log_warnx("task %llu (%s) timed out after %s: %s", id, name, d,
+		    how);
+		break;
+	default:
+		log_info("task %llu (%s) %s after %s: %s", id, name,
+		    task_state_name(t->state), d, how);
+		break;
+	}
+	free(how);
+	free(d);
+}
+
 /* Process gone and output closed: decide the end state. */
 static void
 task_finish(struct task *t)
@@ -615,12 +658,7 @@ task_finish(struct task *t)
 		j->counters.stopped++;
 		break;
 	}
-	if (t->state == TASK_SUCCEEDED)
-		log_debug("task %llu (%s) succeeded",
-		    (unsigned long long)t->id, j->name);
-	else
-		log_info("task %llu (%s) %s", (unsigned long long)t->id,
-		    j->name, task_state_name(t->state));
+	task_log_end(t);
 	if (!j->removed && t->def->ban_after_failures > 0 &&
 	    j->counters.consecutive_failures >= t->def->ban_after_failures &&
 	    ban_match(j->name) == NULL) {

@@ -42,7 +42,7 @@ must_succeed ctl run a
 a=$OUT
 wait_for eval "[ \"\$(task_get $a .state)\" = running ]"
 apid=$(task_get "$a" .pid)
-must_succeed ctl stop "$a"
+must_succeed ctl stop --no-wait "$a"
 # The leader died of SIGTERM and was reaped; the stray lives on.
 wait_for grep -q 'waiting for its last processes' "$LOG"
 must_equal running "$(task_get "$a" .state)" "task a while its stray lives"

@@ -538,11 +538,11 @@ START_TEST(test_names)
 	test_errors("jobs:\n  9lives:\n    command: x\n  -x:\n    command: x\n"
 	    "  'a b':\n    command: x\n  ok.name@host-1_x:\n    command: x\n",
 	    "2:3: bad job name \"9lives\" (letters, digits and _.@-, not "
-	    "starting with a digit or one of .@-, at most 64)",
+	    "starting with a digit or one of .@-, at most 64 characters)",
 	    "4:3: bad job name \"-x\" (letters, digits and _.@-, not "
-	    "starting with a digit or one of .@-, at most 64)",
+	    "starting with a digit or one of .@-, at most 64 characters)",
 	    "6:3: bad job name \"a b\" (letters, digits and _.@-, not "
-	    "starting with a digit or one of .@-, at most 64)",
+	    "starting with a digit or one of .@-, at most 64 characters)",
 	    NULL);
 	memset(name, 'a', 64);
 	name[64] = '\0';
@@ -553,7 +553,8 @@ START_TEST(test_names)
 	snprintf(yaml, sizeof yaml, "jobs:\n  %s:\n    command: x\n", name);
 	test_errors(yaml, "2:3: bad job name \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" (letters, digits and _.@-, "
-	    "not starting with a digit or one of .@-, at most 64)", NULL);
+	    "not starting with a digit or one of .@-, at most 64 characters)",
+	    NULL);
 }
 END_TEST
 
@@ -1134,7 +1135,7 @@ START_TEST(test_json_errors)
 	    "job.name: expected a string");
 	test_json_bad("{\"name\": \"9x\", \"command\": \"x\"}",
 	    "job.name: bad job name \"9x\" (letters, digits and _.@-, not "
-	    "starting with a digit or one of .@-, at most 64)");
+	    "starting with a digit or one of .@-, at most 64 characters)");
 	test_json_bad("{\"name\": \"x\", \"command\": \"x\","
 	    "\"timeout\": \"5x\","
 	    "\"timout\": 1, \"concurrency\": 0, \"every\": \"5m\","

@@ -152,6 +152,41 @@ START_TEST(test_format_duration)
 }
 END_TEST
 
+/* format_size and format_elapsed must write this. */
+static void
+test_text(char *got, const char *want)
+{
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(test_format_size_elapsed)
+{
+	uint64_t	 back;
+	char		*s;
+
+	test_text(format_size(0), "0");
+	test_text(format_size(1536), "1536");
+	test_text(format_size(4096), "4KiB");
+	test_text(format_size(1048576), "1MiB");
+	test_text(format_size((uint64_t)3 << 30), "3GiB");
+	test_text(format_size((uint64_t)1 << 40), "1TiB");
+	/* What format_size writes reads back the same. */
+	s = format_size(65536);
+	ck_assert_int_eq(parse_size(s, &back), 0);
+	ck_assert_uint_eq(back, 65536);
+	free(s);
+
+	test_text(format_elapsed(-5), "0ms");
+	test_text(format_elapsed(250), "250ms");
+	test_text(format_elapsed(1000), "1.0s");
+	test_text(format_elapsed(1250), "1.2s");
+	test_text(format_elapsed(184000), "3m4s");
+	test_text(format_elapsed(7500000), "2h5m");
+	test_text(format_elapsed(90000000), "1d1h");
+}
+END_TEST
+
 START_TEST(test_name_valid)
 {
 	char	 name[80];
@@ -363,6 +398,7 @@ util_suite(void)
 	tcase_add_test(tc, test_parse_duration);
 	tcase_add_test(tc, test_parse_size);
 	tcase_add_test(tc, test_format_duration);
+	tcase_add_test(tc, test_format_size_elapsed);
 	tcase_add_test(tc, test_name_valid);
 	tcase_add_test(tc, test_signal);
 	tcase_add_test(tc, test_time_parse);
