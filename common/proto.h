@@ -10,7 +10,7 @@
 #ifndef PROTO_H
 #define PROTO_H
 
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2
 
 #define PROTO_MAX_LINE		(1024 * 1024)	/* request line, bytes */
 #define PROTO_MAX_CLIENTS	256
