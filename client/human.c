@@ -80,12 +80,14 @@ human_size(uint64_t v)
 static char *
 human_word(const char *w)
 {
-	char	*s;
+	char	*s, *clean;
 
 	if (*w != '\0' && strpbrk(w, " \t\n'\"\\$") == NULL)
 		return (format_clean(w));
 	xasprintf(&s, "'%s'", w);
-	return (format_clean(s));
+	clean = format_clean(s);
+	free(s);
+	return (clean);
 }
 
 /* A list of words, each as human_word shows it. */
