@@ -82,6 +82,7 @@ enum ctl_opt_type {
 	OPT_ENV,	/* KEY=VALUE, repeated: an object */
 	OPT_MAP,	/* KEY=VALUE, repeated: an object of OPT_SCALARs */
 	OPT_LIST,	/* repeated: a list of strings */
+	OPT_IDS,	/* repeated: a list of task ids */
 	OPT_FOLLOW,	/* a flag that makes the answer a stream */
 	OPT_WAIT,	/* not sent: wait for the task the answer names */
 	OPT_LOCAL,	/* not sent: read by the command's own code */

@@ -159,6 +159,8 @@ static const struct ctl_opt opts_add[] = {
 	  .help = "COMMAND is one string for /bin/sh -c" },
 	{ .name = "replace", .type = OPT_FLAG, .key = "replace",
 	  .help = "replace a job of the same name" },
+	{ .name = "after", .type = OPT_IDS, .key = "after", .arg = "ID",
+	  .help = "start once task ID succeeded (repeatable)" },
 	{ .name = "no-run", .type = OPT_NOFLAG, .key = "run",
 	  .help = "define a job with no schedule without running it" },
 	{ .name = "wait", .type = OPT_WAIT,
@@ -173,6 +175,8 @@ static const struct ctl_opt opts_remove[] = {
 static const struct ctl_opt opts_run[] = {
 	{ .name = "env", .type = OPT_ENV, .key = "env", .arg = "K=V",
 	  .help = "set variable K to V for this task (repeatable)" },
+	{ .name = "after", .type = OPT_IDS, .key = "after", .arg = "ID",
+	  .help = "start once task ID succeeded (repeatable)" },
 	{ .name = "wait", .type = OPT_WAIT,
 	  .help = "wait for the task; exit with its status" },
 	{ .name = NULL }
@@ -264,7 +268,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	    "      [--io-weight N] [--pids-max N] [--timezone TZ] "
 	    "[--disabled]\n"
 	    "      [--tag T]... [--description TEXT] [--on-failure JOB]...\n"
-	    "      [--on-success JOB]... [--shell] [--replace]\n"
+	    "      [--on-success JOB]... [--shell] [--replace] "
+	    "[--after ID]...\n"
 	    "      [--no-run | --wait] -- COMMAND [ARG...]",
 	  .help = "add a job that runs COMMAND",
 	  .wire = "add",
@@ -277,8 +282,8 @@ const struct ctl_cmd ctl_cmds[] = {
 	  .wire = "remove",
 	  .pos = { { "JOB", "name", POS_STRING, 0 } },
 	  .opts = opts_remove, .print = print_remove },
-	{ .name = "run", .usage = "run JOB [--env K=V]... [--wait] "
-	    "[-- ARG...]",
+	{ .name = "run", .usage = "run JOB [--env K=V]... [--after ID]... "
+	    "[--wait] [-- ARG...]",
 	  .help = "start a task of a job now; print its id",
 	  .wire = "run",
 	  .pos = { { "JOB", "name", POS_STRING, 0 },

@@ -30,6 +30,7 @@ static void	 format_counters(json_t *, FILE *);
 static char	*format_join(json_t *, const char *, int);
 static char	*format_names(json_t *);
 static const char *format_job_state(json_t *);
+static const char *format_task_state(json_t *);
 static int	 format_job_event(const char *);
 
 /* A string member of an object, or NULL. */
@@ -334,7 +335,7 @@ format_job_event(const char *name)
 static const char *
 format_job_state(json_t *job)
 {
-	json_int_t	 v;
+	json_int_t	 v, w;
 
 	const char	*sched = field_str(job, "schedule_state");
 	int		 ended = sched != NULL && strcmp(sched, "ended") == 0;
@@ -346,15 +347,16 @@ format_job_state(json_t *job)
 	if (field_int(job, "running", &v) == 0 && v > 0)
 		return ("running");
 	if (field_int(job, "queued", &v) == 0 && v > 0)
-		return ("queued");
+		return (field_int(job, "waiting", &w) == 0 && w == v ?
+		    "waiting" : "queued");
 	return (ended ? "ended" : "idle");
 }
 
 /* The members of job summaries format_jobs reads, besides the name. */
 const char *const format_jobs_fields[] = {
 	"schedule", "next_run", "last_task", "last_run", "last_state",
-	"runs", "banned", "paused", "running", "queued", "schedule_state",
-	NULL
+	"runs", "banned", "paused", "running", "queued", "waiting",
+	"schedule_state", NULL
 };
 
 /* A NULL-terminated list of names as a JSON array. */
@@ -463,8 +465,11 @@ format_job(json_t *job, FILE *fp)
 		n = 0;
 	if (field_int(job, "queued", &q) != 0)
 		q = 0;
-	fprintf(fp, "%-14s %lld running, %lld queued\n", "tasks:",
+	fprintf(fp, "%-14s %lld running, %lld queued", "tasks:",
 	    (long long)n, (long long)q);
+	if (field_int(job, "waiting", &n) == 0 && n > 0)
+		fprintf(fp, " (%lld waiting)", (long long)n);
+	fputc('\n', fp);
 	format_counters(job, fp);
 	if (field_int(job, "consecutive_failures", &n) == 0 && n > 0)
 		fprintf(fp, "%-14s %lld\n", "failing:", (long long)n);
@@ -485,6 +490,15 @@ format_job(json_t *job, FILE *fp)
 	}
 }
 
+/* A task's state, "waiting" for a queued task whose dependencies run. */
+static const char *
+format_task_state(json_t *task)
+{
+	if (field_true(task, "waiting"))
+		return ("waiting");
+	return (field_str(task, "state"));
+}
+
 /* The detail view of one task record, with its output tail. */
 void
 format_task(json_t *task, FILE *fp)
@@ -497,9 +511,12 @@ format_task(json_t *task, FILE *fp)
 	if (field_int(task, "id", &v) == 0)
 		fprintf(fp, "%-14s %lld\n", "task:", (long long)v);
 	format_line(fp, "job:", field_str(task, "job"));
-	format_line(fp, "state:", field_str(task, "state"));
+	format_line(fp, "state:", format_task_state(task));
 	if (field_true(task, "frozen"))
 		format_line(fp, "frozen:", "yes");
+	if (json_array_size(json_object_get(task, "after")) > 0)
+		format_line_free(fp, "after:", format_ids(json_object_get(task,
+		    "after")));
 	format_line(fp, "trigger:", field_str(task, "trigger"));
 	if (field_int(task, "attempt", &v) == 0)
 		fprintf(fp, "%-14s %lld\n", "attempt:", (long long)v);
@@ -573,9 +590,9 @@ format_tasks(json_t *tasks, FILE *fp)
 		else
 			duration = xstrdup("-");
 		ex = format_exit(task);
-		table_add(t, id, field_str(task, "job"), field_str(task,
-		    "state"), field_str(task, "trigger"), started, duration,
-		    ex);
+		table_add(t, id, field_str(task, "job"),
+		    format_task_state(task), field_str(task, "trigger"),
+		    started, duration, ex);
 		free(id);
 		free(started);
 		free(duration);

@@ -258,6 +258,20 @@ run_opt(struct args *a, int idx, json_t *req)
 			    json_string(a->values[idx][i]));
 		run_set(req, o->key, list);
 		break;
+	case OPT_IDS:
+		list = json_array();
+		for (i = 0; i < a->count[idx]; i++) {
+			if (number_parse(a->values[idx][i], 1, INT64_MAX,
+			    &n) != 0) {
+				json_decref(list);
+				return (usage_error(a->ce->name, "--%s: bad "
+				    "task id: %s", o->name,
+				    a->values[idx][i]));
+			}
+			json_array_append_new(list, json_integer(n));
+		}
+		run_set(req, o->key, list);
+		break;
 	case OPT_WAIT:
 	case OPT_LOCAL:
 	case OPT_LOCAL_ARG:

@@ -133,6 +133,7 @@ args_valued(const struct ctl_opt *o)
 	case OPT_ENV:
 	case OPT_MAP:
 	case OPT_LIST:
+	case OPT_IDS:
 	case OPT_LOCAL_ARG:
 		return (1);
 	default:
@@ -145,7 +146,7 @@ static int
 args_multi(const struct ctl_opt *o)
 {
 	return (o->type == OPT_ENV || o->type == OPT_MAP ||
-	    o->type == OPT_LIST);
+	    o->type == OPT_LIST || o->type == OPT_IDS);
 }
 
 /* Remember an option's value (a copy); a repeated option keeps all. */

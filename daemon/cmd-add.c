@@ -17,6 +17,8 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	struct jobdef		*def;
 	struct job		*j;
 	struct task		*t = NULL;
+	struct task_params	 p;
+	json_t			*after;
 	enum proto_error	 e;
 	char			*cause;
 	int			 replace, adhoc, run, existed;
@@ -29,6 +31,7 @@ cmd_add_exec(struct cmd_ctx *ctx)
 		free(cause);
 		return (CMD_ERROR);
 	}
+	memset(&p, 0, sizeof p);
 	if ((j = job_find(def->name)) != NULL) {
 		if (!replace) {
 			cmd_fail(ctx, PROTO_EXISTS, "job \"%s\" exists (use "
@@ -59,6 +62,19 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	 * as well.
 	 */
 	adhoc = run && !jobdef_has_schedule(def);
+	if ((after = json_object_get(ctx->req, "after")) != NULL) {
+		if (!adhoc) {
+			cmd_fail(ctx, PROTO_BAD_REQUEST, "after: only for a "
+			    "job that runs at once (no schedule, not no-run)");
+			goto fail;
+		}
+		if ((e = dep_check(after, ctx->uid, ctx->admin, &p,
+		    &cause)) != PROTO_OK) {
+			cmd_fail(ctx, e, "%s", cause);
+			free(cause);
+			goto fail;
+		}
+	}
 	e = admit_task(adhoc ? j : NULL, def, ctx->uid, ADMIT_ACK, &cause);
 	if (e != PROTO_OK && (adhoc || e == PROTO_BANNED || e == PROTO_BUSY ||
 	    e == PROTO_PERSIST_FAILED)) {
@@ -79,12 +95,13 @@ cmd_add_exec(struct cmd_ctx *ctx)
 	sub_emit(existed ? SUB_JOB_CHANGED : SUB_JOB_ADDED,
 	    json_pack("{s:s}", "job", j->name));
 	if (adhoc)
-		t = queue_push(j, TRIGGER_ADD, ctx->uid);
+		t = queue_push_params(j, TRIGGER_ADD, ctx->uid, &p);
 	cmd_reply(ctx, json_pack("{s:s,s:o}", "job", j->name, "task",
 	    t != NULL ? sjson_uint(t->id) : json_null()));
 	queue_dispatch();
 	return (CMD_DONE);
 fail:
+	task_params_free(&p);
 	jobdef_unref(def);
 	return (CMD_ERROR);
 }
@@ -95,6 +112,7 @@ const struct cmd_entry cmd_add_entry = {
 		{ "job", ARG_OBJECT | ARG_REQUIRED },
 		{ "replace", ARG_BOOL },
 		{ "run", ARG_BOOL },
+		{ "after", ARG_ARRAY },
 	},
 	.exec = cmd_add_exec,
 };

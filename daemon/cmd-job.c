@@ -92,14 +92,15 @@ cmd_jobs_has_tag(const struct job *j, const char *tag)
  */
 enum cmd_job_field {
 	JF_NAME, JF_ORIGIN, JF_UID, JF_DESCRIPTION, JF_TAGS, JF_SCHEDULE,
-	JF_NEXT_RUN, JF_PAUSED, JF_BANNED, JF_RUNNING, JF_QUEUED, JF_RUNS,
+	JF_NEXT_RUN, JF_PAUSED, JF_BANNED, JF_RUNNING, JF_QUEUED, JF_WAITING,
+	JF_RUNS,
 	JF_SUCCEEDED, JF_FAILED, JF_TIMEOUTS, JF_STOPPED, JF_SKIPPED, JF_MISSED,
 	JF_CONSECUTIVE_FAILURES, JF_LAST_TASK, JF_LAST_STATE, JF_LAST_RUN,
 	JF_SCHEDULE_STATE, JF_LATEST_TASK, JF_COUNT
 };
 static const char *cmd_job_field_names[JF_COUNT] = {
 	"name", "origin", "uid", "description", "tags", "schedule",
-	"next_run", "paused", "banned", "running", "queued", "runs",
+	"next_run", "paused", "banned", "running", "queued", "waiting", "runs",
 	"succeeded", "failed", "timeouts", "stopped", "skipped", "missed",
 	"consecutive_failures", "last_task", "last_state", "last_run",
 	"schedule_state", "latest_task"
@@ -152,6 +153,7 @@ cmd_job_fields(struct jw *w, const struct job *j, unsigned mask)
 
 	count[JF_RUNNING] = j->nrunning;
 	count[JF_QUEUED] = j->nqueued;
+	count[JF_WAITING] = j->nqueued - j->nready;
 	count[JF_RUNS] = (int64_t)k->runs;
 	count[JF_SUCCEEDED] = (int64_t)k->succeeded;
 	count[JF_FAILED] = (int64_t)k->failed;

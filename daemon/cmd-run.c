@@ -1,6 +1,6 @@
 /*
  * run: queue a manual task of a job, maybe with arguments and variables
- * of its own (schedd.8 "run").
+ * of its own, maybe after other tasks (schedd.8 "run").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +99,11 @@ cmd_run_exec(struct cmd_ctx *ctx)
 		task_params_free(&p);
 		return (CMD_ERROR);
 	}
-	if ((e = admit_task(j, j->def, ctx->uid, ADMIT_ACK, &cause)) !=
+	e = PROTO_OK;
+	if ((v = json_object_get(ctx->req, "after")) != NULL)
+		e = dep_check(v, ctx->uid, ctx->admin, &p, &cause);
+	if (e != PROTO_OK ||
+	    (e = admit_task(j, j->def, ctx->uid, ADMIT_ACK, &cause)) !=
 	    PROTO_OK) {
 		cmd_fail(ctx, e, "%s", cause);
 		free(cause);
@@ -119,6 +123,7 @@ const struct cmd_entry cmd_run_entry = {
 		{ "name", ARG_STRING | ARG_REQUIRED },
 		{ "args", ARG_ARRAY },
 		{ "env", ARG_OBJECT },
+		{ "after", ARG_ARRAY },
 	},
 	.exec = cmd_run_exec,
 };

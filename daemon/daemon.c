@@ -82,6 +82,7 @@ daemon_free(void)
 	job_free_all();
 	sched_free();
 	queue_free();
+	dep_free_all();
 	task_start_free();
 	task_prep_cache_free();
 	cgroup_free();

@@ -34,6 +34,7 @@ job_create(struct jobdef *def, enum job_origin origin, uid_t uid)
 	j->paused = !def->enabled;
 	j->qidx = SIZE_MAX;
 	TAILQ_INIT(&j->queue);
+	TAILQ_INIT(&j->ready);
 	TAILQ_INIT(&j->running);
 	TAILQ_INIT(&j->history);
 	TAILQ_INSERT_TAIL(&sd.jobs, j, entry);
@@ -187,6 +188,7 @@ job_holder(const char *name)
 	j->qidx = SIZE_MAX;
 	j->sched.idx = SIZE_MAX;
 	TAILQ_INIT(&j->queue);
+	TAILQ_INIT(&j->ready);
 	TAILQ_INIT(&j->running);
 	TAILQ_INIT(&j->history);
 	LIST_INIT(&j->retries);

@@ -8,6 +8,11 @@
  * queued and below their concurrency).  Those are kept in a heap ordered
  * by their head's priority, then queue order, so picking is O(1) and
  * every change O(log ready jobs).
+ *
+ * A task waiting for other tasks (dep.c) is on its job's queue but not
+ * on its ready queue: it holds no slot and other tasks of its job pass
+ * it.  When its dependencies have succeeded it joins the ready queue in
+ * the order it was queued, ahead of tasks queued after it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +27,30 @@
 
 #define QUEUE_BATCH	16	/* tasks started per turn of the loop */
 
+/*
+ * Insert task t in list head (through field) in id order, looking from
+ * the tail: a new task goes last at once, a released one passes the
+ * tasks of its job queued after it (at most its queue_limit).
+ */
+#define QUEUE_INSERT(head, t, field) do {				\
+	struct task	*o_;						\
+									\
+	for (o_ = TAILQ_LAST(head, task_list);				\
+	    o_ != NULL && o_->id > (t)->id;				\
+	    o_ = TAILQ_PREV(o_, task_list, field))			\
+		;							\
+	if (o_ == NULL)							\
+		TAILQ_INSERT_HEAD(head, t, field);			\
+	else								\
+		TAILQ_INSERT_AFTER(head, o_, t, field);			\
+} while (0)
+
 static struct heap	 queue_heap;
 
 static int	 queue_before(const void *, const void *);
 static size_t	*queue_index(void *);
 static int	 queue_too_late(struct task *);
+static void	 queue_ready(struct task *);
 
 /* Does a's head go before b's: higher priority, then queued first? */
 static int
@@ -36,7 +60,7 @@ queue_before(const void *a, const void *b)
 
 	if (ja->def->priority != jb->def->priority)
 		return (ja->def->priority > jb->def->priority);
-	return (TAILQ_FIRST(&ja->queue)->seq < TAILQ_FIRST(&jb->queue)->seq);
+	return (TAILQ_FIRST(&ja->ready)->seq < TAILQ_FIRST(&jb->ready)->seq);
 }
 
 static size_t *
@@ -55,7 +79,7 @@ queue_update(struct job *j)
 	if (queue_heap.before == NULL)
 		heap_init(&queue_heap, queue_before, queue_index);
 	heap_remove(&queue_heap, j);
-	if (j->nqueued > 0 && j->nrunning < job_concurrency(j))
+	if (j->nready > 0 && j->nrunning < job_concurrency(j))
 		heap_push(&queue_heap, j);
 }
 
@@ -68,20 +92,33 @@ void
 queue_link(struct task *t)
 {
 	struct job	*j = t->job;
-	struct task	*o;
 
 	t->seq = t->id;		/* ids are handed out in queue order */
-	for (o = TAILQ_LAST(&j->queue, task_list); o != NULL && o->id > t->id;
-	    o = TAILQ_PREV(o, task_list, entry))
-		;
-	if (o == NULL)
-		TAILQ_INSERT_HEAD(&j->queue, t, entry);
-	else
-		TAILQ_INSERT_AFTER(&j->queue, o, t, entry);
+	QUEUE_INSERT(&j->queue, t, entry);
 	j->nqueued++;
 	sd.nqueued++;
 	usage_queued(t->uid, 1);
+	if (t->nwait == 0)
+		queue_ready(t);
+}
+
+/* Put a queued task that waits for nothing on its job's ready queue. */
+static void
+queue_ready(struct task *t)
+{
+	struct job	*j = t->job;
+
+	QUEUE_INSERT(&j->ready, t, qentry);
+	j->nready++;
 	queue_update(j);
+}
+
+/* A waiting task's dependencies have all succeeded: it may start. */
+void
+queue_release(struct task *t)
+{
+	queue_ready(t);
+	queue_dispatch_soon();
 }
 
 /*
@@ -100,12 +137,14 @@ queue_push_params(struct job *j, enum task_trigger trigger, uid_t uid,
     struct task_params *p)
 {
 	struct task	*t;
+	char		*why;
 
 	t = task_new(j, trigger, uid);
 	if (p != NULL) {
 		t->params = *p;
 		memset(p, 0, sizeof *p);
 	}
+	why = dep_attach(t);
 	queue_link(t);
 	state_task(t);
 	notify_status();
@@ -113,6 +152,13 @@ queue_push_params(struct job *j, enum task_trigger trigger, uid_t uid,
 		sub_emit(SUB_TASK_QUEUED, json_pack("{s:I,s:s,s:s}", "task",
 		    (json_int_t)t->id, "job", j->name, "trigger",
 		    task_trigger_name(trigger)));
+	if (why != NULL) {
+		/* What it waits for ended while it was being admitted. */
+		log_info("task %llu (%s) cancelled: %s",
+		    (unsigned long long)t->id, j->name, why);
+		task_cancel(t, why);
+		free(why);
+	}
 	return (t);
 }
 
@@ -126,6 +172,11 @@ queue_remove(struct task *t)
 	j->nqueued--;
 	sd.nqueued--;
 	usage_queued(t->uid, -1);
+	if (t->nwait == 0) {
+		TAILQ_REMOVE(&j->ready, t, qentry);
+		j->nready--;
+	} else
+		dep_forget(t);
 	queue_update(j);
 }
 
@@ -141,7 +192,7 @@ queue_pick(void)
 	if (sd.nrunning >= sd.settings.max_running ||
 	    (j = heap_top(&queue_heap)) == NULL)
 		return (NULL);
-	return (TAILQ_FIRST(&j->queue));
+	return (TAILQ_FIRST(&j->ready));
 }
 
 static struct event	*queue_ev;

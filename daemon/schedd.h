@@ -108,7 +108,11 @@ struct task_params {
 	size_t		 nargs;
 	char		**env;		/* "KEY=VALUE", NULL-terminated */
 	size_t		 nenv;
+	uint64_t	*after;		/* tasks it waits for (dep.c) */
+	size_t		 nafter;
 };
+
+struct dep_link;
 
 struct task {
 	uint64_t	 id;
@@ -133,6 +137,8 @@ struct task {
 	int		 signal;	/* 0: n/a */
 	char		*error;		/* could not start: ... */
 	struct task_params params;
+	struct dep_link	*links;		/* one per dependency, or NULL */
+	uint32_t	 nwait;		/* dependencies not yet succeeded */
 	int		 have_rusage;
 	struct rusage	 rusage;
 
@@ -168,6 +174,7 @@ struct task {
 
 	struct task_watches watches;
 	TAILQ_ENTRY(task) entry;	/* job's queue, running or history */
+	TAILQ_ENTRY(task) qentry;	/* job's ready queue */
 	TAILQ_ENTRY(task) dentry;	/* daemon's draining list */
 	TAILQ_ENTRY(task) rentry;	/* daemon's running list */
 };
@@ -206,7 +213,9 @@ struct job {
 	uint64_t	 last_task;	/* 0: none */
 	struct timespec	 last_run;	/* start of the last task started */
 
-	struct task_list queue;		/* queued, FIFO */
+	struct task_list queue;		/* queued, FIFO, waiting or not */
+	struct task_list ready;		/* queued and not waiting, FIFO */
+	uint32_t	 nready;
 	struct task_list running;
 	struct task_list history;	/* ended, oldest first */
 
@@ -393,6 +402,15 @@ int		 cgroup_limits_check_job(const struct jobdef *, unsigned,
 int		 cgroup_limits_permitted(const struct jobdef *,
 		     const struct settings *, char **);
 
+/* dep.c */
+enum proto_error dep_check(json_t *, uid_t, int, struct task_params *,
+		    char **);
+char		*dep_attach(struct task *);
+void		 dep_forget(struct task *);
+void		 dep_ended(const struct task *);
+void		 dep_restore(void);
+void		 dep_free_all(void);
+
 /* hook.c */
 enum proto_error hook_check(const struct jobdef *, uid_t, char **);
 void		 hook_fire(const struct task *);
@@ -469,6 +487,7 @@ struct task	*queue_push(struct job *, enum task_trigger, uid_t);
 struct task	*queue_push_params(struct job *, enum task_trigger, uid_t,
 		    struct task_params *);
 void		 queue_remove(struct task *);
+void		 queue_release(struct task *);
 void		 queue_update(struct job *);
 struct task	*queue_pick(void);
 void		 queue_dispatch(void);

@@ -298,7 +298,7 @@ static const char *state_rec_keys[STATE_REC_MAX] = {
 	"started_at", "finished_at", "duration_ms", "pid", "exit_code",
 	"signal", "error", "user_cpu_ms", "sys_cpu_ms", "max_rss_kb", "output",
 	"output_bytes", "log", "memory_peak_bytes", "oom_kills", "frozen",
-	"args", "env", "t", "owner", "owner_uid", "removed"
+	"args", "env", "after", "waiting", "t", "owner", "owner_uid", "removed"
 };
 
 static int	 state_rec_key(const char *, size_t, int);
@@ -309,6 +309,7 @@ static void	 state_rec_time(const struct state_rec *, int,
 		    struct timespec *);
 static json_t	*state_rec_json(const struct state_rec *, int);
 static void	 state_rec_params(const struct state_rec *, struct task *);
+static void	 state_rec_after(struct task *, uint64_t);
 
 /* Which member a key is; the one after the last is tried first. */
 static int
@@ -547,6 +548,25 @@ state_rec_params(const struct state_rec *r, struct task *t)
 		}
 		json_decref(o);
 	}
+	if ((o = state_rec_json(r, STATE_REC_AFTER)) != NULL) {
+		json_array_foreach(o, i, v) {
+			if (json_is_integer(v) && json_integer_value(v) > 0)
+				state_rec_after(t, (uint64_t)
+				    json_integer_value(v));
+		}
+		json_decref(o);
+	}
+	/* Off its ready queue until dep_restore has looked. */
+	t->nwait = t->state == TASK_QUEUED && t->params.nafter > 0;
+}
+
+/* One more task t waits for. */
+static void
+state_rec_after(struct task *t, uint64_t id)
+{
+	t->params.after = xreallocarray(t->params.after,
+	    t->params.nafter + 1, sizeof *t->params.after);
+	t->params.after[t->params.nafter++] = id;
 }
 
 /*

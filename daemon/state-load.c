@@ -570,6 +570,7 @@ state_open(char **cause)
 	state_lose_running(&sd.jobs);
 	state_lose_running(&sd.removed_jobs);
 	state_cancel_foreign();
+	dep_restore();
 	job_prune_removed();
 	/* A large state is written beside the loop; the daemon answers. */
 	if (state_compact_at_start(state_loaded, state_had_new) == 0)

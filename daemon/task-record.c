@@ -26,6 +26,7 @@ static const char *task_triggers[] = {
 
 static int64_t	 task_timeval_ms(const struct timeval *);
 static void	 task_record_int(struct jw *, const char *, int64_t, int);
+static void	 task_record_after(struct jw *, const struct task *);
 
 const char *
 task_state_name(enum task_state s)
@@ -122,6 +123,25 @@ task_record_fields(struct jw *w, const struct task *t)
 	task_record_int(w, "oom_kills", t->oom_kills, t->oom_kills >= 0);
 	jw_kbool(w, "frozen", t->state == TASK_RUNNING && t->frozen);
 	task_params_write(w, &t->params);
+	task_record_after(w, t);
+}
+
+/* The tasks it waits for (dep.c), and whether it still does. */
+static void
+task_record_after(struct jw *w, const struct task *t)
+{
+	size_t	 i;
+
+	jw_key(w, "after");
+	if (t->params.nafter == 0)
+		jw_null(w);
+	else {
+		jw_array_open(w);
+		for (i = 0; i < t->params.nafter; i++)
+			jw_int(w, (int64_t)t->params.after[i]);
+		jw_array_close(w);
+	}
+	jw_kbool(w, "waiting", t->state == TASK_QUEUED && t->nwait > 0);
 }
 
 /* A task's own arguments, a list, and variables, an object, or nulls. */
@@ -219,6 +239,7 @@ task_params_free(struct task_params *p)
 	while (p->nenv > 0)
 		free(p->env[--p->nenv]);
 	free(p->env);
+	free(p->after);
 	memset(p, 0, sizeof *p);
 }
 

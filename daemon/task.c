@@ -83,6 +83,7 @@ void
 task_free(struct task *t)
 {
 	hmap_idel(&sd.task_index, t->id);
+	dep_forget(t);
 	job_removed_forget(t);
 	if (t->cg_fd != -1)
 		cgroup_task_remove(t);
@@ -711,6 +712,7 @@ task_end(struct task *t)
 	}
 	sched_task_ended(t);
 	hook_fire(t);
+	dep_ended(t);
 	notify_status();
 	notify_idle_check();
 	task_prune(j);

@@ -9,7 +9,7 @@
 # Where a key's option is not the key with "-" for "_".
 declare -A OPT=([command]="" [tags]=tag [limits]=limit [enabled]=disabled)
 # add's options that are no job key.
-LOCAL="shell replace no-run wait"
+LOCAL="shell replace no-run wait after"
 
 man_keys=$(awk '
 /^\.Sh JOBS/ { p = 1; next }

@@ -23,7 +23,7 @@ must_equal '[["name"],["name"]]' \
     "$(raw '{"cmd":"jobs","fields":[]}' | jq -c '[.result.jobs[] | keys]')" \
     "no fields: names only"
 # Without fields, every member of a summary is there.
-must_equal 24 "$(raw '{"cmd":"jobs","name":"a"}' | jq '.result.jobs[0] | length')" \
+must_equal 25 "$(raw '{"cmd":"jobs","name":"a"}' | jq '.result.jobs[0] | length')" \
     "members of a whole summary"
 must_equal bad_request "$(raw_code '{"cmd":"jobs","fields":["runs","nope"]}')" \
     "an unknown field"
@@ -42,5 +42,5 @@ must_match '^a +every 1h .*\(succeeded #1\) +idle +1$' "$(echo "$table" | grep '
     "row of a"
 must_match '^b +cron 0 3 \* \* \* ' "$(echo "$table" | grep '^b ')" "row of b"
 # --json prints whole summaries.
-must_equal 24 "$(cj jobs | jq '.result.jobs[0] | length')" "members with --json"
+must_equal 25 "$(cj jobs | jq '.result.jobs[0] | length')" "members with --json"
 exit 0

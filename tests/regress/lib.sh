@@ -314,6 +314,24 @@ raw_code()
 	raw "$1" | jq -r 'if .ok then "ok" else .error.code end'
 }
 
+# uraw_code JSONLINE: raw_code, sent as the user add_user made.
+uraw_code()
+{
+	as_user "$TUSER" "$PYTHON" "$T/raw.py" "$SOCK" 20 "$1" |
+	    jq -r 'if .ok then "ok" else .error.code end'
+}
+
+# run_task VAR ARGS...: "schedctl run ARGS..." must succeed; the id of
+# the task it queued goes in VAR.
+run_task()
+{
+	local var=$1
+
+	shift
+	must_succeed ctl run "$@"
+	printf -v "$var" '%s' "$OUT"
+}
+
 # bg CMD...: run CMD in the background; it is killed on exit.  Sets $BGPID.
 bg()
 {

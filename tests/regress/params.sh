@@ -99,23 +99,18 @@ must_equal 'retry a|x|' "$(task_get "$r" .trigger) $(out "$r")" \
 if [ "$(id -u)" -eq 0 ]; then
 	add_user
 	chmod 755 "$T"
-	# ucode REQUEST: the error code of the request as the user, or "ok".
-	ucode() {
-		as_user "$TUSER" "$PYTHON" "$T/raw.py" "$SOCK" 20 "$1" |
-		    jq -r 'if .ok then "ok" else .error.code end'
-	}
 	must_equal permission_denied \
-	    "$(ucode '{"cmd":"run","name":"list","args":["x"]}')" \
+	    "$(uraw_code '{"cmd":"run","name":"list","args":["x"]}')" \
 	    "a user running root's job with arguments"
 	# A user's own job: the parameters are bounded by max_job_size.
-	must_equal ok "$(ucode '{"cmd":"add","job":{"name":"mine","command":["true"],"at":"2999-01-01T00:00:00Z"}}')" \
+	must_equal ok "$(uraw_code '{"cmd":"add","job":{"name":"mine","command":["true"],"at":"2999-01-01T00:00:00Z"}}')" \
 	    "the user adds a job"
 	big=$(head -c 70000 /dev/zero | tr '\0' x)
 	must_equal too_large \
-	    "$(ucode "{\"cmd\":\"run\",\"name\":\"mine\",\"args\":[\"$big\"]}")" \
+	    "$(uraw_code "{\"cmd\":\"run\",\"name\":\"mine\",\"args\":[\"$big\"]}")" \
 	    "a user's run with 70000 bytes of arguments"
 	must_equal ok \
-	    "$(ucode '{"cmd":"run","name":"mine","args":["x"],"env":{"A":"b"}}')" \
+	    "$(uraw_code '{"cmd":"run","name":"mine","args":["x"],"env":{"A":"b"}}')" \
 	    "a user's run of their job"
 fi
 exit 0

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "schedd.h"
 #include "unit.h"
+#include "xmalloc.h"
 
 static void
 setup(void)
@@ -62,6 +63,51 @@ finish(struct task *t)
 	TAILQ_INSERT_TAIL(&t->job->history, t, entry);
 	t->job->nhistory++;
 }
+
+/* A task of job j queued after task dep (run --after). */
+static struct task *
+push_after(struct job *j, struct task *dep)
+{
+	struct task_params	 p;
+
+	memset(&p, 0, sizeof p);
+	p.after = xcalloc(1, sizeof *p.after);
+	p.after[0] = dep->id;
+	p.nafter = 1;
+	return (queue_push_params(j, TRIGGER_MANUAL, 0, &p));
+}
+
+/*
+ * A waiting task holds no slot and tasks of its job queued after it pass
+ * it; once released it goes before those still queued after it.
+ */
+START_TEST(test_waiting_passed)
+{
+	struct job	*a, *b;
+	struct task	*d, *w, *t3, *t4;
+
+	setup();
+	sd.settings.max_running = 2;
+	a = mkjob("a", 1, 0, -1);
+	b = mkjob("b", 1, 0, -1);
+	d = queue_push(b, TRIGGER_MANUAL, 0);
+	ck_assert_ptr_eq(start_next(), d);
+	w = push_after(a, d);
+	t3 = queue_push(a, TRIGGER_MANUAL, 0);
+	t4 = queue_push(a, TRIGGER_MANUAL, 0);
+	ck_assert_uint_eq(w->nwait, 1);
+	ck_assert_uint_eq(a->nqueued, 3);
+	ck_assert_ptr_eq(start_next(), t3);
+	ck_assert_ptr_null(start_next());
+	finish(t3);
+	finish(d);
+	dep_ended(d);
+	ck_assert_uint_eq(w->nwait, 0);
+	ck_assert_ptr_eq(start_next(), w);
+	finish(w);
+	ck_assert_ptr_eq(start_next(), t4);
+}
+END_TEST
 
 START_TEST(test_same_job_fifo)
 {
@@ -284,6 +330,7 @@ main(void)
 	TCase	*tc = tcase_create("queue");
 
 	tcase_add_test(tc, test_same_job_fifo);
+	tcase_add_test(tc, test_waiting_passed);
 	tcase_add_test(tc, test_different_jobs_parallel);
 	tcase_add_test(tc, test_concurrency);
 	tcase_add_test(tc, test_max_running_priority);
