@@ -29,7 +29,8 @@ mkjob(const char *name, int concurrency, int priority, int queue_limit)
 	o = json_pack("{s:s,s:[s],s:i,s:i}", "name", name, "command", "true",
 	    "concurrency", concurrency, "priority", priority);
 	if (queue_limit >= 0)
-		json_object_set_new(o, "queue_limit", json_integer(queue_limit));
+		json_object_set_new(o, "queue_limit",
+		    json_integer(queue_limit));
 	ck_assert_msg(jobdef_from_json(o, &def, &cause) == 0, "%s", cause);
 	json_decref(o);
 	return (job_create(def, ORIGIN_CONFIG, 0));
