@@ -64,6 +64,24 @@ hmap_clear(struct hmap *m)
 	m->nbuckets = m->count = 0;
 }
 
+/* Free every value with fn (NULL: free(3)), then the nodes. */
+void
+hmap_clear_free(struct hmap *m, void (*fn)(void *))
+{
+	struct hnode	*n;
+	size_t		 i;
+
+	for (i = 0; i < m->nbuckets; i++) {
+		for (n = m->buckets[i]; n != NULL; n = n->next) {
+			if (fn != NULL)
+				fn(n->value);
+			else
+				free(n->value);
+		}
+	}
+	hmap_clear(m);
+}
+
 static void
 hmap_insert(struct hmap *m, struct hnode *n)
 {

@@ -41,6 +41,7 @@ struct hmap_iter {
 
 void	 hmap_init(struct hmap *);
 void	 hmap_clear(struct hmap *);
+void	 hmap_clear_free(struct hmap *, void (*)(void *));
 void	*hmap_sget(const struct hmap *, const char *);
 void	 hmap_sput(struct hmap *, const char *, void *);
 void	*hmap_sdel(struct hmap *, const char *);

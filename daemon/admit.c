@@ -72,13 +72,7 @@ usage_queued(uid_t uid, int delta)
 void
 usage_free_all(void)
 {
-	struct hmap_iter	 it;
-	struct usage		*u;
-
-	hmap_iter_init(&it, &sd.users);
-	while ((u = hmap_iter_next(&it)) != NULL)
-		free(u);
-	hmap_clear(&sd.users);
+	hmap_clear_free(&sd.users, NULL);
 }
 
 /*

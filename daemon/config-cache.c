@@ -19,7 +19,7 @@
 #include "xmalloc.h"
 
 static uint64_t	 config_index_hash(const char *);
-static void	 config_cached_free(struct config_cached *);
+static void	 config_cached_free(void *);
 
 /* Include files by path -> struct config_cached. */
 static struct hmap	 config_cache;
@@ -39,10 +39,12 @@ config_entries_free(struct config_entries *e)
 	memset(e, 0, sizeof *e);
 }
 
-/* Free a cached file. */
+/* Free a cached file (a struct config_cached). */
 static void
-config_cached_free(struct config_cached *cc)
+config_cached_free(void *p)
 {
+	struct config_cached	*cc = p;
+
 	config_entries_free(&cc->jobs);
 	free(cc->path);
 	free(cc);
@@ -52,15 +54,7 @@ config_cached_free(struct config_cached *cc)
 void
 config_cache_clear(void)
 {
-	struct hmap_iter	 it;
-	struct config_cached	*cc;
-
-	if (config_cache.buckets == NULL)
-		return;
-	hmap_iter_init(&it, &config_cache);
-	while ((cc = hmap_iter_next(&it)) != NULL)
-		config_cached_free(cc);
-	hmap_clear(&config_cache);
+	hmap_clear_free(&config_cache, config_cached_free);
 }
 
 /* Forget cached files the load that just ended did not read. */

@@ -303,13 +303,5 @@ dep_restore(void)
 void
 dep_free_all(void)
 {
-	struct hmap_iter	 it;
-	struct dep_head		*h;
-
-	if (dep_index.buckets == NULL)
-		return;
-	hmap_iter_init(&it, &dep_index);
-	while ((h = hmap_iter_next(&it)) != NULL)
-		free(h);
-	hmap_clear(&dep_index);
+	hmap_clear_free(&dep_index, NULL);
 }

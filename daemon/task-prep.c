@@ -97,9 +97,10 @@ static char	**task_argv(const struct task *);
 static void	 prep_stamp_take(const char *, struct prep_stamp *);
 static int	 prep_stamp_same(const struct prep_stamp *,
 		    const struct prep_stamp *);
-static void	 prep_user_free(struct prep_user *);
+static void	 prep_user_free(void *);
+static void	 prep_group_free(void *);
 static void	 prep_users_clear(void);
-static void	 prep_prog_free(struct prep_prog *);
+static void	 prep_prog_free(void *);
 static void	 prep_progs_clear(void);
 static void	 prep_files_check(void);
 static struct prep_user *prep_user_new(const struct passwd *, const char *);
@@ -143,10 +144,12 @@ prep_stamp_same(const struct prep_stamp *a, const struct prep_stamp *b)
 	    a->ctim.tv_nsec == b->ctim.tv_nsec);
 }
 
-/* Free a user entry. */
+/* Free a user entry (a struct prep_user). */
 static void
-prep_user_free(struct prep_user *u)
+prep_user_free(void *p)
 {
+	struct prep_user	*u = p;
+
 	free(u->key);
 	free(u->name);
 	free(u->dir);
@@ -159,34 +162,30 @@ prep_user_free(struct prep_user *u)
 static void
 prep_users_clear(void)
 {
-	struct hmap_iter	 it;
-	struct prep_user	*u;
-	struct prep_group	*g;
-
-	hmap_iter_init(&it, &prep_by_name);
-	while ((u = hmap_iter_next(&it)) != NULL)
-		prep_user_free(u);
-	hmap_iter_init(&it, &prep_by_uid);
-	while ((u = hmap_iter_next(&it)) != NULL)
-		prep_user_free(u);
-	hmap_iter_init(&it, &prep_groups);
-	while ((g = hmap_iter_next(&it)) != NULL) {
-		free(g->name);
-		free(g);
-	}
-	hmap_clear(&prep_by_name);
-	hmap_clear(&prep_by_uid);
-	hmap_clear(&prep_groups);
+	hmap_clear_free(&prep_by_name, prep_user_free);
+	hmap_clear_free(&prep_by_uid, prep_user_free);
+	hmap_clear_free(&prep_groups, prep_group_free);
 	hmap_init(&prep_by_name);
 	hmap_init(&prep_by_uid);
 	hmap_init(&prep_groups);
 }
 
-/* Free a program entry. */
+/* Free a group entry (a struct prep_group). */
 static void
-prep_prog_free(struct prep_prog *pp)
+prep_group_free(void *p)
 {
-	size_t	 i;
+	struct prep_group	*g = p;
+
+	free(g->name);
+	free(g);
+}
+
+/* Free a program entry (a struct prep_prog). */
+static void
+prep_prog_free(void *p)
+{
+	struct prep_prog	*pp = p;
+	size_t			 i;
 
 	for (i = 0; i < pp->ndirs; i++)
 		free(pp->dirs[i]);
@@ -201,13 +200,7 @@ prep_prog_free(struct prep_prog *pp)
 static void
 prep_progs_clear(void)
 {
-	struct hmap_iter	 it;
-	struct prep_prog	*pp;
-
-	hmap_iter_init(&it, &prep_progs);
-	while ((pp = hmap_iter_next(&it)) != NULL)
-		prep_prog_free(pp);
-	hmap_clear(&prep_progs);
+	hmap_clear_free(&prep_progs, prep_prog_free);
 	hmap_init(&prep_progs);
 }
 

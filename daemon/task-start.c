@@ -303,15 +303,9 @@ task_start_pending(pid_t pid)
 static void
 task_start_early_clear(void)
 {
-	struct hmap_iter	 it;
-	void			*e;
-
 	if (!start_early_init || start_early_map.count == 0)
 		return;
-	hmap_iter_init(&it, &start_early_map);
-	while ((e = hmap_iter_next(&it)) != NULL)
-		free(e);
-	hmap_clear(&start_early_map);
+	hmap_clear_free(&start_early_map, NULL);
 	hmap_init(&start_early_map);
 }
 

@@ -34,6 +34,42 @@ test_digest_of(const void *p, size_t len, size_t step, uint64_t out[2])
 	hmap_digest_final(&d, out);
 }
 
+static int	 freed;
+
+static void
+count_free(void *v)
+{
+	freed++;
+	free(v);
+}
+
+/* hmap_clear_free hands every value to its function once, then empties. */
+START_TEST(test_clear_free)
+{
+	struct hmap	 m;
+	char		 key[16];
+	int		 i;
+
+	hmap_init(&m);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		if (i % 2)
+			hmap_sput(&m, key, xstrdup(key));
+		else
+			hmap_iput(&m, (uint64_t)i, xstrdup(key));
+	}
+	freed = 0;
+	hmap_clear_free(&m, count_free);
+	ck_assert_int_eq(freed, 1000);
+	ck_assert_uint_eq(m.count, 0);
+	/* A cleared map again (no-op), then free(3) by default. */
+	hmap_clear_free(&m, NULL);
+	hmap_init(&m);
+	hmap_iput(&m, 7, xstrdup("x"));
+	hmap_clear_free(&m, NULL);
+}
+END_TEST
+
 START_TEST(test_digest_pieces)
 {
 	char		 buf[300];
@@ -156,6 +192,7 @@ hmap_suite(void)
 	s = suite_create("hmap");
 	tc = tcase_create("hmap");
 	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_clear_free);
 	tcase_add_test(tc, test_digest_pieces);
 	tcase_add_test(tc, test_digest_differs);
 	tcase_add_test(tc, test_intern_share);
