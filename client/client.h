@@ -191,6 +191,7 @@ int		 usage_error(const char *, const char *, ...)
 char		*human_user(json_int_t);
 char		*human_size(uint64_t);
 void		 human_pairs(json_t *, const char *, int, int, FILE *);
+char		*human_json(json_t *);
 
 /* help.c */
 int		 help_print(const char *);
@@ -212,6 +213,7 @@ int		 wait_tasks(struct ctl *, json_int_t *, size_t, FILE *,
 		     int64_t);
 int		 ctl_wait(struct ctl *, struct args *);
 int		 ctl_logs(struct ctl *, struct args *);
+int		 ctl_result(struct ctl *, struct args *);
 int		 ctl_stop(struct ctl *, struct args *);
 int		 ctl_shutdown(struct ctl *, struct args *);
 

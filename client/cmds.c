@@ -219,6 +219,8 @@ static const struct ctl_opt opts_logs[] = {
 static const struct ctl_opt opts_wait[] = {
 	{ .name = "timeout", .type = OPT_LOCAL_ARG, .arg = "D",
 	  .help = "give up after D (exit 4)" },
+	{ .name = "result", .type = OPT_LOCAL,
+	  .help = "print their results, not how they ended" },
 	{ .name = NULL }
 };
 static const struct ctl_opt opts_reload[] = {
@@ -349,11 +351,16 @@ const struct ctl_cmd ctl_cmds[] = {
 	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
 	  .opts = opts_logs, .print = print_output, .event = logs_event,
 	  .exec = ctl_logs },
-	{ .name = "wait", .usage = "wait [--timeout D] ID|JOB...",
+	{ .name = "wait", .usage = "wait [--timeout D] [--result] ID|JOB...",
 	  .help = "wait for tasks (a job's newest); exit with their status",
 	  .wire = "wait",
 	  .pos = { { "ID|JOB", "task", POS_LIST, POS_LOCAL } },
 	  .opts = opts_wait, .exec = ctl_wait },
+	{ .name = "result", .usage = "result ID|JOB",
+	  .help = "the result a task (a job's newest) left",
+	  .wire = "task",
+	  .pos = { { "ID|JOB", NULL, POS_TARGET, 0 } },
+	  .exec = ctl_result },
 	{ .name = "reload", .usage = "reload [--dry-run]",
 	  .help = "read the configuration again",
 	  .wire = "reload",

@@ -22,6 +22,9 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* The longest result "status ID" shows; longer ones by their size. */
+#define FORMAT_RESULT_MAX	200
+
 static int	 format_parse_time(const char *, long long *);
 static char	*format_span(long long);
 static void	 format_line(FILE *, const char *, const char *);
@@ -32,6 +35,7 @@ static char	*format_names(json_t *);
 static const char *format_job_state(json_t *);
 static const char *format_task_state(json_t *);
 static int	 format_job_event(const char *);
+static void	 format_result(json_t *, FILE *);
 
 /* A string member of an object, or NULL. */
 const char *
@@ -555,6 +559,7 @@ format_task(json_t *task, FILE *fp)
 	if (field_int(task, "output_bytes", &v) == 0 && v >= 0)
 		format_line_free(fp, "output:", human_size((uint64_t)v));
 	format_line(fp, "log:", field_str(task, "log"));
+	format_result(task, fp);
 
 	out = field_str(task, "output");
 	if (out != NULL && *out != '\0') {
@@ -564,6 +569,30 @@ format_task(json_t *task, FILE *fp)
 		if (out[len - 1] != '\n')
 			fputc('\n', fp);
 	}
+}
+
+/* A task's result on one line: a short one whole, else its size. */
+static void
+format_result(json_t *task, FILE *fp)
+{
+	json_t		*r = json_object_get(task, "result");
+	json_int_t	 id = 0;
+	char		*s;
+	size_t		 len;
+
+	if (field_str(task, "result_error") != NULL)
+		format_line(fp, "result error:", field_str(task,
+		    "result_error"));
+	if (r == NULL || json_is_null(r))
+		return;
+	s = human_json(r);
+	if ((len = strlen(s)) > FORMAT_RESULT_MAX) {
+		free(s);
+		field_int(task, "id", &id);
+		xasprintf(&s, "%zu bytes (schedctl result %lld)", len,
+		    (long long)id);
+	}
+	format_line_free(fp, "result:", s);
 }
 
 /* The table of "history": ID JOB STATE TRIGGER STARTED DURATION EXIT. */

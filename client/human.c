@@ -5,7 +5,8 @@
  * The daemon answers durations in milliseconds under "_ms" keys and sizes
  * in bytes (schedd.8 CONTROL PROTOCOL); the human views of get, set and
  * status JOB show the YAML key names, durations as "90s" or "1h", sizes
- * as "4KiB", and users by name.
+ * as "4KiB", and users by name; JSON values (results) with their
+ * numbers as people wrote them.
  */
 #include <sys/types.h>
 
@@ -17,6 +18,7 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "jw.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -25,6 +27,7 @@ static char	*human_word(const char *);
 static char	*human_list(json_t *);
 static char	*human_object(const char *, json_t *);
 static char	*human_value(const char *, const char *, json_t *);
+static void	 human_json_write(struct jw *, json_t *);
 
 /* Keys whose numbers are bytes (schedd.yaml.5: "size"). */
 static const char *const human_sizes[] = {
@@ -202,4 +205,75 @@ human_pairs(json_t *o, const char *indent, int width, int skip_null,
 		free(s);
 		free(label);
 	}
+}
+
+/*
+ * A JSON value into w, its real numbers as short as they read back the
+ * same (0.1 as "0.1", as a task wrote it, not "0.10000000000000001").
+ */
+static void
+human_json_write(struct jw *w, json_t *v)
+{
+	json_t		*m;
+	const char	*k;
+	char		 buf[32];
+	double		 d;
+	size_t		 i;
+	int		 n;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		jw_object_open(w);
+		json_object_foreach(v, k, m) {
+			jw_key(w, k);
+			human_json_write(w, m);
+		}
+		jw_object_close(w);
+		break;
+	case JSON_ARRAY:
+		jw_array_open(w);
+		json_array_foreach(v, i, m)
+			human_json_write(w, m);
+		jw_array_close(w);
+		break;
+	case JSON_STRING:
+		jw_text(w, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		jw_int(w, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		d = json_real_value(v);
+		for (n = 1; n < 17; n++) {
+			snprintf(buf, sizeof buf, "%.*g", n, d);
+			if (strtod(buf, NULL) == d)
+				break;
+		}
+		snprintf(buf, sizeof buf, "%.*g", n, d);
+		jw_raw(w, buf, strlen(buf));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		jw_bool(w, json_is_true(v));
+		break;
+	default:
+		jw_null(w);
+		break;
+	}
+}
+
+/* A JSON value as one line of compact text (human_json_write). */
+char *
+human_json(json_t *v)
+{
+	struct jw	 w;
+	char		*s;
+
+	jw_init(&w);
+	human_json_write(&w, v);
+	s = xmalloc(w.len + 1);
+	memcpy(s, w.buf, w.len);
+	s[w.len] = '\0';
+	jw_free(&w);
+	return (s);
 }

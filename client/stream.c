@@ -32,7 +32,9 @@ static int	 stream_flush(void);
 static int	 wait_status(json_t *);
 static json_t	*wait_request(json_int_t *, size_t, uint64_t);
 static int	 wait_run(struct ctl *, json_int_t *, size_t, FILE *,
-		     int64_t, int *);
+		     int64_t, int, int *);
+static int	 target_task(struct ctl *, json_t *);
+static int	 result_print(json_t *);
 static void	 wait_late(json_t *);
 static int	 wait_gone(json_int_t);
 static void	 wait_report(json_t *, FILE *);
@@ -173,7 +175,7 @@ wait_request(json_int_t *ids, size_t n, uint64_t ms)
  */
 static int
 wait_run(struct ctl *ctl, json_int_t *ids, size_t n, FILE *fp,
-    int64_t timeout_ms, int *status)
+    int64_t timeout_ms, int results, int *status)
 {
 	json_t		*answer, *res, *task;
 	uint64_t	 deadline = 0, now, ms;
@@ -213,7 +215,9 @@ wait_run(struct ctl *ctl, json_int_t *ids, size_t n, FILE *fp,
 
 	*status = 0;
 	json_array_foreach(json_object_get(res, "tasks"), i, task) {
-		if (!ctl->json && fp != NULL)
+		if (!ctl->json && results)
+			result_print(task);
+		else if (!ctl->json && fp != NULL)
 			wait_report(task, fp);
 		if (*status == 0 && (code = wait_status(task)) != 0)
 			*status = code;
@@ -248,14 +252,15 @@ wait_tasks(struct ctl *ctl, json_int_t *ids, size_t n, FILE *fp,
 {
 	int	 rc, status;
 
-	if ((rc = wait_run(ctl, ids, n, fp, timeout_ms, &status)) != 0)
+	if ((rc = wait_run(ctl, ids, n, fp, timeout_ms, 0, &status)) != 0)
 		return (rc);
 	return (status);
 }
 
 /*
- * wait [--timeout D] ID|JOB...: wait for tasks (a job's newest); exit
- * with what the first failure stands for.
+ * wait [--timeout D] [--result] ID|JOB...: wait for tasks (a job's
+ * newest); exit with what the first failure stands for.  With --result,
+ * print their results instead of how they ended.
  */
 int
 ctl_wait(struct ctl *ctl, struct args *a)
@@ -264,7 +269,7 @@ ctl_wait(struct ctl *ctl, struct args *a)
 	json_int_t	*ids;
 	uint64_t	 ms;
 	int64_t		 limit = -1;
-	int		 i, rc = 0;
+	int		 i, rc = 0, status;
 
 	if ((tmo = args_get(a, "timeout")) != NULL) {
 		if (parse_duration(tmo, &ms) != 0 || ms > INT64_MAX)
@@ -279,9 +284,95 @@ ctl_wait(struct ctl *ctl, struct args *a)
 		else
 			rc = wait_latest(ctl, a->argv[i], &ids[i]);
 	}
-	if (rc == 0)
-		rc = wait_tasks(ctl, ids, a->argc, stdout, limit);
+	if (rc == 0 && (rc = wait_run(ctl, ids, a->argc, stdout, limit,
+	    args_has(a, "result"), &status)) == 0)
+		rc = status;
 	free(ids);
+	return (rc);
+}
+
+/*
+ * A request naming a job ("name") names its newest task ("task")
+ * instead.  Returns an exit code, having said why not.
+ */
+static int
+target_task(struct ctl *ctl, json_t *req)
+{
+	const char	*name;
+	json_int_t	 id;
+	int		 rc;
+
+	if ((name = field_str(req, "name")) == NULL)
+		return (CTL_EXIT_OK);
+	if ((rc = wait_latest(ctl, name, &id)) != 0)
+		return (rc);
+	json_object_del(req, "name");
+	json_object_set_new(req, "task", json_integer(id));
+	return (CTL_EXIT_OK);
+}
+
+/*
+ * Print a task's result: a string as it is (with a newline if it has
+ * none at its end), any other value as one line of JSON.  1 if it has
+ * none, having said why.
+ */
+static int
+result_print(json_t *task)
+{
+	json_t		*v = json_object_get(task, "result");
+	const char	*s;
+	char		*text;
+	json_int_t	 id = 0;
+	size_t		 len;
+
+	field_int(task, "id", &id);
+	if (v == NULL || json_is_null(v)) {
+		s = field_text(task, "state");
+		if (field_str(task, "result_error") != NULL) {
+			text = format_clean(field_str(task, "result_error"));
+			fprintf(stderr, "schedctl: task %lld: no result: %s\n",
+			    (long long)id, text);
+			free(text);
+		} else if (strcmp(s, "queued") == 0 ||
+		    strcmp(s, "running") == 0)
+			fprintf(stderr, "schedctl: task %lld is %s: no result "
+			    "yet\n", (long long)id, s);
+		else
+			fprintf(stderr, "schedctl: task %lld has no result\n",
+			    (long long)id);
+		return (CTL_EXIT_ERROR);
+	}
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		len = json_string_length(v);
+		fwrite(s, 1, len, stdout);
+		if (len == 0 || s[len - 1] != '\n')
+			putchar('\n');
+		return (CTL_EXIT_OK);
+	}
+	text = human_json(v);
+	puts(text);
+	free(text);
+	return (CTL_EXIT_OK);
+}
+
+/* result ID|JOB: the result of a task (a job's newest). */
+int
+ctl_result(struct ctl *ctl, struct args *a)
+{
+	json_t	*req, *res;
+	int	 rc;
+
+	req = json_object();
+	if ((rc = run_args(a, req)) != 0 || (rc = target_task(ctl, req)) != 0) {
+		json_decref(req);
+		return (rc);
+	}
+	if ((rc = ctl_call(ctl, a->ce->wire, req, CALL_RAW, &res)) != 0)
+		return (rc);
+	if (!ctl->json)
+		rc = result_print(json_object_get(res, "task"));
+	json_decref(res);
 	return (rc);
 }
 
@@ -293,19 +384,11 @@ int
 ctl_logs(struct ctl *ctl, struct args *a)
 {
 	json_t		*req, *res = NULL;
-	const char	*name;
-	json_int_t	 id;
 	int		 rc;
 
 	req = json_object();
-	if ((rc = run_args(a, req)) != 0)
+	if ((rc = run_args(a, req)) != 0 || (rc = target_task(ctl, req)) != 0)
 		goto fail;
-	if ((name = field_str(req, "name")) != NULL) {
-		if ((rc = wait_latest(ctl, name, &id)) != 0)
-			goto fail;
-		json_object_del(req, "name");
-		json_object_set_new(req, "task", json_integer(id));
-	}
 	if (!args_has(a, "follow"))
 		return (run_request(ctl, a, a->ce->wire, req, a->ce->print));
 	if ((rc = ctl_stream(ctl, a->ce->wire, req, 0, a->ce->event,
@@ -344,7 +427,7 @@ ctl_stop(struct ctl *ctl, struct args *a)
 		ids = xcalloc(n, sizeof *ids);
 		json_array_foreach(list, i, v)
 			ids[i] = json_integer_value(v);
-		rc = wait_run(ctl, ids, n, NULL, -1, &status);
+		rc = wait_run(ctl, ids, n, NULL, -1, 0, &status);
 		free(ids);
 	}
 	if (rc == 0 && !ctl->json)

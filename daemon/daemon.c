@@ -66,6 +66,7 @@ daemon_init(void)
 	sd.lock_fd = -1;
 	sd.state_dirfd = -1;
 	sd.logs_dirfd = -1;
+	sd.results_dirfd = -1;
 	sd.uid = geteuid();
 	sd.is_root = sd.uid == 0;
 	time_set_local(daemon_localtime);
@@ -103,11 +104,13 @@ daemon_free(void)
 	sd.state_error = NULL;
 	if (sd.logs_dirfd != -1)
 		close(sd.logs_dirfd);
+	if (sd.results_dirfd != -1)
+		close(sd.results_dirfd);
 	if (sd.state_dirfd != -1)
 		close(sd.state_dirfd);
 	if (sd.lock_fd != -1)
 		close(sd.lock_fd);
-	sd.logs_dirfd = sd.state_dirfd = sd.lock_fd = -1;
+	sd.logs_dirfd = sd.results_dirfd = sd.state_dirfd = sd.lock_fd = -1;
 }
 
 /* Route the signals schedd handles into the event loop. */

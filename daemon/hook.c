@@ -103,7 +103,7 @@ hook_queue(const struct task *t, const char *name, int dflt)
 	struct task		*ht;
 	enum proto_error	 e;
 	struct task_params	 p;
-	char			*cause, buf[32];
+	char			*cause, *result, buf[32];
 
 	if ((hj = job_find(name)) == NULL || hj->def == NULL) {
 		log_warnx("task %llu (%s): hook job %s does not exist",
@@ -136,6 +136,9 @@ hook_queue(const struct task *t, const char *name, int dflt)
 	task_params_env(&p, "SCHEDD_HOOK_SIGNAL", buf);
 	task_params_env(&p, "SCHEDD_HOOK_LOG",
 	    t->log_path != NULL ? t->log_path : "");
+	result = result_text(t);
+	task_params_env(&p, "SCHEDD_HOOK_RESULT", result);
+	free(result);
 	ht = queue_push_params(hj, TRIGGER_HOOK, hj->uid, &p);
 	log_info("task %llu (%s): hook task %llu (%s) queued",
 	    (unsigned long long)t->id, t->job->name,

@@ -137,6 +137,10 @@ struct task {
 	int		 signal;	/* 0: n/a */
 	char		*error;		/* could not start: ... */
 	struct task_params params;
+	char		*result;	/* its result as JSON text, or NULL */
+	char		*result_error;	/* why it has none, or NULL */
+	uid_t		 result_uid;	/* the owner of its result file */
+	int		 result_file;	/* its result file was made */
 	struct dep_link	*links;		/* one per dependency, or NULL */
 	uint32_t	 nwait;		/* dependencies not yet succeeded */
 	int		 have_rusage;
@@ -338,6 +342,7 @@ struct schedd {
 	int		 lock_fd;	/* holds STATE_DIR/lock */
 	int		 state_dirfd;	/* STATE_DIR, or -1 */
 	int		 logs_dirfd;	/* STATE_DIR/logs, or -1 */
+	int		 results_dirfd;	/* STATE_DIR/results, or -1 */
 
 	struct job_list	 jobs;
 	struct hmap	 job_index;	/* name -> job */
@@ -480,6 +485,15 @@ int		 output_start(struct task *);
 void		 output_close(struct task *);
 void		 output_log_unlink(struct task *);
 char		*output_read_log(const struct task *, size_t *);
+
+/* result.c */
+int		 result_prepare(char **);
+char		*result_name(struct task *, struct task_prep *);
+void		 result_started(struct task *, int);
+void		 result_take(struct task *);
+void		 result_discard(struct task *);
+char		*result_load(const char *, size_t);
+char		*result_text(const struct task *);
 
 /* queue.c */
 void		 queue_link(struct task *);

@@ -193,6 +193,7 @@ static void	spawn_child_run(struct spawn_child *)
 static int	spawn_child_cloexec(const struct spawn_child *);
 static int	spawn_child_ids(const struct spawn_req *);
 static int	spawn_child_limits(const struct spawn_req *);
+static int	spawn_child_result(const struct spawn_req *);
 static pid_t	spawn_fork(struct spawn_child *);
 static int	spawn_fd_high(int, int *);
 static int	spawn_fd_limit(void);
@@ -289,6 +290,33 @@ spawn_child_limits(const struct spawn_req *req)
 }
 
 /*
+ * Make the task's empty result file, for its user: 0 or an errno.  A
+ * file of the same name can only be left from a start that was undone
+ * (the folder is the daemon's alone), so it is replaced.
+ */
+static int
+spawn_child_result(const struct spawn_req *req)
+{
+	int	 fd, saved, flags = O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC;
+
+	fd = openat(req->result_dirfd, req->result_name, flags, 0600);
+	if (fd == -1 && errno == EEXIST &&
+	    unlinkat(req->result_dirfd, req->result_name, 0) == 0)
+		fd = openat(req->result_dirfd, req->result_name, flags, 0600);
+	if (fd == -1)
+		return (errno);
+	if (req->set_ids && fchown(fd, req->uid, req->gid) == -1) {
+		saved = errno;
+		close(fd);
+		unlinkat(req->result_dirfd, req->result_name, 0);
+		return (saved);
+	}
+	close(fd);
+	return (0);
+}
+
+/*
  * Reset a signal the C library keeps for itself (it refuses sigaction on
  * its internal real-time signals), so an ignored one is not inherited.
  */
@@ -341,6 +369,8 @@ spawn_child_run(struct spawn_child *sc)
 	if (spawn_child_cloexec(sc) == -1)
 		spawn_child_fail(sc, STAGE_CLOEXEC);
 
+	if (req->result_name != NULL)
+		*req->result_error = spawn_child_result(req);
 	if (req->umask != -1)
 		umask((mode_t)req->umask);
 	/*

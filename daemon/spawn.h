@@ -40,6 +40,15 @@ struct spawn_req {
 		struct rlimit	 rl;
 	}		 limits[SPAWN_MAX_LIMITS];
 	int		 nlimits;
+
+	/*
+	 * A task's result file (schedd.8 TASK RESULTS): the child makes it,
+	 * empty, in result_dirfd and gives it to uid and gid before it drops
+	 * its privileges, and stores 0 or the errno in *result_error.
+	 */
+	const char	*result_name;	/* NULL: none */
+	int		 result_dirfd;
+	int		*result_error;
 };
 
 /*

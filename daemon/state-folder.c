@@ -131,8 +131,9 @@ state_lock(int *busy, char **cause)
 }
 
 /*
- * Make and open STATE_DIR/logs, and remove temporary files a writer that
- * died left behind (the lock says no writer is alive).  -1 and a cause.
+ * Make and open STATE_DIR/logs and STATE_DIR/results (result.c), and
+ * remove temporary files a writer that died left behind (the lock says
+ * no writer is alive).  -1 and a cause.
  */
 int
 state_prepare(char **cause)
@@ -156,6 +157,8 @@ state_prepare(char **cause)
 	if (sd.logs_dirfd != -1)
 		close(sd.logs_dirfd);
 	sd.logs_dirfd = lfd;
+	if (result_prepare(cause) != 0)
+		return (-1);
 
 	if ((fd = dup(sd.state_dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)

@@ -298,7 +298,8 @@ static const char *state_rec_keys[STATE_REC_MAX] = {
 	"started_at", "finished_at", "duration_ms", "pid", "exit_code",
 	"signal", "error", "user_cpu_ms", "sys_cpu_ms", "max_rss_kb", "output",
 	"output_bytes", "log", "memory_peak_bytes", "oom_kills", "frozen",
-	"args", "env", "after", "waiting", "t", "owner", "owner_uid", "removed"
+	"args", "env", "result", "result_error", "after", "waiting", "t",
+	"owner", "owner_uid", "removed"
 };
 
 static int	 state_rec_key(const char *, size_t, int);
@@ -655,6 +656,9 @@ state_task_read(struct job *j, const struct state_rec *r)
 	    (uint64_t)n : 0;
 	t->log_path = state_rec_str(r, STATE_REC_LOG, &len);
 	state_rec_params(r, t);
+	t->result = result_load(r->v[STATE_REC_RESULT],
+	    r->len[STATE_REC_RESULT]);
+	t->result_error = state_rec_str(r, STATE_REC_RESULT_ERROR, &len);
 	t->log_fd = -1;
 	t->out_fd = -1;
 	/* A queued task gets its process and pipe when it starts. */

@@ -575,7 +575,7 @@ task_prepare(struct task *t, struct task_prep *p, char **cause)
 	const struct jobdef	*def = t->def;
 	struct prep_user	*u;
 	const char		*path;
-	char			 idbuf[32];
+	char			 idbuf[32], *rpath;
 	int			 i;
 	size_t			 k;
 	uid_t			 uid = sd.uid;
@@ -689,6 +689,11 @@ task_prepare(struct task *t, struct task_prep *p, char **cause)
 		p->req.limits[p->req.nlimits].rl.rlim_max =
 		    def->limits[i].value;
 		p->req.nlimits++;
+	}
+	/* Its result file (schedd.8 TASK RESULTS), named last: it wins. */
+	if ((rpath = result_name(t, p)) != NULL) {
+		task_env_set(p, "SCHEDD_RESULT", rpath);
+		free(rpath);
 	}
 	p->req.path = p->path;
 	p->argv = task_argv(t);

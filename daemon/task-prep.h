@@ -21,6 +21,8 @@ struct task_prep {
 	size_t		 nenv;
 	char		*workdir;
 	gid_t		 groups[TASK_MAX_GROUPS];
+	char		 result_name[24];	/* its result file */
+	int		 result_error;		/* -1: not made */
 };
 
 int	 task_prepare(struct task *, struct task_prep *, char **);

@@ -123,6 +123,16 @@ task_record_fields(struct jw *w, const struct task *t)
 	task_record_int(w, "oom_kills", t->oom_kills, t->oom_kills >= 0);
 	jw_kbool(w, "frozen", t->state == TASK_RUNNING && t->frozen);
 	task_params_write(w, &t->params);
+	jw_key(w, "result");
+	if (t->result != NULL)
+		jw_raw(w, t->result, strlen(t->result));
+	else
+		jw_null(w);
+	jw_key(w, "result_error");
+	if (t->result_error != NULL)
+		jw_text(w, t->result_error, strlen(t->result_error));
+	else
+		jw_null(w);
 	task_record_after(w, t);
 }
 

@@ -230,8 +230,10 @@ task_start_take(struct start_req *r)
 {
 	struct start_early	*e = NULL;
 	struct task		*t;
+	int			 rerr;
 
 	close(r->wfd);
+	rerr = r->prep->result_error;
 	task_prep_free(r->prep);
 	free(r->prep);
 	start_inflight--;
@@ -242,6 +244,7 @@ task_start_take(struct start_req *r)
 		fatalx("task %llu went away while starting",
 		    (unsigned long long)r->id);
 	t->starting = 0;
+	result_started(t, rerr);
 	task_started(t, r->pid, r->cause);
 	if (e != NULL) {
 		task_reaped(r->pid, e->status, &e->ru);

@@ -94,6 +94,8 @@ task_free(struct task *t)
 		event_free(t->timer_ev);
 	jobdef_unref(t->def);
 	free(t->error);
+	free(t->result);
+	free(t->result_error);
 	task_params_free(&t->params);
 	free(t->log_path);
 	free(t->tail);
@@ -235,6 +237,7 @@ task_unspawn(struct task *t)
 
 	output_close(t);
 	cgroup_task_remove(t);
+	result_discard(t);
 	j->counters.runs--;
 	sd.tasks_started--;
 	if (t->stop != STOP_NONE) {
@@ -628,6 +631,7 @@ task_finish(struct task *t)
 		evtimer_del(t->timer_ev);
 	output_close(t);
 	task_usage(t);
+	result_take(t);
 	if (t->stop == STOP_TIMEOUT)
 		t->state = TASK_TIMEOUT;
 	else if (t->stop != STOP_NONE)

@@ -16,6 +16,7 @@ MAP="
 hello=-
 job=status
 task=status
+task=result
 output=logs
 subscribe=watch
 jobs=_names

@@ -62,6 +62,7 @@ log=$(task_get "$id" .log)
 must_equal "SCHEDD_HOOK_EXIT_CODE=3
 SCHEDD_HOOK_JOB=bad
 SCHEDD_HOOK_LOG=$log
+SCHEDD_HOOK_RESULT=
 SCHEDD_HOOK_SIGNAL=
 SCHEDD_HOOK_STATE=failed
 SCHEDD_HOOK_TASK_ID=$id" "$(cat "$T/notify.$id")" "hook environment"

@@ -66,7 +66,7 @@ must_match '3976.*dropped|dropped.*3976' "$(tail -n +2 "$f")" "the log notes the
 must_succeed ctl run env --wait
 t=$(cj history env | jq -r '.result.tasks[0].id')
 out=$(task_get "$t" .output)
-must_equal "EMPTY FOO HOME LOGNAME PATH SCHEDD_JOB SCHEDD_TASK_ID SHELL USER" \
+must_equal "EMPTY FOO HOME LOGNAME PATH SCHEDD_JOB SCHEDD_RESULT SCHEDD_TASK_ID SHELL USER" \
     "$(printf '%s\n' "$out" | sed -n 's/=.*//p' | sort | tr '\n' ' ' | sed 's/ $//')" \
     "environment variable names"
 must_match '^FOO=bar$' "$out" "job env FOO"

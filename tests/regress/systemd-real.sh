@@ -73,7 +73,7 @@ must_succeed inside systemd-sysusers "${sysusers#"$T/inst"}"
 must_succeed inside getent group schedd
 must_succeed inside systemd-tmpfiles --create "${tmpfiles#"$T/inst"}"
 must_succeed inside stat -c %a /var/lib/schedd
-must_equal 700 "$OUT" "mode of /var/lib/schedd"
+must_equal 711 "$OUT" "mode of /var/lib/schedd"
 
 # put_config: stdin becomes /etc/schedd/schedd.yaml.
 put_config()

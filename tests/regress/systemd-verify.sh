@@ -65,7 +65,7 @@ if [ "$(id -u)" -eq 0 ] && command -v systemd-sysusers >/dev/null 2>&1 &&
 	grep -q '^schedd:' "$T/root/etc/group" ||
 	    fail "systemd-sysusers did not create the schedd group"
 	must_succeed systemd-tmpfiles --root="$T/root" --create "$tmpfiles"
-	must_equal 700 "$(stat -c %a "$T/root/var/lib/schedd")" "mode of /var/lib/schedd"
+	must_equal 711 "$(stat -c %a "$T/root/var/lib/schedd")" "mode of /var/lib/schedd"
 	[ -d "$T/root/run/schedd" ] || fail "tmpfiles did not create /run/schedd"
 	[ -d "$T/root/etc/schedd/jobs.d" ] || fail "tmpfiles did not create /etc/schedd/jobs.d"
 else
