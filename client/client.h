@@ -63,6 +63,7 @@ int		 ctl_request(struct ctl *, const char *, json_t *);
 int		 ctl_answer(struct ctl *, int, json_t **);
 int		 ctl_stream(struct ctl *, const char *, json_t *, int,
 		     ctl_event_cb, json_t **);
+int		 ctl_read(struct ctl *, json_t **, char **);
 int		 ctl_drain(struct ctl *);
 void		 ctl_print(json_t *);
 void		 ctl_close(struct ctl *);

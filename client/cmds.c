@@ -231,8 +231,8 @@ static const struct ctl_opt opts_reload[] = {
 static const struct ctl_opt opts_shutdown[] = {
 	{ .name = "force", .type = OPT_FLAG, .key = "force",
 	  .help = "stop running tasks at once, not waiting" },
-	{ .name = "wait", .type = OPT_LOCAL,
-	  .help = "return once the daemon has exited" },
+	{ .name = "wait", .type = OPT_FLAG, .key = "wait",
+	  .help = "return once the daemon has exited, with its status" },
 	{ .name = NULL }
 };
 

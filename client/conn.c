@@ -45,7 +45,6 @@ static int	 conn_waiting(struct conn *);
 static int	 ctl_connect(struct ctl *);
 static void	 ctl_denied(const char *);
 static int	 ctl_send(struct ctl *, const char *, json_t *);
-static int	 ctl_read(struct ctl *, json_t **, char **);
 static int	 ctl_error(struct ctl *, json_t *);
 
 /*
@@ -333,7 +332,7 @@ ctl_send(struct ctl *ctl, const char *cmd, json_t *args)
  * (and caller-freed *line if line is not NULL), 0 at the end of the
  * stream, -1 after printing an error.
  */
-static int
+int
 ctl_read(struct ctl *ctl, json_t **obj, char **line)
 {
 	json_error_t	 jerr;

@@ -462,14 +462,16 @@ wait_gone(json_int_t pid)
 
 /*
  * shutdown [--force] [--wait]: stop the daemon; with --wait, return once
- * it has closed the connection and its process is gone.
+ * it has closed the connection and its process is gone: 0 if it said it
+ * exits with status 0, 1 if it said otherwise or went away without
+ * saying (schedctl.1).
  */
 int
 ctl_shutdown(struct ctl *ctl, struct args *a)
 {
-	json_t		*req, *res;
-	json_int_t	 pid = 0;
-	int		 rc;
+	json_t		*req, *res, *obj;
+	json_int_t	 pid = 0, status = -1;
+	int		 rc, saved = 1;
 
 	if (!args_has(a, "wait"))
 		return (ctl_run(ctl, a));
@@ -484,11 +486,34 @@ ctl_shutdown(struct ctl *ctl, struct args *a)
 	}
 	if ((rc = ctl_call(ctl, a->ce->wire, req, CALL_RAW, NULL)) != 0)
 		return (rc);
-	if (ctl_drain(ctl) != 0)
+	/* The daemon's last line says how it exits. */
+	while ((rc = ctl_read(ctl, &obj, NULL)) == 1) {
+		if (strcmp(field_text(obj, "event"), "exit") == 0) {
+			field_int(obj, "status", &status);
+			saved = !json_is_false(json_object_get(obj,
+			    "state_saved"));
+			if (ctl->json)
+				ctl_print(obj);
+		}
+		json_decref(obj);
+	}
+	if (rc != 0)
 		return (CTL_EXIT_UNREACH);
-	if ((rc = wait_gone(pid)) == CTL_EXIT_OK && !ctl->json)
-		printf("schedd (pid %lld) has exited\n", (long long)pid);
-	return (rc);
+	if ((rc = wait_gone(pid)) != CTL_EXIT_OK)
+		return (rc);
+	if (status == -1) {
+		fprintf(stderr, "schedctl: schedd (pid %lld) has exited "
+		    "without saying its exit status (see its log)\n",
+		    (long long)pid);
+		return (CTL_EXIT_ERROR);
+	}
+	if (!saved)
+		fprintf(stderr, "schedctl: schedd could not save its state at "
+		    "exit (its journal has every acknowledged change)\n");
+	if (!ctl->json)
+		printf("schedd (pid %lld) has exited with status %lld\n",
+		    (long long)pid, (long long)status);
+	return (status == 0 ? CTL_EXIT_OK : CTL_EXIT_ERROR);
 }
 
 /* Print one event of watch as a line. */

@@ -152,7 +152,7 @@ main(int argc, char **argv)
 	char			**errors, *def_conf, *cause;
 	size_t			 nerrors, i;
 	int			 ch, test = 0, verbose = 0, use_syslog = 0;
-	int			 must_exist, busy;
+	int			 must_exist, busy, saved;
 
 	while ((ch = getopt_long(argc, argv, "c:d:hs:tv", longopts,
 	    NULL)) != -1) {
@@ -301,9 +301,10 @@ main(int argc, char **argv)
 
 	state_ack_finish();
 	server_flush_all();
+	saved = state_close() == 0;
+	server_exit_notify(0, saved);
 	server_close_clients();
 	server_close();
-	state_close();
 	event_base_loop(sd.base, EVLOOP_NONBLOCK);
 	daemon_signals_free();
 	daemon_free();

@@ -302,6 +302,7 @@ struct client_defer {
 #define CLIENT_EOF	0x2	/* it shut down its side: no more requests */
 #define CLIENT_CLOSING	0x4	/* closes once its output is written */
 #define CLIENT_CLOSED	0x8	/* torn down; freed at the next loop turn */
+#define CLIENT_EXIT	0x10	/* told how the daemon exits (shutdown) */
 struct client {
 	struct bufferevent *bev;
 	uid_t		 uid;
@@ -542,7 +543,7 @@ int		 reload_run(int, json_t **, char ***, size_t *);
 int		 state_lock(int *, char **);
 int		 state_prepare(char **);
 int		 state_open(char **);
-void		 state_close(void);
+int		 state_close(void);
 int		 state_check(void);
 uint64_t	 state_next_id(void);
 int		 state_write_now(void);
@@ -590,6 +591,7 @@ void		 server_close(void);
 void		 server_adopt(int);
 void		 server_flush_all(void);
 void		 server_close_clients(void);
+void		 server_exit_notify(int, int);
 
 /* client.c */
 void		 client_new(int, uid_t, pid_t, int);

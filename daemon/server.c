@@ -388,6 +388,29 @@ server_flush_all(void)
 }
 
 /* Close every client (at exit). */
+/*
+ * Tell the clients of "shutdown --wait" how the daemon exits: its exit
+ * status, and whether its state was saved (schedd.8 PROTOCOL, shutdown),
+ * the last line they get.
+ */
+void
+server_exit_notify(int status, int saved)
+{
+	struct client	*c;
+	int		 any = 0;
+
+	TAILQ_FOREACH(c, &sd.clients, entry) {
+		if (!(c->flags & CLIENT_EXIT) || (c->flags & CLIENT_CLOSED))
+			continue;
+		evbuffer_add_printf(bufferevent_get_output(c->bev),
+		    "{\"event\":\"exit\",\"status\":%d,"
+		    "\"state_saved\":%s}\n", status, saved ? "true" : "false");
+		any = 1;
+	}
+	if (any)
+		server_flush_all();
+}
+
 void
 server_close_clients(void)
 {

@@ -682,12 +682,14 @@ state_timers_init(void)
 /*
  * At exit: one last snapshot, so the next start replays nothing; then
  * release what state_timers_init and state_open set up (also after a
- * state_open that failed).
+ * state_open that failed).  0 if the state was saved, -1 if not (the
+ * journal still has everything acknowledged).
  */
-void
+int
 state_close(void)
 {
 	char	*cause, *why;
+	int	 rc = 0;
 
 	if (state_fd != -1) {
 		state_flush();
@@ -696,6 +698,7 @@ state_close(void)
 			    "%s %s", sd.state_dir, why);
 			free(why);
 			state_compact_stop();
+			rc = -1;
 		} else if (state_snapshot(&cause) == 0 &&
 		    state_journal_new(&cause) == 0)
 			log_debug("state: saved");
@@ -703,6 +706,7 @@ state_close(void)
 			log_warnx("state: could not save at exit: %s (the "
 			    "journal has everything acknowledged)", cause);
 			free(cause);
+			rc = -1;
 		}
 	}
 	state_sync_stop();
@@ -727,4 +731,5 @@ state_close(void)
 	free(state_ptasks);
 	state_pjobs = NULL;
 	state_ptasks = NULL;
+	return (rc);
 }

@@ -75,12 +75,50 @@ must_exit 0 ctl stop "$ts"
 must_equal stopped "$(task_get "$ts" .state)" "state once stop returned"
 must_equal "nothing to stop" "$(ctl stop stubborn)" "stop of nothing"
 
-# --- shutdown --wait returns once the process is gone
+# --- shutdown --wait returns once the process is gone, with its status
 must_exit 0 ctl shutdown --wait
-must_match "schedd \(pid $DPID\) has exited" "$OUT" "shutdown --wait"
+must_match "schedd \(pid $DPID\) has exited with status 0" "$OUT" "shutdown --wait"
 # The process has exited (a zombie until reaped): wait returns at once.
 wait "$DPID"
 must_equal 0 "$?" "the daemon's exit status"
 DPID=
 [ ! -S "$SOCK" ] || fail "the socket is still there after shutdown --wait"
+
+# --json: the daemon's last line; a daemon that dies without saying how
+# it exits makes shutdown --wait fail.
+start_daemon "jobs:
+  held:
+    command: \"$(gate_cmd held)\""
+must_exit 0 cj shutdown --wait
+must_equal '{"event":"exit","status":0,"state_saved":true}' \
+    "$(printf '%s\n' "$OUT" | tail -n 1)" "shutdown --wait --json"
+wait "$DPID"
+DPID=
+start_daemon "jobs:
+  held:
+    command: \"$(gate_cmd held)\""
+# held_running, shutting: the task $id runs; one more shutdown request
+# than the $n before is in the log.
+held_running()
+{
+	[ "$(task_get "$id" .state)" = running ]
+}
+shutting()
+{
+	[ "$(grep -c 'shutdown requested' "$LOG")" -gt "$n" ]
+}
+id=$(ctl run held)
+wait_for held_running
+n=$(grep -c 'shutdown requested' "$LOG")
+ctl shutdown --wait >"$T/sw.out" 2>&1 &
+sw=$!
+wait_for shutting
+kill -9 "$DPID"
+wait "$DPID" 2>/dev/null
+DPID=
+wait "$sw"
+must_equal 1 "$?" "exit status of shutdown --wait when the daemon dies"
+must_match "exited without saying its exit status" "$(cat "$T/sw.out")" \
+    "shutdown --wait of a daemon killed"
+touch "$T/held"
 exit 0
