@@ -194,6 +194,9 @@ char		*human_size(uint64_t);
 void		 human_pairs(json_t *, const char *, int, int, FILE *);
 char		*human_json(json_t *);
 
+/* export.c */
+int		 ctl_export(struct ctl *, struct args *);
+
 /* help.c */
 int		 help_print(const char *);
 

@@ -228,6 +228,17 @@ static const struct ctl_opt opts_reload[] = {
 	  .help = "say what would change; change nothing" },
 	{ .name = NULL }
 };
+static const struct ctl_opt opts_export[] = {
+	{ .name = "to", .type = OPT_LOCAL_ARG, .arg = "TARGET",
+	  .help = "systemd or kubernetes" },
+	{ .name = "config", .letter = 'c', .type = OPT_LOCAL_ARG,
+	  .arg = "FILE", .help = "the jobs of FILE, not of the daemon" },
+	{ .name = "output", .letter = 'o', .type = OPT_LOCAL_ARG,
+	  .arg = "DIR", .help = "systemd: write the units into DIR" },
+	{ .name = "image", .type = OPT_LOCAL_ARG, .arg = "IMAGE",
+	  .help = "kubernetes: the container image" },
+	{ .name = NULL }
+};
 static const struct ctl_opt opts_shutdown[] = {
 	{ .name = "force", .type = OPT_FLAG, .key = "force",
 	  .help = "stop running tasks at once, not waiting" },
@@ -385,6 +396,12 @@ const struct ctl_cmd ctl_cmds[] = {
 	  .wire = "subscribe",
 	  .pos = { { "EVENT", "events", POS_LIST, POS_OPTIONAL } },
 	  .flags = CTL_STREAM, .event = watch_event },
+	{ .name = "export", .usage = "export --to systemd|kubernetes "
+	    "[-c FILE] [-o DIR] [--image IMAGE]\n"
+	    "      [JOB...]",
+	  .help = "write jobs as systemd timers or Kubernetes CronJobs",
+	  .pos = { { "JOB", NULL, POS_LIST, POS_OPTIONAL | POS_LOCAL } },
+	  .opts = opts_export, .exec = ctl_export },
 	{ .name = "help", .usage = "help [COMMAND]",
 	  .help = "this help, or that of one command",
 	  .pos = { { "COMMAND", NULL, POS_STRING, POS_OPTIONAL | POS_LOCAL } },

@@ -34,17 +34,6 @@
 #define CRON_SAMPLE	(7 * 3600)
 #define CRON_WALL_SLACK	(26 * 3600)	/* wall times run this far ahead */
 
-struct cron {
-	uint64_t	 minutes;	/* bit n set: minute n matches */
-	uint64_t	 hours;
-	uint64_t	 mdays;		/* bits 1-31 */
-	uint64_t	 months;	/* bits 1-12 */
-	uint64_t	 wdays;		/* bits 0-6, 0 is Sunday */
-	int		 dom_star;	/* the field starts with "*" */
-	int		 dow_star;
-	int		 hour_star;
-};
-
 struct cron_field {
 	const char		*name;
 	int			 min;

@@ -31,7 +31,8 @@
 #include "xmalloc.h"
 
 static void	schedd_usage(void) __attribute__((__noreturn__));
-static int	schedd_check(const char *, int);
+static int	schedd_check(const char *, int, int);
+static void	schedd_print_jobs(const struct config *);
 static void	schedd_load_jobs(void);
 static void	schedd_socket_dir(void);
 static void	schedd_listen(void);
@@ -40,13 +41,48 @@ static void
 schedd_usage(void)
 {
 	fprintf(stderr, "usage: schedd [-tv] [-c file] [-d state_dir] "
-	    "[-s socket] [--syslog] [--version]\n");
+	    "[-s socket] [--print-jobs]\n"
+	    "              [--syslog] [--version]\n");
 	exit(2);
 }
 
-/* -t: check the configuration, print every error, exit 0 or 1. */
+/*
+ * --print-jobs: the jobs of a configuration as the daemon's "job"
+ * command describes them (schedd.8 CONTROL PROTOCOL), one JSON object on
+ * stdout.  This is how schedctl export reads a file without a daemon
+ * (schedctl.1 EXPORT): the daemon's own reader, never a second one.
+ */
+static void
+schedd_print_jobs(const struct config *conf)
+{
+	json_t	*jobs, *o;
+	size_t	 i;
+
+	jobs = json_array();
+	for (i = 0; i < conf->njobs; i++) {
+		o = json_object();
+		json_object_set_new(o, "name",
+		    json_string(conf->jobs[i]->name));
+		json_object_set_new(o, "origin", json_string("config"));
+		json_object_set_new(o, "paused",
+		    json_boolean(!conf->jobs[i]->enabled));
+		json_object_set_new(o, "definition",
+		    jobdef_to_json(conf->jobs[i], &conf->settings));
+		json_array_append_new(jobs, o);
+	}
+	o = json_pack("{s:o}", "jobs", jobs);
+	if (json_dumpf(o, stdout, JSON_COMPACT) == -1 ||
+	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+		fatal("stdout");
+	json_decref(o);
+}
+
+/*
+ * -t: check the configuration, print every error, exit 0 or 1; with
+ * print set, print the jobs instead of the summary line.
+ */
 static int
-schedd_check(const char *path, int must_exist)
+schedd_check(const char *path, int must_exist, int print)
 {
 	struct config	*conf;
 	char		**errors;
@@ -60,9 +96,12 @@ schedd_check(const char *path, int must_exist)
 		config_errors_free(errors, nerrors);
 		return (1);
 	}
-	printf("%s: configuration ok, %zu job%s\n",
-	    path != NULL ? path : "(none)", conf->njobs,
-	    conf->njobs == 1 ? "" : "s");
+	if (print)
+		schedd_print_jobs(conf);
+	else
+		printf("%s: configuration ok, %zu job%s\n",
+		    path != NULL ? path : "(none)", conf->njobs,
+		    conf->njobs == 1 ? "" : "s");
 	config_free(conf);
 	return (0);
 }
@@ -140,6 +179,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "print-jobs", no_argument, NULL, 'P' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -152,7 +192,7 @@ main(int argc, char **argv)
 	char			**errors, *def_conf, *cause;
 	size_t			 nerrors, i;
 	int			 ch, test = 0, verbose = 0, use_syslog = 0;
-	int			 must_exist, busy, saved;
+	int			 must_exist, busy, saved, print = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:d:hs:tv", longopts,
 	    NULL)) != -1) {
@@ -171,6 +211,9 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose++;
+			break;
+		case 'P':
+			test = print = 1;
 			break;
 		case 'S':
 			use_syslog = 1;
@@ -196,7 +239,7 @@ main(int argc, char **argv)
 	if (conf_path == NULL && access(def_conf, F_OK) == 0)
 		conf_path = def_conf;
 	if (test) {
-		ch = schedd_check(conf_path, must_exist);
+		ch = schedd_check(conf_path, must_exist, print);
 		free(def_conf);
 		exit(ch);
 	}

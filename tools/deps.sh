@@ -4,10 +4,12 @@
 # everything is already there.
 set -e
 # systemd: systemd-socket-activate and systemd-analyze for the systemd-*
-# regress tests; util-linux: unshare, nsenter, setpriv for others.
+# and export-systemd regress tests; util-linux: unshare, nsenter, setpriv
+# for others; nodejs and npm: export-k8s (its npm packages, from
+# tests/k8s, are installed by the test in the build folder).
 pkgs="build-essential autoconf automake pkg-config libevent-dev
 libjansson-dev libyaml-dev check libsystemd-dev jq python3 mandoc
-util-linux procps faketime tzdata systemd"
+util-linux procps faketime tzdata systemd nodejs npm"
 have() {
 	pkg-config --exists 'libevent >= 2.1' jansson yaml-0.1 check \
 	    libsystemd 2>/dev/null && command -v autoreconf >/dev/null &&
@@ -16,7 +18,8 @@ have() {
 	    [ -e /usr/share/zoneinfo/America/New_York ] &&
 	    command -v systemd-socket-activate >/dev/null &&
 	    command -v systemd-analyze >/dev/null &&
-	    command -v unshare >/dev/null && command -v nsenter >/dev/null
+	    command -v unshare >/dev/null && command -v nsenter >/dev/null &&
+	    command -v node >/dev/null && command -v npm >/dev/null
 }
 # clang, libclang-rt-dev (libFuzzer, the sanitizers) and llvm (its
 # llvm-symbolizer names the lines of a crash).

@@ -21,6 +21,7 @@ output=logs
 subscribe=watch
 jobs=_names
 -=help
+-=export
 "
 
 DMAN=$SRCDIR/man/schedd.8
