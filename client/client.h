@@ -200,6 +200,15 @@ int		 ctl_export(struct ctl *, struct args *);
 /* help.c */
 int		 help_print(const char *);
 
+/* import.c */
+int		 ctl_import(struct ctl *, struct args *);
+
+/* yamlout.c */
+size_t		 yout_utf8(const char *, size_t, uint32_t *);
+int		 yout_valid(const char *);
+char		*yout_scalar(const char *);
+void		 yout_comment(FILE *, const char *, const char *);
+
 /* run.c */
 int		 ctl_run(struct ctl *, struct args *);
 int		 run_args(struct args *, json_t *);

@@ -239,6 +239,13 @@ static const struct ctl_opt opts_export[] = {
 	  .help = "kubernetes: the container image" },
 	{ .name = NULL }
 };
+static const struct ctl_opt opts_import[] = {
+	{ .name = "system", .type = OPT_LOCAL,
+	  .help = "a system crontab: a user field before the command" },
+	{ .name = "user", .type = OPT_LOCAL_ARG, .arg = "NAME",
+	  .help = "give the jobs of a user crontab user: NAME" },
+	{ .name = NULL }
+};
 static const struct ctl_opt opts_shutdown[] = {
 	{ .name = "force", .type = OPT_FLAG, .key = "force",
 	  .help = "stop running tasks at once, not waiting" },
@@ -402,6 +409,12 @@ const struct ctl_cmd ctl_cmds[] = {
 	  .help = "write jobs as systemd timers or Kubernetes CronJobs",
 	  .pos = { { "JOB", NULL, POS_LIST, POS_OPTIONAL | POS_LOCAL } },
 	  .opts = opts_export, .exec = ctl_export },
+	{ .name = "import", .usage = "import crontab [--system] [--user NAME] "
+	    "[FILE|-]",
+	  .help = "print a crontab as schedd.yaml jobs (no daemon needed)",
+	  .pos = { { "crontab", NULL, POS_STRING, POS_LOCAL },
+	    { "FILE", NULL, POS_STRING, POS_OPTIONAL | POS_LOCAL } },
+	  .opts = opts_import, .exec = ctl_import },
 	{ .name = "help", .usage = "help [COMMAND]",
 	  .help = "this help, or that of one command",
 	  .pos = { { "COMMAND", NULL, POS_STRING, POS_OPTIONAL | POS_LOCAL } },

@@ -242,6 +242,19 @@ name_valid(const char *s)
 	return (1);
 }
 
+/* Is this a name schedd sets in an environment: [A-Za-z_][A-Za-z0-9_]*? */
+int
+env_name_valid(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return (0);
+	for (; *s != '\0'; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return (0);
+	}
+	return (1);
+}
+
 /* A signal from "TERM", "SIGTERM" or "15"; -1 if unknown. */
 int
 signal_parse(const char *s)

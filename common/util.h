@@ -23,6 +23,7 @@ char	*format_duration(uint64_t);
 char	*format_size(uint64_t);
 char	*format_elapsed(int64_t);
 int	 name_valid(const char *);
+int	 env_name_valid(const char *);
 int	 signal_parse(const char *);
 const char *signal_name(int);
 

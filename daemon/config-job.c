@@ -12,7 +12,6 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -515,19 +514,6 @@ jobkey_leftovers(struct jobctx *ctx, const struct cnode *key,
 	free(s);
 }
 
-/* Is this a usable environment variable name? */
-static int
-jobdef_env_name_valid(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return (0);
-	for (; *s != '\0'; s++) {
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return (0);
-	}
-	return (1);
-}
-
 /* A map of variable names to scalar values. */
 static void
 jobkey_env(struct jobctx *ctx, const struct cnode *key,
@@ -551,7 +537,7 @@ jobkey_env(struct jobctx *ctx, const struct cnode *key,
 		if (k->skip)
 			continue;
 		if (strlen(k->value) != k->len ||
-		    !jobdef_env_name_valid(k->value)) {
+		    !env_name_valid(k->value)) {
 			cerr_add(ctx->errs, k, "bad variable name \"%s\"",
 			    k->value);
 			continue;

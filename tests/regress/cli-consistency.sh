@@ -22,6 +22,7 @@ subscribe=watch
 jobs=_names
 -=help
 -=export
+-=import
 "
 
 DMAN=$SRCDIR/man/schedd.8
