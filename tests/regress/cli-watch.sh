@@ -21,8 +21,13 @@ watch_to "$EV"
 jpid=$BGPID
 "$SCHEDCTL" -s "$SOCK" watch >"$T/human" 2>"$T/human.err" &
 wpid=$!
-# The human watch is subscribed once its own job.added shows up.
-wait_for grep -q '"ok": *true' "$EV"
+# subscribed N: N subscribe requests have been taken in (the daemon's
+# debug log), so both watches get every later event.
+subscribed()
+{
+	[ "$(grep -c 'client uid [0-9]*: subscribe' "$LOG")" -ge "$1" ]
+}
+wait_for subscribed 2
 
 # ev_wait CONDITION: wait until an event line meets the jq CONDITION.
 ev_wait()
