@@ -55,3 +55,15 @@ bench_percent()
 		else
 			print "n/a" }'
 }
+
+# bench_call OUT JSON [OPTION...]: one request (bench/request call, with
+# the OPTIONs) to the daemon on $SOCK, at most $WATCHDOG seconds;
+# key=value lines in OUT, errors in $LOG.  A failure is in OUT, not fatal.
+bench_call()
+{
+	_out=$1
+	_req=$2
+	shift 2
+	"$REQUEST" -s "$SOCK" -t "$WATCHDOG" "$@" call "$_req" >"$_out" \
+	    2>>"$LOG" || true
+}

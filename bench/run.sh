@@ -9,7 +9,7 @@
 #
 # usage: bench/run.sh BUILDDIR
 # Environment: BENCH_ONLY (the scripts to run, of "dispatch timers
-# durability scale cgroup"; all by default), BENCH_RUNS (runs per figure,
+# durability scale cgroup metrics"; all by default), BENCH_RUNS (runs per figure,
 # of which the median is reported: 3), and each script's own variables
 # (see the top of each).
 
@@ -18,7 +18,7 @@ set -u
 BUILDDIR=${1:?usage: run.sh BUILDDIR}
 BUILDDIR=$(cd "$BUILDDIR" && pwd)
 SRCDIR=$(cd "$(dirname "$0")" && pwd)
-ONLY=${BENCH_ONLY:-dispatch timers durability scale cgroup}
+ONLY=${BENCH_ONLY:-dispatch timers durability scale cgroup metrics}
 
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/schedd-bench-run.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
@@ -158,4 +158,30 @@ END {
 	row("idle for " v["idle_secs"] " s: voluntary context switches", \
 	    "idle_voluntary_ctxt_switches", "", 0, "<=")
 	row("schedctl status vs /bin/true", "cli_status_cost", "x", 1.5, "<=")
+	for (i = 1; i <= 2; i++) {
+		n = i == 1 ? 1000 : 100000
+		quot("mvj" n, "metrics_scrape_" n "_s", "metrics_jobs_" n "_s")
+		row("metrics at " n " jobs: scrape", "metrics_scrape_" n "_s", \
+		    "s", "", "info")
+		row("metrics at " n " jobs: per job", \
+		    "metrics_scrape_" n "_us_per_job", "us", "", "info")
+		row("metrics at " n " jobs: vs jobs listing", "mvj" n, "x", 2, \
+		    "<=")
+	}
+	mt = v["metrics_timer_jobs"] " every-1s jobs beside " \
+	    v["metrics_big_jobs"]
+	quot("mscr", "metrics_scraped_p99", "metrics_listed_p99")
+	row(mt ", alone: lateness p99", "metrics_quiet_p99", "us", "", \
+	    "info")
+	row(mt ", jobs asked: lateness p99", "metrics_listed_p99", "us", "", \
+	    "info")
+	row(mt ", metrics asked: lateness p99", "metrics_scraped_p99", "us", \
+	    "", "info")
+	row(mt ", metrics_file every 1s: lateness p99", "metrics_filed_p99", \
+	    "us", "", "info")
+	row(mt ": p99 metrics vs jobs asked", "mscr", "x", 1, "<=")
+	row(mt ", metrics asked: lateness max", "metrics_scraped_max", "us", \
+	    "", "info")
+	row(mt ", jobs asked: lateness max", "metrics_listed_max", "us", "", \
+	    "info")
 }' "$OUT/kv" /dev/null

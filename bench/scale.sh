@@ -128,16 +128,6 @@ stop() {
 	PID=
 }
 
-# call OUT JSON [OPTION...]: one request (bench/request call), key=value
-# lines in OUT.
-call() {
-	out=$1
-	req=$2
-	shift 2
-	"$REQUEST" -s "$SOCK" -t "$WATCHDOG" "$@" call "$req" >"$out" \
-	    2>>"$LOG" || true
-}
-
 # config FILE N [HISTORY]: a configuration of N jobs with distinct commands,
 # intervals of an hour or more and tags.
 config() {
@@ -154,7 +144,7 @@ config() {
 
 # history_of JOB: how many records "history" answers for JOB.
 history_of() {
-	call "$DIR/hist" "{\"cmd\":\"history\",\"name\":\"$1\",\"limit\":1000}"
+	bench_call "$DIR/hist" "{\"cmd\":\"history\",\"name\":\"$1\",\"limit\":1000}"
 	if [ "$(bench_value call_status "$DIR/hist")" = ok ]; then
 		bench_value call_entries "$DIR/hist"
 	else
@@ -217,7 +207,7 @@ while [ $r -le "$RUNS" ]; do
 	echo "run $r: first answer after $FIRST s; VmRSS $RSS KiB," \
 	    "$pj KiB per job"
 
-	call "$DIR/jobs" '{"cmd":"jobs"}'
+	bench_call "$DIR/jobs" '{"cmd":"jobs"}'
 	st=$(bench_value call_status "$DIR/jobs")
 	if [ "$st" = ok ]; then
 		j=$(bench_value call_median_s "$DIR/jobs")
@@ -234,7 +224,7 @@ while [ $r -le "$RUNS" ]; do
 
 	# One job's command changes: v0 to v1 and back in turn.
 	sed -i "s/\"echo $K v[01]\"/\"echo $K v$((r % 2))\"/" "$DIR/big.yaml"
-	call "$DIR/reload" '{"cmd":"reload"}' -a
+	bench_call "$DIR/reload" '{"cmd":"reload"}' -a
 	if [ "$(bench_value call_status "$DIR/reload")" = ok ]; then
 		t=$(bench_value call_median_s "$DIR/reload")
 		ch=$(bench_value call_answer "$DIR/reload" |
@@ -271,7 +261,7 @@ start "$DIR/list.yaml" "$SDIR/list"
 list=
 r=1
 while [ $r -le "$RUNS" ] && [ "$FIRST" != failed ]; do
-	call "$DIR/list" '{"cmd":"jobs"}' -n "$CALLS"
+	bench_call "$DIR/list" '{"cmd":"jobs"}' -n "$CALLS"
 	if [ "$(bench_value call_status "$DIR/list")" = ok ]; then
 		t=$(bench_value call_median_s "$DIR/list")
 		echo "run $r: median $t s per request," \
@@ -318,7 +308,7 @@ while [ $r -le "$RUNS" ]; do
 	start "$DIR/empty.yaml" "$SDIR/runtime"
 	n=failed
 	if [ "$FIRST" != failed ]; then
-		call "$DIR/status" '{"cmd":"status"}' -a
+		bench_call "$DIR/status" '{"cmd":"status"}' -a
 		n=$(bench_value call_answer "$DIR/status" | jq .result.jobs)
 		n=${n:-failed}
 	fi

@@ -53,6 +53,8 @@ static void	 print_settings(json_t *, struct args *);
 static void	 print_job(json_t *, struct args *);
 static void	 print_task(json_t *, struct args *);
 static void	 print_names(json_t *, struct args *);
+static void	 print_metrics(json_t *, struct args *);
+static void	 print_lines(json_t *, const char *);
 
 static const struct ctl_opt opts_jobs[] = {
 	{ .name = "tag", .letter = 't', .type = OPT_STRING, .key = "tag",
@@ -269,6 +271,10 @@ const struct ctl_cmd ctl_cmds[] = {
 	  .pos = { { "PATTERN", "name", POS_STRING, POS_OPTIONAL } },
 	  .opts = opts_jobs, .print = print_jobs,
 	  .fields = format_jobs_fields },
+	{ .name = "metrics", .usage = "metrics",
+	  .help = "the daemon's and jobs' numbers for Prometheus",
+	  .wire = "metrics",
+	  .print = print_metrics },
 	{ .name = "add", .usage = "add NAME [--every D | --cron EXPR | "
 	    "--at TIME] [--jitter D]\n"
 	    "      [--max-runs N] [--auto-remove] [--catch-up] "
@@ -763,15 +769,31 @@ print_task(json_t *res, struct args *a)
 	format_task(json_object_get(res, "task"), stdout);
 }
 
+/* Each entry of a list on a line: a string, or an object's member. */
+static void
+print_lines(json_t *list, const char *member)
+{
+	json_t		*v;
+	const char	*s;
+	size_t		 i;
+
+	json_array_foreach(list, i, v) {
+		if (member != NULL)
+			v = json_object_get(v, member);
+		if ((s = json_string_value(v)) != NULL)
+			printf("%s\n", s);
+	}
+}
+
 static void
 print_names(json_t *res, struct args *a)
 {
-	json_t		*job;
-	const char	*name;
-	size_t		 i;
+	print_lines(json_object_get(res, "jobs"), "name");
+}
 
-	json_array_foreach(json_object_get(res, "jobs"), i, job) {
-		if ((name = field_str(job, "name")) != NULL)
-			printf("%s\n", name);
-	}
+/* The Prometheus text of "metrics": its lines, each ended. */
+static void
+print_metrics(json_t *res, struct args *a)
+{
+	print_lines(json_object_get(res, "lines"), NULL);
 }

@@ -52,6 +52,10 @@ cmd_get_more(json_t *o)
 	    json_integer((json_int_t)s->max_job_size));
 	json_object_set_new(o, "removed_history",
 	    json_integer((json_int_t)s->removed_history));
+	json_object_set_new(o, "metrics_file", s->metrics_file != NULL ?
+	    json_string(s->metrics_file) : json_null());
+	json_object_set_new(o, "metrics_interval_ms",
+	    json_integer((json_int_t)s->metrics_interval_ms));
 }
 
 /* The cgroup limits every task gets unless its job sets its own. */
@@ -82,7 +86,8 @@ static const char *
 cmd_get_key(const char *key)
 {
 	static const char	*dur[] = { "default_timeout", "kill_grace",
-				    "idle_exit", "shutdown_timeout" };
+				    "idle_exit", "shutdown_timeout",
+				    "metrics_interval" };
 	static char		 buf[64];
 	size_t			 i;
 

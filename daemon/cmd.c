@@ -27,6 +27,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_history_entry,
 	&cmd_job_entry,
 	&cmd_jobs_entry,
+	&cmd_metrics_entry,
 	&cmd_next_entry,
 	&cmd_output_entry,
 	&cmd_pause_entry,

@@ -102,6 +102,7 @@ extern const struct cmd_entry cmd_hello_entry;
 extern const struct cmd_entry cmd_history_entry;
 extern const struct cmd_entry cmd_job_entry;
 extern const struct cmd_entry cmd_jobs_entry;
+extern const struct cmd_entry cmd_metrics_entry;
 extern const struct cmd_entry cmd_next_entry;
 extern const struct cmd_entry cmd_output_entry;
 extern const struct cmd_entry cmd_pause_entry;

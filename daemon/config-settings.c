@@ -29,7 +29,7 @@ static const char *const settings_keys[] = {
 	"history", "output_tail", "log_max", "log_level", "idle_exit",
 	"shutdown_timeout", "timezone", "max_jobs_per_user",
 	"max_queued_per_user", "max_job_size", "removed_history", "cgroup",
-	"on_failure"
+	"on_failure", "metrics_file", "metrics_interval"
 };
 #define SETTINGS_NKEYS (sizeof settings_keys / sizeof settings_keys[0])
 /* And the cgroup limits, defaults for every task: cglimit_names[]. */
@@ -55,6 +55,7 @@ settings_defaults(struct settings *s)
 	s->max_queued_per_user = 1000;
 	s->max_job_size = 64 * 1024;
 	s->removed_history = 1000;
+	s->metrics_interval_ms = 15 * 1000;
 }
 
 /* Copy settings, with their own strings; free dst first if it had any. */
@@ -69,6 +70,8 @@ settings_copy(struct settings *dst, const struct settings *src)
 	    NULL;
 	dst->timezone = src->timezone != NULL ? xstrdup(src->timezone) : NULL;
 	dst->cgroup = src->cgroup != NULL ? xstrdup(src->cgroup) : NULL;
+	dst->metrics_file = src->metrics_file != NULL ?
+	    xstrdup(src->metrics_file) : NULL;
 	dst->on_failure = NULL;
 	dst->non_failure = 0;
 	settings_copy_hooks(dst, src);
@@ -98,11 +101,12 @@ settings_free(struct settings *s)
 	free(s->state_dir);
 	free(s->timezone);
 	free(s->cgroup);
+	free(s->metrics_file);
 	jobdef_list_free(s->on_failure);
 	s->on_failure = NULL;
 	s->non_failure = 0;
 	s->socket = s->socket_group = s->state_dir = s->timezone = NULL;
-	s->cgroup = NULL;
+	s->cgroup = s->metrics_file = NULL;
 }
 
 /* An absolute path setting. */
@@ -239,7 +243,16 @@ settings_one(struct settings *s, const struct cnode *k, const struct cnode *v,
 		s->cgroup = str;
 	} else if (strcmp(name, "on_failure") == 0)
 		cnode_to_list(v, errs, 1, &s->on_failure, &s->non_failure);
-	else
+	else if (strcmp(name, "metrics_file") == 0)
+		settings_path(v, errs, &s->metrics_file, PATH_MAX);
+	else if (strcmp(name, "metrics_interval") == 0) {
+		if (cnode_to_duration(v, errs, &u) != 0)
+			return;
+		if (u < 1000)
+			cerr_add(errs, v, "must be at least 1s");
+		else
+			s->metrics_interval_ms = u;
+	} else
 		fatalx("%s: no setting %s", __func__, name);
 }
 

@@ -167,6 +167,8 @@ struct settings {
 	uint64_t	 max_job_size;	/* encoded definition, non-admins */
 	uint32_t	 removed_history; /* records of removed jobs: 1000 */
 	struct cglimit	 cglimits[CGLIM_NKINDS];	/* defaults: none */
+	char		*metrics_file;	/* or NULL: none */
+	uint64_t	 metrics_interval_ms; /* 15s */
 };
 
 /* Jobs by name: open addressing, no allocation per job. */

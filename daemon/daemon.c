@@ -16,6 +16,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "proctree.h"
 #include "schedd.h"
@@ -80,6 +81,7 @@ daemon_init(void)
 void
 daemon_free(void)
 {
+	metrics_file_stop();
 	job_free_all();
 	sched_free();
 	queue_free();

@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "log.h"
+#include "metrics.h"
 #include "schedd.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -84,6 +85,10 @@ reload_settings(const struct settings *n)
 	s->max_queued_per_user = n->max_queued_per_user;
 	s->max_job_size = n->max_job_size;
 	s->removed_history = n->removed_history;
+	free(s->metrics_file);
+	s->metrics_file = n->metrics_file != NULL ?
+	    xstrdup(n->metrics_file) : NULL;
+	s->metrics_interval_ms = n->metrics_interval_ms;
 	memcpy(s->cglimits, n->cglimits, sizeof s->cglimits);
 	free(s->timezone);
 	s->timezone = n->timezone != NULL ? xstrdup(n->timezone) : NULL;
@@ -205,6 +210,7 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 		return (0);
 	}
 	reload_settings(&conf->settings);
+	metrics_file_apply();
 	config_free(sd.config);
 	sd.config = conf;
 	log_info("configuration reloaded: %zu added, %zu removed, %zu changed",

@@ -50,6 +50,7 @@ static uint64_t		  sched_rand_state;
 static uint32_t		  sched_late[SCHED_LATE_SAMPLES];	/* us */
 static size_t		  sched_nlate;
 static uint64_t		  sched_fired;
+static uint64_t		  sched_late_sum;			/* us */
 
 static void	 sched_timer(evutil_socket_t, short, void *);
 static void	 sched_fire_job(struct job *, uint64_t);
@@ -618,6 +619,7 @@ sched_expire(void)
 		late = (now - e->due_ns) / 1000;
 		sched_late[sched_nlate++ % SCHED_LATE_SAMPLES] =
 		    late > UINT32_MAX ? UINT32_MAX : (uint32_t)late;
+		sched_late_sum += late;
 		sched_fired++;
 		if (e->kind == SCHED_RETRY)
 			sched_retry_fire((struct retry *)e);
@@ -733,27 +735,49 @@ sched_late_cmp(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
-json_t *
-sched_stats(void)
+/*
+ * The lateness of the recent firings (the last SCHED_LATE_SAMPLES), in
+ * microseconds, for "status" and "metrics" (schedd.8): its quantiles,
+ * and the sum and count of every firing since start.
+ */
+void
+sched_late_stats(struct sched_late *sl)
 {
 	uint32_t	*v;
 	size_t		 n = sched_nlate < SCHED_LATE_SAMPLES ? sched_nlate :
 			    SCHED_LATE_SAMPLES;
-	json_t		*o;
 
-	o = json_pack("{s:I,s:I,s:n,s:n,s:n,s:I}", "fired",
-	    (json_int_t)sched_fired, "armed", (json_int_t)sched_heap.n,
-	    "late_p50_us", "late_p99_us", "late_max_us", "samples",
-	    (json_int_t)n);
+	memset(sl, 0, sizeof *sl);
+	sl->fired = sched_fired;
+	sl->sum_us = sched_late_sum;
+	sl->samples = n;
 	if (n == 0)
-		return (o);
+		return;
 	v = xreallocarray(NULL, n, sizeof *v);
 	memcpy(v, sched_late, n * sizeof *v);
 	qsort(v, n, sizeof *v, sched_late_cmp);
-	json_object_set_new(o, "late_p50_us", json_integer(v[n / 2]));
-	json_object_set_new(o, "late_p99_us", json_integer(v[n * 99 / 100]));
-	json_object_set_new(o, "late_max_us", json_integer(v[n - 1]));
-	json_object_set_new(o, "samples", json_integer((json_int_t)n));
+	sl->p50_us = v[n / 2];
+	sl->p90_us = v[n * 9 / 10];
+	sl->p99_us = v[n * 99 / 100];
+	sl->max_us = v[n - 1];
 	free(v);
+}
+
+json_t *
+sched_stats(void)
+{
+	struct sched_late	 sl;
+	json_t			*o;
+
+	sched_late_stats(&sl);
+	o = json_pack("{s:I,s:I,s:n,s:n,s:n,s:I}", "fired",
+	    (json_int_t)sl.fired, "armed", (json_int_t)sched_heap.n,
+	    "late_p50_us", "late_p99_us", "late_max_us", "samples",
+	    (json_int_t)sl.samples);
+	if (sl.samples == 0)
+		return (o);
+	json_object_set_new(o, "late_p50_us", json_integer(sl.p50_us));
+	json_object_set_new(o, "late_p99_us", json_integer(sl.p99_us));
+	json_object_set_new(o, "late_max_us", json_integer(sl.max_us));
 	return (o);
 }

@@ -24,6 +24,7 @@
 #include "cgroup.h"
 #include "dircheck.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "schedd.h"
 #include "spawn.h"
@@ -338,6 +339,7 @@ main(int argc, char **argv)
 	    sd.njobs, sd.njobs == 1 ? "" : "s");
 
 	queue_dispatch();
+	metrics_file_apply();
 	notify_idle_check();
 	notify_ready();
 	event_base_dispatch(sd.base);

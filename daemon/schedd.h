@@ -216,6 +216,7 @@ struct job {
 	struct job_counters counters;
 	uint64_t	 last_task;	/* 0: none */
 	struct timespec	 last_run;	/* start of the last task started */
+	struct timespec	 last_success;	/* end of the last that succeeded */
 
 	struct task_list queue;		/* queued, FIFO, waiting or not */
 	struct task_list ready;		/* queued and not waiting, FIFO */
@@ -510,6 +511,12 @@ void		 queue_dispatch_soon(void);
 void		 queue_free(void);
 
 /* sched.c */
+struct sched_late {
+	uint64_t	 fired;		/* firings since start */
+	uint64_t	 sum_us;	/* their lateness */
+	size_t		 samples;	/* recent firings the quantiles cover */
+	uint32_t	 p50_us, p90_us, p99_us, max_us;
+};
 void		 sched_init(void);
 void		 sched_boot_init(void);
 void		 sched_boot_define(struct job *);
@@ -524,6 +531,7 @@ void		 sched_task_ended(struct task *);
 json_t		*sched_next_run(const struct job *);
 int		 sched_next_run_ts(const struct job *, struct timespec *);
 json_t		*sched_stats(void);
+void		 sched_late_stats(struct sched_late *);
 void		 sched_expire(void);
 void		 sched_poll(void);
 int		 sched_due_within(uint64_t);

@@ -179,6 +179,8 @@ state_apply_job(const struct cnode *o)
 			j->last_state = state;
 		j->last_run.tv_sec = cnode_get_int(l, "run_s", 0);
 		j->last_run.tv_nsec = cnode_get_int(l, "run_ns", 0);
+		j->last_success.tv_sec = cnode_get_int(l, "success_s", 0);
+		j->last_success.tv_nsec = cnode_get_int(l, "success_ns", 0);
 	}
 	if ((rl = cnode_get(o, "retries")) != NULL &&
 	    rl->type == CNODE_SEQ) {

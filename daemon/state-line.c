@@ -106,6 +106,8 @@ state_job_write(struct jw *w, const struct job *j, int with_def, int paused)
 	jw_kstring(w, "state", task_state_name(j->last_state));
 	jw_kint(w, "run_s", (int64_t)j->last_run.tv_sec);
 	jw_kint(w, "run_ns", (int64_t)j->last_run.tv_nsec);
+	jw_kint(w, "success_s", (int64_t)j->last_success.tv_sec);
+	jw_kint(w, "success_ns", (int64_t)j->last_success.tv_nsec);
 	jw_object_close(w);
 	jw_key(w, "retries");
 	jw_array_open(w);

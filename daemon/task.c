@@ -650,6 +650,7 @@ task_finish(struct task *t)
 	case TASK_SUCCEEDED:
 		j->counters.succeeded++;
 		j->counters.consecutive_failures = 0;
+		j->last_success = t->finished_at;
 		break;
 	case TASK_FAILED:
 		j->counters.failed++;

@@ -6,10 +6,15 @@ set -e
 # systemd: systemd-socket-activate and systemd-analyze for the systemd-*
 # and export-systemd regress tests; util-linux: unshare, nsenter, setpriv
 # for others; nodejs and npm: export-k8s (its npm packages, from
-# tests/k8s, are installed by the test in the build folder).
+# tests/k8s, are installed by the test in the build folder); prometheus
+# (promtool), prometheus-node-exporter and curl: metrics.sh.
 pkgs="build-essential autoconf automake pkg-config libevent-dev
 libjansson-dev libyaml-dev check libsystemd-dev jq python3 mandoc
-util-linux procps faketime tzdata systemd nodejs npm"
+util-linux procps faketime tzdata systemd nodejs prometheus
+prometheus-node-exporter curl"
+# Debian's nodejs comes without npm; a nodejs that has its own (such as
+# NodeSource's) conflicts with Debian's npm package.
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 have() {
 	pkg-config --exists 'libevent >= 2.1' jansson yaml-0.1 check \
 	    libsystemd 2>/dev/null && command -v autoreconf >/dev/null &&
@@ -19,7 +24,10 @@ have() {
 	    command -v systemd-socket-activate >/dev/null &&
 	    command -v systemd-analyze >/dev/null &&
 	    command -v unshare >/dev/null && command -v nsenter >/dev/null &&
-	    command -v node >/dev/null && command -v npm >/dev/null
+	    command -v node >/dev/null && command -v npm >/dev/null &&
+	    command -v promtool >/dev/null &&
+	    command -v prometheus-node-exporter >/dev/null &&
+	    command -v curl >/dev/null
 }
 # clang, libclang-rt-dev (libFuzzer, the sanitizers) and llvm (its
 # llvm-symbolizer names the lines of a crash).

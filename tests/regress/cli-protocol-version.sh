@@ -71,7 +71,7 @@ fctl()
 fake ok
 : >"$T/requests"
 for argv in "status" "status 1" "status job" "jobs" "add x -- true" \
-    "remove x" "run x" "stop 1" "cancel 1" "freeze 1" "thaw 1" \
+    "metrics" "remove x" "run x" "stop 1" "cancel 1" "freeze 1" "thaw 1" \
     "ban x" "unban x" "bans" \
     "pause x" "resume x" "history" "next x" "logs 1" "logs 1 -f" \
     "wait 1" "reload" "get" "set k 1" "shutdown" "watch" "_names"; do

@@ -3,7 +3,7 @@
  * Unit tests for the JSON writer (common/jw.h) and the daemon's writers
  * built on it: what it writes must be what jansson writes for the same
  * values -- strings byte for byte, whatever bytes they hold -- and times
- * what time_format always wrote.
+ * what time_format always wrote; and the metrics text's label values.
  */
 #include <check.h>
 #include <jansson.h>
@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "jw.h"
+#include "metrics.h"
 #include "schedd.h"
 #include "unit.h"
 #include "util.h"
@@ -284,6 +285,39 @@ START_TEST(test_jw_times)
 }
 END_TEST
 
+/*
+ * A label value of the metrics text (schedd.8 METRICS): backslash,
+ * double quote and newline escaped, every other byte as it is.
+ */
+START_TEST(test_jw_metrics_label)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} cases[] = {
+		{ "backup", "\"backup\"" },
+		{ "", "\"\"" },
+		{ "a\\b", "\"a\\\\b\"" },
+		{ "say \"hi\"", "\"say \\\"hi\\\"\"" },
+		{ "two\nlines", "\"two\\nlines\"" },
+		{ "tab\there \xc3\xa9", "\"tab\there \xc3\xa9\"" },
+	};
+	struct jw	 w;
+	char		*s;
+	size_t		 i;
+
+	jw_init(&w);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		jw_clear(&w);
+		metrics_label(&w, cases[i].in);
+		s = test_text(&w);
+		ck_assert_str_eq(s, cases[i].want);
+		free(s);
+	}
+	jw_free(&w);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -296,6 +330,7 @@ main(void)
 	tcase_add_test(tc, test_jw_numbers);
 	tcase_add_test(tc, test_jw_document);
 	tcase_add_test(tc, test_jw_times);
+	tcase_add_test(tc, test_jw_metrics_label);
 	suite_add_tcase(s, tc);
 	return (unit_run(s, 1));
 }
