@@ -307,8 +307,9 @@ cgroup_init(const char *setting, char **cause)
 		mnt = cgroup_mount();
 		self = cgroup_self();
 		if (mnt == NULL || self == NULL) {
-			log_info("cgroups: no cgroup v2 file system; tasks are "
-			    "tracked by process group, session and subreaper");
+			log_notice("cgroups: no cgroup v2 file system; tasks "
+			    "are tracked by process group, session and "
+			    "subreaper");
 			free(mnt);
 			free(self);
 			return (0);
@@ -318,7 +319,7 @@ cgroup_init(const char *setting, char **cause)
 		free(mnt);
 		free(self);
 		if (!cgroup_delegated(path)) {
-			log_info("cgroups: %s was not delegated to schedd "
+			log_notice("cgroups: %s was not delegated to schedd "
 			    "(systemd's Delegate=yes); tasks are tracked by "
 			    "process group, session and subreaper", path);
 			free(path);

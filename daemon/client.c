@@ -242,7 +242,7 @@ client_send(struct client *c, json_t *obj)
 	out = client_out(c);
 	if (json_dump_callback(obj, client_dump, out, JSON_COMPACT) == -1 ||
 	    evbuffer_add(out, "\n", 1) == -1) {
-		log_warnx("client uid %u: cannot encode answer",
+		log_errorx("client uid %u: cannot encode answer",
 		    (unsigned)c->uid);
 		client_close(c);
 		return;

@@ -90,7 +90,7 @@ cmd_add_exec(struct cmd_ctx *ctx)
 		    "the state cannot be written", def->name);
 		goto fail;
 	}
-	log_info("job %s %s by uid %u", j->name, existed ? "replaced" :
+	log_notice("job %s %s by uid %u", j->name, existed ? "replaced" :
 	    "added", (unsigned)ctx->uid);
 	sub_emit(existed ? SUB_JOB_CHANGED : SUB_JOB_ADDED,
 	    json_pack("{s:s}", "job", j->name));

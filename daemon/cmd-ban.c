@@ -43,7 +43,7 @@ cmd_ban_exec(struct cmd_ctx *ctx)
 	if ((b = change_ban(name, reason, ctx->uid)) == NULL)
 		return (cmd_fail(ctx, PROTO_PERSIST_FAILED, "\"%s\" not "
 		    "banned: the state cannot be written", name));
-	log_info("ban %s by uid %u%s%s", name, (unsigned)ctx->uid,
+	log_notice("ban %s by uid %u%s%s", name, (unsigned)ctx->uid,
 	    reason != NULL ? ": " : "", reason != NULL ? reason : "");
 	cancelled = json_array();
 	stopped = json_array();
@@ -73,7 +73,7 @@ cmd_unban_exec(struct cmd_ctx *ctx)
 		return (cmd_fail(ctx, PROTO_PERSIST_FAILED, "\"%s\" not "
 		    "unbanned: the state cannot be written", name));
 	}
-	log_info("unban %s by uid %u", name, (unsigned)ctx->uid);
+	log_notice("unban %s by uid %u", name, (unsigned)ctx->uid);
 	sub_emit(SUB_JOB_UNBANNED, json_pack("{s:s}", "name", name));
 	return (cmd_reply(ctx, json_pack("{s:o}", "ban", entry)));
 }

@@ -216,7 +216,7 @@ cmd_set_exec(struct cmd_ctx *ctx)
 		    key);
 		return (CMD_ERROR);
 	}
-	log_info("setting %s changed by uid %u", key, (unsigned)ctx->uid);
+	log_notice("setting %s changed by uid %u", key, (unsigned)ctx->uid);
 	if (strcmp(key, "history") == 0) {
 		TAILQ_FOREACH(j, &sd.jobs, entry)
 			task_prune(j);

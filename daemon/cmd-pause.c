@@ -24,7 +24,7 @@ cmd_pause_set(struct cmd_ctx *ctx, int paused)
 			    "job \"%s\" not %s: the state cannot be written",
 			    j->name,
 			    paused ? "paused" : "resumed"));
-		log_info("job %s %s by uid %u", j->name, paused ? "paused" :
+		log_notice("job %s %s by uid %u", j->name, paused ? "paused" :
 		    "resumed", (unsigned)ctx->uid);
 		sub_emit(paused ? SUB_JOB_PAUSED : SUB_JOB_RESUMED,
 		    json_pack("{s:s}", "job", j->name));

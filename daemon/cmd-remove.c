@@ -30,7 +30,7 @@ cmd_remove_exec(struct cmd_ctx *ctx)
 		    "removed: the state cannot be written", j->name));
 	}
 	/* j may be gone now: its name is in the answer. */
-	log_info("job %s removed by uid %u", json_string_value(
+	log_notice("job %s removed by uid %u", json_string_value(
 	    json_object_get(result, "removed")), (unsigned)ctx->uid);
 	return (cmd_reply(ctx, result));
 }

@@ -13,7 +13,7 @@ cmd_shutdown_exec(struct cmd_ctx *ctx)
 	/* The connection stays open until the "exit" line (server.c). */
 	if (json_is_true(json_object_get(ctx->req, "wait")))
 		ctx->c->flags |= CLIENT_EXIT;
-	log_info("shutdown%s requested by uid %u", force ? " (force)" : "",
+	log_notice("shutdown%s requested by uid %u", force ? " (force)" : "",
 	    (unsigned)ctx->uid);
 	cmd_reply(ctx, json_object());
 	schedd_shutdown(force);

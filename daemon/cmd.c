@@ -540,7 +540,8 @@ cmd_handle(struct client *c, const char *line, size_t len)
 	case CMD_DONE:
 	case CMD_ERROR:
 		if (!ctx.answered) {
-			log_warnx("%s: the handler answered nothing", ce->name);
+			log_errorx("%s: the handler answered nothing",
+			    ce->name);
 			cmd_fail(&ctx, PROTO_INTERNAL, "%s: no answer",
 			    ce->name);
 		}

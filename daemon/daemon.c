@@ -170,7 +170,8 @@ schedd_signal(evutil_socket_t sig, short events, void *arg)
 		break;
 	case SIGTERM:
 	case SIGINT:
-		log_info("%s received", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		log_notice("%s received", sig == SIGTERM ? "SIGTERM" :
+		    "SIGINT");
 		schedd_shutdown(sd.shutting_down);
 		break;
 	case SIGHUP:
@@ -179,7 +180,7 @@ schedd_signal(evutil_socket_t sig, short events, void *arg)
 		 * saving, a deploy tool signalling twice) is one reload.
 		 */
 		if (!evtimer_pending(ev_reload, NULL)) {
-			log_info("SIGHUP received: reloading");
+			log_notice("SIGHUP received: reloading");
 			tv.tv_sec = 0;
 			tv.tv_usec = DAEMON_RELOAD_DELAY_MS * 1000;
 			evtimer_add(ev_reload, &tv);
@@ -237,7 +238,7 @@ schedd_stop_all(void)
 static void
 schedd_shutdown_timeout(evutil_socket_t fd, short events, void *arg)
 {
-	log_info("shutdown_timeout reached: stopping %u running task%s",
+	log_notice("shutdown_timeout reached: stopping %u running task%s",
 	    sd.nrunning, sd.nrunning == 1 ? "" : "s");
 	schedd_stop_all();
 }

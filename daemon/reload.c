@@ -213,8 +213,8 @@ reload_run(int dry_run, json_t **result, char ***errors, size_t *nerrors)
 	metrics_file_apply();
 	config_free(sd.config);
 	sd.config = conf;
-	log_info("configuration reloaded: %zu added, %zu removed, %zu changed",
-	    json_array_size(added), json_array_size(removed),
+	log_notice("configuration reloaded: %zu added, %zu removed, %zu "
+	    "changed", json_array_size(added), json_array_size(removed),
 	    json_array_size(changed));
 	sub_emit(SUB_CONFIG_RELOADED, json_deep_copy(*result));
 	reload_files(*result, nparsed, nreused);

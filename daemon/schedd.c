@@ -247,7 +247,7 @@ main(int argc, char **argv)
 	if (config_load(conf_path, must_exist, &conf, &errors,
 	    &nerrors) != 0) {
 		for (i = 0; i < nerrors; i++)
-			log_warnx("%s", errors[i]);
+			log_errorx("%s", errors[i]);
 		config_errors_free(errors, nerrors);
 		fatalx("configuration has errors, not starting");
 	}
@@ -315,7 +315,7 @@ main(int argc, char **argv)
 	if (cgroup_limits_check(sd.config, cgroup_controllers(),
 	    cgroup_root(), &errors, &nerrors) != 0) {
 		for (i = 0; i < nerrors; i++)
-			log_warnx("%s", errors[i]);
+			log_errorx("%s", errors[i]);
 		config_errors_free(errors, nerrors);
 		fatalx("configuration has errors, not starting");
 	}
@@ -333,10 +333,11 @@ main(int argc, char **argv)
 
 	daemon_signals();
 
-	log_info("schedd %s started: pid %ld, socket %s, state %s, config %s, "
-	    "%zu job%s", SCHEDD_VERSION, (long)getpid(), sd.socket_path,
-	    sd.state_dir, sd.config_path != NULL ? sd.config_path : "(none)",
-	    sd.njobs, sd.njobs == 1 ? "" : "s");
+	log_notice("schedd %s started: pid %ld, socket %s, state %s, "
+	    "config %s, %zu job%s", SCHEDD_VERSION, (long)getpid(),
+	    sd.socket_path, sd.state_dir,
+	    sd.config_path != NULL ? sd.config_path : "(none)", sd.njobs,
+	    sd.njobs == 1 ? "" : "s");
 
 	queue_dispatch();
 	metrics_file_apply();
@@ -353,7 +354,7 @@ main(int argc, char **argv)
 	event_base_loop(sd.base, EVLOOP_NONBLOCK);
 	daemon_signals_free();
 	daemon_free();
-	log_info("schedd stopped");
+	log_notice("schedd stopped");
 	return (0);
 }
 

@@ -482,6 +482,11 @@ int		 task_start_early(pid_t, int, const struct rusage *);
 int		 task_start_pending(pid_t);
 void		 task_start_free(void);
 
+/* task-log.c */
+void		 task_log(const struct task *, int, const char *, ...)
+		    __attribute__((__format__(__printf__, 3, 4)));
+void		 task_log_end(const struct task *);
+
 /* output.c */
 int		 output_start(struct task *);
 void		 output_close(struct task *);

@@ -252,10 +252,10 @@ server_fd_warn(void)
 	server_fd_warned_ms = now;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY)
-		log_warnx("few file descriptors left (limit %llu): refusing "
+		log_errorx("few file descriptors left (limit %llu): refusing "
 		    "new clients with busy", (unsigned long long)rl.rlim_cur);
 	else
-		log_warnx("few file descriptors left: refusing new clients "
+		log_errorx("few file descriptors left: refusing new clients "
 		    "with busy");
 }
 

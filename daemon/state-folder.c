@@ -226,7 +226,7 @@ state_check(void)
 	    "nothing is saved until it is made again", sd.state_dir, why,
 	    when);
 	if (sd.state_ok)
-		log_warnx("STATE FOLDER LOST: %s %s; changes are refused "
+		log_errorx("STATE FOLDER LOST: %s %s; changes are refused "
 		    "until it has been made again", sd.state_dir, why);
 	free(when);
 	free(why);

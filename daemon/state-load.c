@@ -84,7 +84,7 @@ state_move_aside(const char *name, const char *why)
 	if (renameat(sd.state_dirfd, name, sd.state_dirfd, toname) == -1)
 		log_warn("state: rename %s", path);
 	free(toname);
-	log_warnx("STATE LOST: %s %s; moved to %s and starting without it",
+	log_errorx("STATE LOST: %s %s; moved to %s and starting without it",
 	    path, why, to);
 	if (sd.state_error == NULL)
 		xasprintf(&sd.state_error, "%s %s; moved to %s", path, why, to);
@@ -493,10 +493,10 @@ state_lose_running(struct job_list *list)
 				log_warnx("task %llu (%s): killed what was "
 				    "left of it", (unsigned long long)t->id,
 				    j->name);
-			log_warnx("task %llu (%s) lost: it was running when "
-			    "schedd stopped", (unsigned long long)t->id,
-			    j->name);
 			t->state = TASK_LOST;
+			task_log(t, LOGLEVEL_WARN, "task %llu (%s) lost: it "
+			    "was running when schedd stopped",
+			    (unsigned long long)t->id, j->name);
 			time_now(&t->finished_at);
 			if (t->started_at.tv_sec != 0)
 				t->duration_ms = (t->finished_at.tv_sec -

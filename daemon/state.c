@@ -126,7 +126,7 @@ state_failed(const char *what)
 	struct timeval	 tv = { STATE_RETRY_SECS, 0 };
 
 	if (sd.state_ok)
-		log_warn("state: %s; changes are refused until it can be "
+		log_error("state: %s; changes are refused until it can be "
 		    "written again", what);
 	sd.state_ok = 0;
 	if (state_retry_ev != NULL && !evtimer_pending(state_retry_ev, NULL))
@@ -150,7 +150,7 @@ state_retry_cb(evutil_socket_t fd, short events, void *arg)
 		}
 	}
 	if (state_snapshot(&cause) == 0 && state_journal_new(&cause) == 0) {
-		log_info("state: written again, all is on disk");
+		log_notice("state: written again, all is on disk");
 		sd.state_ok = 1;
 		state_ack_all_durable();
 		free(sd.state_error);
@@ -694,7 +694,7 @@ state_close(void)
 	if (state_fd != -1) {
 		state_flush();
 		if (state_folder_lost(&why)) {
-			log_warnx("state: not saved at exit: the state folder "
+			log_errorx("state: not saved at exit: the state folder "
 			    "%s %s", sd.state_dir, why);
 			free(why);
 			state_compact_stop();
@@ -703,7 +703,7 @@ state_close(void)
 		    state_journal_new(&cause) == 0)
 			log_debug("state: saved");
 		else {
-			log_warnx("state: could not save at exit: %s (the "
+			log_errorx("state: could not save at exit: %s (the "
 			    "journal has everything acknowledged)", cause);
 			free(cause);
 			rc = -1;

@@ -29,7 +29,6 @@
 #define TASK_KILL_WAIT_MS 5000	/* after SIGKILL, before giving up */
 
 static void	 task_finish(struct task *);
-static void	 task_log_end(struct task *);
 static void	 task_try_finish(struct task *);
 static void	 task_end(struct task *);
 static void	 task_timer(evutil_socket_t, short, void *);
@@ -205,7 +204,7 @@ task_started(struct task *t, pid_t pid, char *cause)
 	}
 	t->pid = pid;
 	hmap_iput(&sd.pid_index, (uint64_t)pid, t);
-	log_debug("task %llu (%s) started, pid %ld",
+	task_log(t, LOGLEVEL_INFO, "task %llu (%s) started, pid %ld",
 	    (unsigned long long)t->id, j->name, (long)pid);
 
 	timeout = t->def->timeout_ms >= 0 ? t->def->timeout_ms :
@@ -254,8 +253,8 @@ task_unspawn(struct task *t)
 static void
 task_start_failed(struct task *t, char *cause)
 {
-	log_info("task %llu (%s): %s", (unsigned long long)t->id,
-	    t->job->name, cause);
+	task_log(t, LOGLEVEL_INFO, "task %llu (%s): %s",
+	    (unsigned long long)t->id, t->job->name, cause);
 	t->error = cause;
 	t->reaped = 1;
 	output_close(t);
@@ -406,7 +405,8 @@ task_freeze(struct task *t, int frozen)
 			task_arm(t, t->timeout_left_ms);
 		}
 	}
-	log_info("task %llu (%s) %s", (unsigned long long)t->id, t->job->name,
+	task_log(t, LOGLEVEL_INFO, "task %llu (%s) %s",
+	    (unsigned long long)t->id, t->job->name,
 	    frozen ? "frozen" : "thawed");
 	state_task(t);
 	sub_emit(frozen ? SUB_TASK_FROZEN : SUB_TASK_THAWED,
@@ -570,47 +570,6 @@ task_usage(struct task *t)
 		    t->error == NULL && (t->signal != 0 || t->exit_code != 0))
 			t->error = xstrdup("out of memory");
 	}
-}
-
-/*
- * The one log line of an ended task, with how long it ran and how it
- * ended: a failure or a timeout at warning, with its exit code or signal
- * (schedd.8 LOGGING), a stop at info, a success at debug.
- */
-static void
-task_log_end(struct task *t)
-{
-	unsigned long long	 id = t->id;
-	const char		*name = t->job->name;
-	char			*d, *how;
-
-	d = format_elapsed(t->duration_ms);
-	if (t->signal != 0)
-		xasprintf(&how, "killed by SIG%s", signal_name(t->signal));
-	else if (t->exit_code >= 0)
-		xasprintf(&how, "exit code %d", t->exit_code);
-	else
-		how = xstrdup("no exit status");
-	switch (t->state) {
-	case TASK_SUCCEEDED:
-		log_debug("task %llu (%s) succeeded after %s", id, name, d);
-		break;
-	case TASK_FAILED:
-		log_warnx("task %llu (%s) failed after %s: %s%s%s", id, name,
-		    d, how, t->error != NULL ? ": " : "",
-		    t->error != NULL ? t->error : "");
-		break;
-	case TASK_TIMEOUT:
-		log_warnx("task %llu (%s) timed out after %s: %s", id, name, d,
-		    how);
-		break;
-	default:
-		log_info("task %llu (%s) %s after %s: %s", id, name,
-		    task_state_name(t->state), d, how);
-		break;
-	}
-	free(how);
-	free(d);
 }
 
 /* Process gone and output closed: decide the end state. */

@@ -2,8 +2,12 @@
 # schedd under a real systemd (tests/systemd/boot.sh boots one as PID 1 of
 # private namespaces), with the installed units and snippets: the sysusers
 # and tmpfiles snippets apply; schedd.socket starts schedd.service on the
-# first connection; it answers, is active, logs to the journal and shows
-# its counts as the unit's status text; "systemctl reload" picks up a new
+# first connection; it answers, is active, logs to the journal with a
+# priority on each line and shows its counts as the unit's status text; a
+# failed task is at warning ("journalctl -u schedd -p warning") and its
+# entries carry SCHEDD_JOB, SCHEDD_TASK_ID, SCHEDD_STATE and
+# SCHEDD_EXIT_CODE ("journalctl SCHEDD_JOB=NAME", with libsystemd), as
+# does a task found lost; "systemctl reload" picks up a new
 # configuration and fails on a bad one; with Delegate=yes the daemon runs
 # in .../schedd.service/supervisor and each task in .../tasks/ID
 # (schedd.8 CONTAINMENT); after a SIGKILL systemd kills the task and
@@ -170,6 +174,42 @@ jobs:
     command: ["sleep", "600"]
 EOF
 
+# The journal (schedd.8 LOGGING): stderr lines carry their priority, so
+# the start is at notice, not at journald's default (info) with "<5>" in
+# its text; a failed task is at warning, with its exit code.
+must_succeed inside "$CTL" add failing -- sh -c 'echo failing now; exit 5'
+fid=$OUT
+must_exit 5 inside "$CTL" wait "$fid"
+wait_for inside sh -c "journalctl -u schedd -p warning -o cat |
+    grep -q 'task $fid (failing) failed after .*: exit code 5\$'"
+must_succeed inside sh -c 'journalctl -u schedd -o json 2>/dev/null'
+must_equal 5 "$(printf '%s\n' "$OUT" | jq -r 'select(.MESSAGE |
+    test("^schedd .* started: pid")) | .PRIORITY' | sort -u)" \
+    "priority of the line of schedd's start"
+must_equal "" "$(printf '%s\n' "$OUT" | jq -r 'select(.MESSAGE |
+    test("^<")) | .MESSAGE')" "journal lines with their prefix in the text"
+# With libsystemd, the task's entries carry its fields; "journalctl
+# SCHEDD_JOB=failing" finds them, and the unit's journal has them too.
+if ldd "$SCHEDD" | grep -q libsystemd; then
+	wait_for inside sh -c "journalctl SCHEDD_JOB=failing \
+	    SCHEDD_STATE=failed -o cat | grep -q 'task $fid (failing)'"
+	must_succeed inside sh -c 'journalctl SCHEDD_JOB=failing -o json \
+	    2>/dev/null'
+	must_equal "$fid failed 5 4 schedd.service" "$(printf '%s\n' "$OUT" |
+	    jq -r 'select(.SCHEDD_STATE == "failed") | [.SCHEDD_TASK_ID,
+	    .SCHEDD_STATE, .SCHEDD_EXIT_CODE, .PRIORITY, ._SYSTEMD_UNIT] |
+	    join(" ")')" "fields of the journal entry of the failed task"
+	must_equal "$fid running 6" "$(printf '%s\n' "$OUT" | jq -r \
+	    'select(.SCHEDD_STATE == "running") | [.SCHEDD_TASK_ID,
+	    .SCHEDD_STATE, .PRIORITY] | join(" ")')" \
+	    "fields of the journal entry of the task's start"
+	must_succeed inside sh -c "journalctl -u schedd -p warning -o json \
+	    2>/dev/null"
+	must_equal failing "$(printf '%s\n' "$OUT" | jq -r \
+	    "select(.SCHEDD_TASK_ID == \"$fid\") | .SCHEDD_JOB")" \
+	    "job of task $fid in journalctl -u schedd -p warning"
+fi
+
 # A crash: systemd kills what is left in the unit's cgroup and starts
 # schedd again (Restart=on-failure), which records the task as lost.
 must_succeed inside kill -KILL "$mainpid"
@@ -180,6 +220,10 @@ must_succeed inside "$CTL" --json status "$long"
 must_equal lost "$(json_get "$OUT" .result.task.state)" \
     "state of task $long after schedd was killed"
 must_fail inside kill -0 "$lpid"
+if ldd "$SCHEDD" | grep -q libsystemd; then
+	wait_for inside sh -c "journalctl -p warning SCHEDD_STATE=lost \
+	    SCHEDD_TASK_ID=$long -o cat | grep -q 'task $long (long) lost'"
+fi
 must_succeed inside systemctl show -p MainPID --value schedd.service
 mainpid=$OUT
 must_succeed inside sed -n 's/^0:://p' "/proc/$mainpid/cgroup"

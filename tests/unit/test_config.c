@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "config-node.h"
+#include "log.h"
 #include "util.h"
 #include "xmalloc.h"
 #include "unit.h"
@@ -155,7 +156,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(s.history, 60);
 	ck_assert_uint_eq(s.output_tail, 4096);
 	ck_assert_uint_eq(s.log_max, 1024 * 1024);
-	ck_assert_int_eq(s.log_level, 2);
+	ck_assert_int_eq(s.log_level, LOGLEVEL_INFO);
 	ck_assert_uint_eq(s.idle_exit_ms, 0);
 	ck_assert_uint_eq(s.shutdown_timeout_ms, 30000);
 	ck_assert_ptr_null(s.timezone);
@@ -330,7 +331,7 @@ START_TEST(test_full_example)
 	ck_assert_uint_eq(conf->settings.history, 10);
 	ck_assert_uint_eq(conf->settings.output_tail, 8192);
 	ck_assert_uint_eq(conf->settings.log_max, 2 * 1024 * 1024);
-	ck_assert_int_eq(conf->settings.log_level, 3);
+	ck_assert_int_eq(conf->settings.log_level, LOGLEVEL_DEBUG);
 	ck_assert_uint_eq(conf->settings.idle_exit_ms, 600000);
 	ck_assert_uint_eq(conf->settings.shutdown_timeout_ms, 60000);
 	ck_assert_str_eq(conf->settings.timezone, "UTC");
