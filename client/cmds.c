@@ -10,7 +10,8 @@
  *
  * Adding a simple command: one entry here (and, if its output is new, a
  * printer), the daemon's cmd-VERB.c, an ".It Cm" entry in schedctl.1 and
- * schedd.8, and its name and options in contrib/schedctl.bash-completion;
+ * schedd.8, and its name, options and arguments in both completions,
+ * contrib/schedctl.bash-completion and contrib/_schedctl;
  * tests/regress/cli-consistency.sh checks that they agree.
  */
 #include <sys/types.h>
@@ -52,9 +53,11 @@ static void	 print_reload(json_t *, struct args *);
 static void	 print_settings(json_t *, struct args *);
 static void	 print_job(json_t *, struct args *);
 static void	 print_task(json_t *, struct args *);
+static void	 print_members(json_t *, const char *);
 static void	 print_names(json_t *, struct args *);
 static void	 print_metrics(json_t *, struct args *);
-static void	 print_lines(json_t *, const char *);
+static void	 print_ban_names(json_t *, struct args *);
+static void	 print_task_ids(json_t *, struct args *);
 
 static const struct ctl_opt opts_jobs[] = {
 	{ .name = "tag", .letter = 't', .type = OPT_STRING, .key = "tag",
@@ -256,8 +259,9 @@ static const struct ctl_opt opts_shutdown[] = {
 	{ .name = NULL }
 };
 
-/* Job summaries with their names only. */
+/* Job summaries with their names only, or with their newest task too. */
 static const char *const names_fields[] = { NULL };
+static const char *const tasks_fields[] = { "last_task", NULL };
 
 const struct ctl_cmd ctl_cmds[] = {
 	{ .name = "status", .usage = "status [JOB|ID]",
@@ -425,10 +429,18 @@ const struct ctl_cmd ctl_cmds[] = {
 	  .help = "this help, or that of one command",
 	  .pos = { { "COMMAND", NULL, POS_STRING, POS_OPTIONAL | POS_LOCAL } },
 	  .exec = ctl_help },
-	/* Job names one per line, for shell completion. */
+	/*
+	 * For shell completion, one per line: job names, the newest task of
+	 * each job, banned names.
+	 */
 	{ .name = "_names", .usage = "_names", .wire = "jobs",
 	  .flags = CTL_HIDDEN | CTL_HUMAN, .print = print_names,
 	  .fields = names_fields },
+	{ .name = "_tasks", .usage = "_tasks", .wire = "jobs",
+	  .flags = CTL_HIDDEN | CTL_HUMAN, .print = print_task_ids,
+	  .fields = tasks_fields },
+	{ .name = "_bans", .usage = "_bans", .wire = "bans",
+	  .flags = CTL_HIDDEN | CTL_HUMAN, .print = print_ban_names },
 	{ .name = NULL }
 };
 
@@ -769,31 +781,48 @@ print_task(json_t *res, struct args *a)
 	format_task(json_object_get(res, "task"), stdout);
 }
 
-/* Each entry of a list on a line: a string, or an object's member. */
+/*
+ * Each element of LIST on a line: its member KEY (a string or an
+ * integer), or without KEY the element itself.
+ */
 static void
-print_lines(json_t *list, const char *member)
+print_members(json_t *list, const char *key)
 {
-	json_t		*v;
-	const char	*s;
+	json_t		*e;
+	const char	*str;
 	size_t		 i;
 
-	json_array_foreach(list, i, v) {
-		if (member != NULL)
-			v = json_object_get(v, member);
-		if ((s = json_string_value(v)) != NULL)
-			printf("%s\n", s);
+	json_array_foreach(list, i, e) {
+		if (key != NULL)
+			e = json_object_get(e, key);
+		if ((str = json_string_value(e)) != NULL)
+			printf("%s\n", str);
+		else if (json_is_integer(e))
+			printf("%lld\n", (long long)json_integer_value(e));
 	}
 }
 
 static void
 print_names(json_t *res, struct args *a)
 {
-	print_lines(json_object_get(res, "jobs"), "name");
+	print_members(json_object_get(res, "jobs"), "name");
 }
 
 /* The Prometheus text of "metrics": its lines, each ended. */
 static void
 print_metrics(json_t *res, struct args *a)
 {
-	print_lines(json_object_get(res, "lines"), NULL);
+	print_members(json_object_get(res, "lines"), NULL);
+}
+
+static void
+print_ban_names(json_t *res, struct args *a)
+{
+	print_members(json_object_get(res, "bans"), "name");
+}
+
+static void
+print_task_ids(json_t *res, struct args *a)
+{
+	print_members(json_object_get(res, "jobs"), "last_task");
 }

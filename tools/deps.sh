@@ -7,11 +7,15 @@ set -e
 # and export-systemd regress tests; util-linux: unshare, nsenter, setpriv
 # for others; nodejs and npm: export-k8s (its npm packages, from
 # tests/k8s, are installed by the test in the build folder); prometheus
-# (promtool), prometheus-node-exporter and curl: metrics.sh.
+# (promtool), prometheus-node-exporter and curl: metrics.sh; debhelper
+# (with dh-autoreconf), dpkg-dev and lintian build and check the Debian
+# package (package-deb.sh); zsh checks the syntax of its completion
+# (cli-consistency.sh).
 pkgs="build-essential autoconf automake pkg-config libevent-dev
 libjansson-dev libyaml-dev check libsystemd-dev jq python3 mandoc
 util-linux procps faketime tzdata systemd nodejs prometheus
-prometheus-node-exporter curl"
+prometheus-node-exporter curl debhelper dh-autoreconf dpkg-dev lintian
+zsh"
 # Debian's nodejs comes without npm; a nodejs that has its own (such as
 # NodeSource's) conflicts with Debian's npm package.
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
@@ -27,7 +31,10 @@ have() {
 	    command -v node >/dev/null && command -v npm >/dev/null &&
 	    command -v promtool >/dev/null &&
 	    command -v prometheus-node-exporter >/dev/null &&
-	    command -v curl >/dev/null
+	    command -v curl >/dev/null &&
+	    command -v dpkg-buildpackage >/dev/null &&
+	    command -v dh >/dev/null && command -v dh_autoreconf >/dev/null &&
+	    command -v lintian >/dev/null && command -v zsh >/dev/null
 }
 # clang, libclang-rt-dev (libFuzzer, the sanitizers) and llvm (its
 # llvm-symbolizer names the lines of a crash).
