@@ -97,7 +97,7 @@ must_succeed inside rm -f /usr/sbin/policy-rc.d
 must_succeed inside dpkg -i "$PKG/$(basename "$deb")"
 must_succeed inside getent group schedd
 must_succeed inside stat -c '%a %U' /var/lib/schedd /run/schedd /etc/schedd
-must_equal "700 root 755 root 755 root" "$(echo $OUT)" \
+must_equal "711 root 755 root 755 root" "$(echo $OUT)" \
     "modes of the folders postinst made"
 
 # The installed configuration: valid, no job; the demo is an example.
