@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the benchmark programs share (doc/performance.md).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The machine's raw spawn ceiling: how many fork+exec+wait of /bin/true
  * it does per second, one at a time and with several in flight, with

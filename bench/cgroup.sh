@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 #
 # What a cgroup per task costs (doc/performance.md): the dispatch
 # benchmark (bench/dispatch: BENCH_CG_N runs of /bin/true, concurrency 8)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * schedd's dispatch benchmark: how fast a running daemon acknowledges
  * pipelined "run" requests and drains the queue of /bin/true tasks they

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 #
 # Dispatch and control plane benchmarks of doc/performance.md, judged
 # against figures measured on this machine in this run.  BENCH_RUNS

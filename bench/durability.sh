@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 #
 # The cost of durability (doc/state.md, doc/performance.md): the same
 # measurements with the state folder on the real disk and on a tmpfs.

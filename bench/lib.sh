@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared by the benchmark scripts: sourced, not run.
 
 # bench_stop PID [SECONDS]: stop a benchmark's daemon (SIGTERM, up to

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 #
 # Runs the benchmarks of doc/performance.md ("make bench") and prints the
 # table of its targets: for each, the measured figure, the goal, their

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 #
 # Scale benchmarks of doc/performance.md ("Scale", and the listing cost of
 # "Control plane"), each the median of BENCH_RUNS runs:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What bounds the cost of a cgroup per task (doc/performance.md): times
  * the daemon's own spawn_start (daemon/spawn.c) of /bin/true, the part

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The machine's floor for timer lateness under load: a bare loop that
  * sleeps to a deadline every period (clock_nanosleep, absolute, on the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 #
 # Timer benchmarks of doc/performance.md, read from the daemon's own
 # "status".timers figures (lateness in microseconds from a timer's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A binary min-heap of pointers to items that keep their own position
  * (so any item can be removed or re-keyed in O(log n)).  The caller says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Chained hash map with string or integer keys; grows at load 1.
  */

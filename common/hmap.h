@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small chained hash map from a string or an integer key to a pointer.
  * Keys are borrowed: the caller keeps them alive while the entry exists.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging: stderr with a level prefix by default, syslog on request.
  * When stderr is the journal ($JOURNAL_STREAM names its device and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging to stderr or syslog, with levels; see schedd.8 LOGGING.
  */

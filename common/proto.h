@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control protocol shared by schedd and schedctl: newline-delimited
  * JSON objects over a Unix stream socket.  Requests are

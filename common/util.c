@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pure helpers shared by schedd and schedctl: durations ("1h30m"),
  * sizes ("4KiB"), RFC 3339 times, job names, signals and the default

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Small pure helpers both programs use: durations, sizes, times, names,
  * default paths.

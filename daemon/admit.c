@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Admission: the one place that decides whether a task may be queued --
  * for "run", an ad-hoc "add", a schedule's firing or a retry -- and

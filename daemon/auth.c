@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Who may do what (schedd.8 PERMISSIONS): root and the daemon's own uid are
  * admins; other users act only on the jobs and tasks they submitted.

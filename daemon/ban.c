@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ban list: job names or fnmatch patterns with a reason, a time and
  * the banning uid.

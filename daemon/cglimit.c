@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The cgroup limits of a job or of the daemon's defaults (schedd.yaml.5
  * CGROUP LIMITS): their names, their values parsed from YAML or JSON,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Containment in cgroup v2 (schedd.8 CONTAINMENT).  schedd owns one
  * cgroup, C: its own when systemd delegated it (Delegate=yes, "cgroup:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Containment in cgroup v2 (schedd.8 CONTAINMENT): the daemon's cgroup C
  * (delegated by systemd, or given by the "cgroup" daemon key), the daemon

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Changes that are acknowledged (doc/state.md): a runtime job defined or
  * removed, a job paused or resumed, a name banned or unbanned, a runtime

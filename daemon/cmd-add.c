@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * add: create (or with replace, redefine) a runtime job; a job without a
  * schedule also queues one ad-hoc task at once, unless "run" is false

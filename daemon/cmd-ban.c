@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ban, unban, bans: the ban list.  Banning cancels the queued tasks of
  * every matching job at once and, with "stop", stops running ones.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cancel: take a queued task, or every queued task of a job, off its queue.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * get and set: the daemon settings; set changes a few in memory only.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hello: version, protocol, pid, the caller's uid and whether it is admin.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * history: task records, newest first, filtered by job, state and id.
  * The ids to answer are chosen first, at a cost that grows with the limit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * next: the coming run times of a job's schedule, computed by the same
  * code the timers use, so a preview is what will happen.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * output: a task's log; with "follow", the log so far and then new output
  * as events, and a final answer when the task has ended.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pause and resume: stop or restart a job's schedule without banning it.
  * Manual runs still work while paused; resume computes the next run from

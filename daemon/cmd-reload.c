@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reload: re-read the configuration file (see reload.c); with dry_run,
  * report the difference without applying it.

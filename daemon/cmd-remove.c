@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * remove: delete a runtime job; queued tasks are cancelled, running ones
  * finish (or are stopped with "stop").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * run: queue a manual task of a job, maybe with arguments and variables
  * of its own, maybe after other tasks (schedd.8 "run").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * shutdown: stop the daemon, gracefully or (force) at once.
  */

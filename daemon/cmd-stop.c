@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stop: stop a running task, or every running task of a job, with the
  * kill sequence (or the given signal first).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * subscribe: turn the connection into a stream of events.
  */

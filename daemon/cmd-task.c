@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * task: one task record.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wait: answer when every given task has ended, with their records in the
  * order given, or when the timeout passes (timed_out: true).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Request decoding, the command table, argument and permission checks,
  * and answers.  Handlers in cmd-VERB.c run only after cmd_check passed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control commands: one fixed table, checked before any handler runs:
  * permission, arguments and the command's target (schedd.8 CONTROL

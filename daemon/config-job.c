@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Job definitions: the table of job keys and the one validator that both
  * the YAML file (config.c) and the JSON "add" command use, so a job means

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JSON into the node tree of config-node.h, straight from its text: the
  * saved definitions of runtime jobs are read this way at start

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration node tree shared by the YAML loader (config.c) and the
  * job validator (config-job.c): nodes with their positions, conversions of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Private to config*.c and jobdef.c: the small tree
  * both the YAML and the JSON front ends build before validation, and the

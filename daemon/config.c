@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Loading the YAML configuration (schedd.yaml(5)): the file and its
  * includes become node trees carrying file, line and column; then the trees

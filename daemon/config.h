@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Configuration: the daemon settings and job definitions of schedd.yaml.5,
  * loaded from YAML (libyaml) or, for a runtime "add", from a JSON object.

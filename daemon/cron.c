@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Cron expressions: five fields or an @ shortcut, parsed into bit sets,
  * and the next firing worked out in a job's time zone with cron's DST rule.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Cron expressions and one-shot times: parsing, and the next firing in a
  * job's time zone.  Pure logic: every "now" is a parameter.  schedctl

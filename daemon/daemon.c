@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The running daemon: its global state, signals (through libevent, into
  * one handler), reaping children, and shutdown.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Jobs: creation, lookup by name, owners, removal, and their JSON views.
  * A removed job stays allocated, unlinked and marked "removed", while it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Job definitions beyond the validator: built from a JSON object (the
  * "add" command) through the same node tree and checks as YAML, written

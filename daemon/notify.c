@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Talking to the service manager: readiness and status (sd_notify),
  * socket activation (sd_listen_fds) and idle_exit.

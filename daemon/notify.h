@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The service manager's side of schedd: readiness and status
  * notifications (sd_notify), socket activation (sd_listen_fds) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A running task's output: one pipe for stdout and stderr, read by the
  * event loop, written to STATE_DIR/logs/JOB/ID.log (created at the first

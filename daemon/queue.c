@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Queueing (schedd.8 DESCRIPTION): a FIFO per job limited by the job's
  * concurrency, a global max_running, and when a slot frees the waiting

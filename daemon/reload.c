@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reload (schedd.8 RELOAD): SIGHUP and the "reload" command share this
  * path.  The whole new configuration is parsed and validated first; on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The scheduler's min-heap of deadlines: job firings and retries, each
  * entry knowing its own position so it can be removed or re-keyed.

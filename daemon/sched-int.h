@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Private to the scheduler's files (sched.c, sched-heap.c, sched-retry.c,
  * sched-view.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the scheduler will do, for job summaries and "next": computed from
  * the same state and the same cron code the timers use.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The scheduler (schedd.yaml.5 SCHEDULES).  Every armed job's next firing and
  * every pending retry sit in one min-heap ordered by monotonic deadline,

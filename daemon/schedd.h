@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * schedd's core types: the daemon, jobs, tasks, clients, the ban list,
  * and the functions each module offers the others.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket: listening, accepting clients with their peer
  * credentials, and the limits of schedd(8) CONTROL PROTOCOL on new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JSON helpers for answers: times, text that may hold any bytes, and
  * nullable numbers, as jansson values or through a writer (jw.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Starting a task's process: the only place in schedd that forks (tasks
  * with vfork; spawn_worker's fork for the state's compaction).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Starting a task's process.  spawn.c is the only file that forks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a record of the saved state does to memory at start (doc/state.md):
  * a job's state or runtime definition, a removal, a task record onto its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The state folder (doc/state.md): made, opened and locked at start
  * (one daemon per folder), checked as root against other users, cleared

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the journal and the snapshot say (doc/state.md): one object per
  * job, task record and ban list, written as text from memory (no tree in

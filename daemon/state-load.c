@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Loading the saved state at start: the snapshot, then the journal of the
  * same generation, each line an upsert applied in order ("last line

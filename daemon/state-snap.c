@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Snapshots (doc/state.md): the whole state written as state.json of a
  * new generation with an empty journal -- in the loop at start, after a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Background fdatasync of the journal (doc/state.md): a flush on a busy
  * disk takes tens of milliseconds, which the event loop must not spend

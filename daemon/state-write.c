@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Writing the journal beside the event loop (doc/state.md).  A write(2)
  * to a file blocks for milliseconds while the disk is busy -- the kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Persistent state (doc/state.md) in STATE_DIR: a snapshot (state.json,
  * written by state-snap.c) plus an append-only journal (journal), both of

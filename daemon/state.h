@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Private to the state files: the journal (state.c), what its lines say
  * (state-line.c), snapshots and compaction (state-snap.c), the folder

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Events for subscribers: {"event": NAME, ...} lines, never an "id".
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a task's process needs before it can start (schedd.8 EXECUTION
  * ENVIRONMENT), resolved in the daemon since the child may only make

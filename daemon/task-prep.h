@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a task's process needs resolved before it starts (task-prep.c),
  * private to the task files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Task records (schedd.8 CONTROL PROTOCOL): the names of states and
  * triggers, a task as the JSON record answers and the state hold --

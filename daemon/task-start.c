@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Starting tasks' processes from a helper thread.  spawn_start waits until
  * the child has exec'd (vfork), which on a busy machine can take

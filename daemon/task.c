@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tasks: one execution of a job, from queued to one of the end states.
  * A running task ends when its main process has been reaped, every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Time zones by IANA name: validation, local time and UTC offset at an
  * instant, and the reverse mapping from a wall time to the real instants

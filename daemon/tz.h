@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Time zones by IANA name, for schedules evaluated in a job's own zone.
  *

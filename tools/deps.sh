@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Install what schedd needs to build and test on Debian/Ubuntu; with the
 # argument "fuzz", also what tests/fuzz/run.sh needs.  Does nothing when
 # everything is already there.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Build schedd in ./build and run every test (make check).
 # CONFIGURE_FLAGS and CFLAGS are passed to configure; BUILD names the folder.
 set -e

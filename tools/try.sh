@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Build schedd and start it in the foreground on the shipped example
 # configuration, with its socket and state in ./run (user-writable).
 set -e

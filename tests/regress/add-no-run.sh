@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Define without running: "add NAME --no-run -- CMD" (protocol "run":
 # false) defines a job with no schedule and starts no task; "run" then
 # runs it once per request.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Ad-hoc add: "add NAME -- CMD" prints the new task's id; with --wait it
 # exits with the command's status; with a schedule there is no task.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # ban_after_failures: after N consecutive failed tasks the job is banned
 # automatically (auto: true, a reason saying so), and, as with any ban,
 # its queued tasks are cancelled at once instead of running.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # An automatic ban made while the state cannot be written (a full disk) is
 # kept in memory and saved with everything else once the state can be
 # written again: it survives a crash after that.

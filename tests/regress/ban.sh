@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # ban NAME|GLOB: queued tasks of matching jobs are cancelled at once,
 # running ones go on (unless --stop), run/add of a matching name is refused
 # with "banned"; bans lists the entry; unban lifts it.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Out of file descriptors: under a low RLIMIT_NOFILE, idle clients used
 # to take every descriptor, so the daemon stopped answering new clients
 # and scheduled tasks failed to start ("could not start: ...").  The

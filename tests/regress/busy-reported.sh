@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A client the daemon refuses (busy: too many clients for this user) gets
 # the daemon's answer, exit 1, even when the daemon closed the connection
 # before schedctl wrote its request: schedctl used to report "Broken pipe"

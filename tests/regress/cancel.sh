@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # cancel removes queued tasks before they start: state cancelled, they never
 # run; cancel JOB cancels every queued task of the job.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A crash of schedd while a task runs whose descendants left its session
 # and cleared their environment: at the restart the task is lost and
 # nothing of it survives -- its cgroup is killed and removed.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # What a task's main process leaves behind is part of the task: with
 # on_leftovers: kill (the default) it is killed when the main process
 # ends -- a child in the same group with its output closed, a double fork

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A cgroup limit whose controller the daemon's cgroup does not offer is a
 # configuration error naming the key's place and the controller: at start
 # (schedd exits 1), at reload (invalid_config, the running configuration

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Stopping a task whose processes ignore SIGTERM, some of them in another
 # session: after kill_grace everything in its cgroup is killed
 # (cgroup.kill) and the task ends "stopped" with nothing left.

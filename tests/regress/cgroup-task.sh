@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # With "cgroup: PATH" schedd moves itself to PATH/supervisor and runs each
 # task in PATH/tasks/ID, entered before the task runs anything, and
 # removed once the task has ended.

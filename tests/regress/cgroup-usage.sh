@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # With cgroups a task's record counts the CPU of its whole tree: here a
 # grandchild that left the session burns CPU after the main process has
 # ended (the task waits for it: on_leftovers wait), which wait4 of the

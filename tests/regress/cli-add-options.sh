@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # "schedctl add" takes every job key of schedd.yaml(5) as an option: the
 # keys of the man page's JOBS section, the daemon's table of job keys
 # (daemon/config-job.c) and schedctl's add options agree, so that none

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The six lists of commands agree: the daemon's command table
 # (daemon/cmd.c and its cmd-*.c), schedd.8 CONTROL PROTOCOL, schedctl's
 # table ("schedctl --list-commands"), schedctl.1 COMMANDS and the bash

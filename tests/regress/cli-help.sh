@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # schedctl's help and its errors: --help, help and "COMMAND --help" print
 # to standard output and exit 0, with a line for every option of every
 # command; an error is printed once; with --json only JSON reaches

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Every request schedctl sends carries the protocol version it speaks, and
 # a daemon that speaks another one gets its protocol_mismatch printed like
 # any other error (exit 1) with both versions named (schedd.8 CONTROL

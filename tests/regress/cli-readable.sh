@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Human output in the words of schedd.yaml(5): get, set and status JOB
 # show durations ("1m30s") and sizes ("4KiB") under the YAML key names,
 # never "_ms" keys or raw JSON; what get prints, set takes back; users

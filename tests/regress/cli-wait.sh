@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Waiting from schedctl: wait JOB waits for the job's newest task, wait
 # --timeout gives up with exit 4, logs JOB shows the newest task's log and
 # logs -f exits with the task's status; stop returns once the task has

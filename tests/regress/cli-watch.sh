@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # watch shows what changes jobs: job.added, job.changed, job.removed
 # (from add, add --replace, remove and reload), job.paused, job.resumed,
 # task.retry; and when the daemon goes away, says so and exits 3.

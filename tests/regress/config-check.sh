@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # schedd -t: a good configuration exits 0; a bad one exits 1 and prints
 # every error as FILE:LINE:COLUMN: message (also for included files).
 . "$(dirname "$0")/lib.sh"

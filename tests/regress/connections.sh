@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Client limits: at most 256 clients (the rest are refused with busy) and
 # at most 32 per non-admin uid; the daemon answers normally afterwards.
 . "$(dirname "$0")/lib.sh"

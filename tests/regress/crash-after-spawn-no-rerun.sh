@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # No task runs twice after a crash.  A batch of tasks starts in one turn of
 # the loop and the first of them kills the daemon (SIGKILL) while the rest
 # are being started: at the restart none of them may be queued again --

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A task waiting for others (run --after) is still waiting after a crash
 # (kill -9) and after a graceful restart, and starts once they succeed;
 # one whose dependency was lost while schedd was down is cancelled at

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # run/add --after ID: a task waits (queued, shown "waiting") until its
 # dependencies succeeded, holding no slot and letting the other tasks of
 # its job pass; a dependency that ends otherwise cancels it, and its own

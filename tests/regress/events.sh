@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # subscribe / schedctl watch: job.added, task.queued, task.started and
 # task.finished arrive in order, without ids; "logs -f" streams the output of
 # a running task and ends when the task ends.

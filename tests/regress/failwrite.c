@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fault injection for tests/regress/state-write-fails-start.sh, loaded
  * into schedd with LD_PRELOAD: while the file named by FAILWRITE_FLAG

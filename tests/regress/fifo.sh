@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Tasks of one job (concurrency 1) run one after another, in the order they
 # were queued, never overlapping.
 . "$(dirname "$0")/lib.sh"

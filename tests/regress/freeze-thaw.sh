@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # freeze and thaw: a frozen task makes no progress, its record says
 # "frozen": true and subscribers see task.frozen, then task.thawed when it
 # goes on; freeze JOB freezes every running task of the job; a queued or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Bounded history: with history 3, a job keeps its last three task records
 # and the log files of older tasks are deleted.
 . "$(dirname "$0")/lib.sh"

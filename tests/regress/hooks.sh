@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Hooks: on_failure / on_success queue the named jobs (trigger "hook")
 # with SCHEDD_HOOK_* in their environment; the daemon's on_failure is the
 # default for jobs that set none (on_failure: [] sets none); a hook task's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Queued work never changes identity.  A user's queued task takes the new
 # definition when its owner redefines the job ("add --replace"), but when
 # the job changes owner -- an admin's "add --replace", a reload that gives

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Per-job "history": a job keeps that many records (the daemon's history
 # otherwise), from the configuration file, "add" and across a restart; a
 # smaller history prunes at once; bad values are refused.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The execution settings of a job reach its process: umask, nice, limits,
 # env, workdir, and a string command runs under /bin/sh -c.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # jobs with "fields": summaries hold only the members asked for and the
 # name; an unknown member is refused; schedctl's table asks for the
 # columns it shows and prints the same rows either way.

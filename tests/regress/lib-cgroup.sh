@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Helpers for the scripts that run schedd in a cgroup of their own
 # (cgroup-*.sh).  Source it after lib.sh.  Root only: the test makes a
 # fresh cgroup under the machine's cgroup2 mount, and removes it (killing

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Helpers for the scripts that restart schedd on the same state folder and
 # socket (state-*.sh, reload-*.sh).  Source it after lib.sh:
 #	. "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared helpers for the regress scripts: every script sources this file
 # first, then drives its own schedd in a private temporary folder.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The daemon's log: each ended task once, a failure or a timeout at
 # warning with its exit code or signal; durations as "1.0s", never as
 # "1000ms".

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # max_running bounds the tasks running at once over all jobs: with
 # max_running 2 and four jobs, two run, two wait, and all four finish.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A task that cannot be started (no such program, bad workdir) ends failed
 # with the reason from the child in its record; the daemon goes on.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A user who is not an admin: can add jobs (they run as that user), run,
 # stop and remove its own; cannot ban, run root's jobs, or stop or cancel
 # root's tasks.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A user may submit only settings they could apply themselves: a negative
 # nice, a limit above the hard limit, "user" or "group", a history above
 # the daemon's are refused with permission_denied, and nothing is added.

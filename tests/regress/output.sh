@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # What a task gets and what it leaves: stdout and stderr captured in the
 # record's output tail and in STATE/logs/JOB/ID.log; exit codes and signals
 # in the record and in "run --wait"; log_max capping; a clean environment;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # on_overlap: replace stops the running task only for a new task that is
 # then queued.  Here the job's queue is full (queue_limit 1, one task
 # waiting), so every firing is refused: the running task must go on.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Tasks of different jobs run at the same time: each of two jobs waits for
 # the other's marker file (bounded, so a serialised daemon fails the test
 # instead of hanging it).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # run JOB --env K=V -- ARG...: arguments follow a list command, or are $1...
 # of a shell command ($0 stays /bin/sh); variables join the job's, with
 # its rules (SCHEDD_* refused); both are kept in the record, also for a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Every protocol error code reachable with raw request lines, id echoing,
 # and many requests on one connection answered in order.
 . "$(dirname "$0")/lib.sh"

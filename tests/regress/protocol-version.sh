@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A request may carry the protocol version its client speaks: the daemon's
 # own is accepted, any other is refused with protocol_mismatch (and the
 # request is not carried out); without one, the request is served as

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # queue_limit (per job) and max_queued (over all jobs): a run or add beyond
 # them is refused with queue_full and nothing is half-created.
 . "$(dirname "$0")/lib.sh"

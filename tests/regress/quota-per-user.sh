@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Quotas for users who are not admins: runtime jobs per uid
 # (max_jobs_per_user), queued tasks per uid (max_queued_per_user) and the
 # size of a definition (max_job_size; description at most 1 KiB).  Beyond

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Reload applies the difference by job name: an unchanged job
 # keeps its next run time exactly and its queue; a removed job is gone, its
 # queued task cancelled and its running task left to finish; a changed job

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Reload does not parse again an include file whose text did not change
 # since it was last read: "reload" reports how many files it parsed and
 # how many were unchanged (files.parsed, files.unchanged), and the debug

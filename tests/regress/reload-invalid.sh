@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A bad configuration never replaces a good one: "schedctl
 # reload" of a file with three errors exits 1 and prints every error as
 # FILE:LINE:COL; the old jobs stay and run; SIGHUP with the broken file

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # As root, schedd refuses a configuration file that anyone but root may
 # write, like sshd's StrictModes (schedd.yaml(5) INCLUDE): writable by
 # others, by the group, or owned by another user -- the main file or an

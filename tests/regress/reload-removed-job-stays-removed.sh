@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Every change journals what it supersedes.  A runtime job X, then a
 # configuration job X (reload: it takes the name over), then X removed from
 # the configuration (reload), then a crash: X must not come back as the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A job removed (by reload, or "remove" of a runtime job) while one of its
 # tasks runs leaves that task running; a forced shutdown must still
 # stop it and exit at once (force stops running tasks at once).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Removing a job keeps its task records: "status ID" and "history JOB"
 # still answer, the queued tasks it cancelled show "cancelled", across a
 # restart too; records of removed jobs are dropped oldest first beyond

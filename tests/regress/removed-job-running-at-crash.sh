@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A runtime job removed while its task runs, then a crash: at restart the
 # task is "lost" and its processes are killed (it must not stay "running"
 # for ever, holding a max_running slot), other tasks start, and a forced

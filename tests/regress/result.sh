@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Task results: a task writes the file SCHEDD_RESULT names; its content
 # becomes the record's "result" (a JSON value if it parses, else a
 # string), shown by "schedctl result" and "wait --result", kept across

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Boot schedules: "at: boot" (and cron's "@reboot", its synonym) fire at
 # the first daemon start after each boot of the system, told by the
 # kernel's boot_id as saved with the job: not again at a restart within

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # at: a one-shot a few seconds ahead ("Z" form) runs once and only once,
 # and "next" shows exactly its time before it runs; an at that has passed
 # when the job is loaded runs at once; neither runs again after a reload

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # ban_after_failures on a scheduled job: after 2 consecutive failures the
 # job is banned automatically (bans shows auto: true); its later firings
 # are dropped and counted in "skipped", and no more tasks start.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A forward wall-clock jump, faked with libfaketime (the real clock is never
 # touched): the daemon starts at 2024-01-01 00:04:52 UTC (faked) with a
 # "*/5 * * * *" catch_up job, then the fake clock jumps 32 minutes ahead.

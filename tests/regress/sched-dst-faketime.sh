@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Spring forward under libfaketime: the daemon runs in America/New_York
 # from 2024-03-10 01:59:56 EST (faked), four seconds before the clocks
 # jump to 03:00 EDT.  A minutely job ("* * * * *") fires exactly once, at

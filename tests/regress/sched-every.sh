@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # every: an "every: 1s" job with max_runs: 3 runs exactly three times
 # (trigger schedule, attempt 1), then its schedule has ended: next_run is
 # null and "next" gives no times.  An "every: 300ms" job's tasks start one

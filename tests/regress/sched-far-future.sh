@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Times far ahead or before 1970.  An "at" after 2554 (past what uint64
 # nanoseconds hold) used to wrap and fire at once, one before 1970 wrapped
 # the other way, and "next" near the end of the calendar failed with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Idle means idle: a daemon with one hourly cron job and no clients makes
 # no wake-ups at all over 5 seconds (its voluntary context switches, all
 # threads, do not increase).  Not a timing threshold: the expected count

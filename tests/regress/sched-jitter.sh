@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # jitter: 20 jobs "every: 1s, jitter: 800ms, max_runs: 1" loaded together
 # do not all start together (their first starts are not all within 50 ms),
 # and none starts before 1 s after the daemon was started: jitter only

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # max_runs + auto_remove: a runtime job with every 1s, max_runs 2 and
 # auto_remove is removed once its 2nd task has ended (not before: while a
 # task is still queued or running the job stays); the same job without

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # "add --replace" keeps what the schedule has done, as a reload does: the
 # max_runs count goes on (a job once ran 5 times under --max-runs 3 after
 # replaces), an at that ran stays done unless its time changed; and so

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # next_run of a cron or at job is its wall-clock time, to the millisecond:
 # the same instant "next" gives, not one millisecond before it (the timer
 # runs on the monotonic clock, but the time shown is the schedule's).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # next: previews of cron schedules, compared as instants.  */15 in UTC;
 # a day-of-week step "1/1" that reaches Sunday;
 # count bounds (1..1000, else bad_request); unknown job not_found; and

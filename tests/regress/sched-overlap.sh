@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # on_overlap, when a firing finds the job at its concurrency limit:
 # skip drops the firing and counts it in "skipped" (nothing queued);
 # replace stops the running task (state stopped) and starts a new one once

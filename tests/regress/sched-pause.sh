@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # pause/resume of a scheduled job: paused, an "every: 1s" job starts no
 # task and has next_run null; resume recomputes its next run from now and
 # it runs again.  A job with "enabled: false" is loaded paused and never

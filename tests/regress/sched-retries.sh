@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # retries + retry_delay: a failing job with retries: 2 run once by hand
 # gives three tasks, attempts 1, 2, 3, triggers manual, retry, retry, each
 # retry starting no sooner than retry_delay after the failure before it;

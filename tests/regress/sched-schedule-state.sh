@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # schedule_state in job summaries ("jobs", "job", "status JOB" and the
 # jobs table): null without a schedule, active, paused, ended; "resume" of
 # a job whose schedule has ended answers "ended" and changes nothing.

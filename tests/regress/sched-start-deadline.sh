@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # start_deadline: a scheduled firing that cannot start within the deadline
 # of its due time (here: waiting behind max_running 1, then behind a
 # daemon that was down) is skipped -- its task cancelled with an error

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # One writer of the state at a time.  A shutdown while the compaction child
 # is writing its snapshot: the child is caught with its temporary file open
 # and stopped, the daemon is told to stop, and the child is let go again

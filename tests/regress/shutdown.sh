@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # shutdown waits for running tasks (and does not start queued ones), then
 # exits 0; shutdown --force stops running tasks at once and exits 0.
 # What survives the restart is in shutdown-restart.sh.

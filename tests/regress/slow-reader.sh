@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A client that stops reading its answers is dropped once 8 MiB are
 # pending for it; the daemon neither blocks nor grows without bound, the
 # task it followed is unaffected, and other clients are served.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Socket folder squatting: a daemon not run by root, without
 # XDG_RUNTIME_DIR, puts its socket in /tmp/schedd-UID.  Another user could
 # create that folder first (mode 0777, or a symbolic link), and the daemon

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Compaction runs beside the loop (a forked child writes the snapshot, a
 # new journal takes the changes meanwhile): with a tiny journal limit and
 # many tasks, it happens many times; no record is lost, not even across a

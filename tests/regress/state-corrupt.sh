@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Damaged and foreign state: a state.json that does not parse is
 # moved aside as state.json.corrupt-TIME, the daemon starts empty and says
 # so loudly in its log and in status.state_error; a state.json (or journal)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The state cannot be written: with the state folder on a full
 # file system, a mutating command answers persist_failed and changes
 # nothing in memory (add, pause, ban, remove), status.state_ok is false;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The state folder deleted under a running daemon: the next change is not
 # acknowledged (persist_failed), status says state_ok false with a
 # state_error, the folder is made again with everything in memory, and

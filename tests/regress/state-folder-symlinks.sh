@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Running as root, schedd refuses a state folder that someone else could
 # write in (the folder or one above it), and never follows a symbolic link
 # planted in it: temporary files are new files under names of their own,

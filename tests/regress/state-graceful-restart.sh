@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A graceful restart: queued tasks are kept by "schedctl
 # shutdown" and queued again at the next start in their order (they then
 # run in id order); job counters persist; an "at" job that ran does not run

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Nothing acknowledged is lost: in several rounds a client adds
 # runtime jobs one after another as fast as it can while the daemon is
 # killed with SIGKILL at a random moment; after each restart on the same

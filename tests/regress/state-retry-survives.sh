@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A retry waiting for its retry_delay is saved with the job: after a crash
 # of the daemon it still runs, at its time, as the next attempt.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # One daemon per state folder and per socket: a second schedd on
 # the same state folder (another socket) exits non-zero with "already
 # running", creates no socket and changes no state file, and the first goes

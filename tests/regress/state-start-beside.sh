@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The first snapshot of a large state is written at start by a forked
 # child, beside the loop (SCHEDD_START_FORK makes every state large
 # here): the daemon answers meanwhile and journals what changes, the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # What survives a crash: after SIGKILL of the daemon and a restart
 # on the same state folder, bans (with reason), paused flags, runtime jobs
 # (definition and paused flag), finished task records (state, exit code,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A task's "running" record that the journal's writer thread could not
 # write (the disk filled up between the dispatch and the write): the
 # task does not start; it goes back to its queue ("not started, queued

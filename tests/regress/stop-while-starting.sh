@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A task is stopped even if the stop comes while its process is still
 # being started (a helper thread starts processes while firings are due
 # soon, as tick's always are): forty tasks run and are stopped in one

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # stop ID stops one running task (state stopped); stop JOB stops every
 # running task of that job and leaves other jobs alone.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A stopped task waiting for processes that left its group must never
 # signal a reused pid.  Task A is stopped; its leader exits at once but a
 # process of it ignores SIGTERM, so A waits for it until kill_grace ends.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A history answer longer than 8 MiB goes out whole to a client that reads
 # it slowly; records pruned while it waits are left out, the ones sent
 # stay, and the line stays valid JSON.

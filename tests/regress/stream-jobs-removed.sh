@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The jobs a long listing has yet to send may be removed, and others
 # added, while it waits for its client to read: the answer stays one valid
 # line, leaves out the jobs removed meanwhile (and those added), and the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A listing longer than the 8 MiB of unread output a client may have is
 # answered whole, one line, to a client that reads it slowly: it goes out
 # as the client reads.  Meanwhile other clients are served, and events for

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Socket activation: started by systemd-socket-activate, schedd serves the
 # socket it was passed, which wins over -s and the configuration's socket:,
 # and does not remove that socket file when it exits.  LISTEN_FDS meant for

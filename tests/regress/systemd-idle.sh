@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # idle_exit: socket-activated, schedd exits by itself (status 0) once no
 # job is scheduled, nothing is queued or running and no client is
 # connected for idle_exit; not while a task runs, a client is connected or

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Readiness and status notifications (sd_notify): with NOTIFY_SOCKET set,
 # schedd sends READY=1 with a STATUS= once it answers, STATUS= updates with
 # the running and queued counts, RELOADING=1 with MONOTONIC_USEC= and then

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # schedd under a real systemd (tests/systemd/boot.sh boots one as PID 1 of
 # private namespaces), with the installed units and snippets: the sysusers
 # and tmpfiles snippets apply; schedd.socket starts schedd.service on the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # The systemd files: "make install DESTDIR=..." puts the units, the
 # sysusers and tmpfiles snippets in place; systemd-analyze verify accepts
 # the installed units; systemd-sysusers and systemd-tmpfiles accept the

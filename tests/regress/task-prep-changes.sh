@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A task sees the system as it is when it starts: what schedd remembers
 # of users, groups and where a command is in PATH is looked up again once
 # /etc/passwd, /etc/group or a folder of PATH changed.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A task past its timeout is killed with its whole process group, even when
 # its processes ignore SIGTERM (SIGKILL after kill_grace), and descendants
 # that left the group (setsid, daemonized) are found and killed too.  The

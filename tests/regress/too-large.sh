@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # A request line over 1 MiB is answered too_large and the connection is
 # closed; a line just under the limit is fine; the daemon goes on.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # Boot a real systemd as PID 1 of private pid, mount, UTS, IPC and cgroup
 # namespaces, to test schedd under the service manager its units are
 # written for (tests/regress/systemd-real.sh), on a host whose own PID 1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the configuration: every kind of validation error with its
  * exact line and column, several errors in one pass, includes, defaults,

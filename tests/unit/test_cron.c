@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for cron expressions, "at" times and the time-zone helpers:
  * parse errors with their columns, next firings with an injected clock,

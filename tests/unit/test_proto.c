@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests: request decoding, the command table's argument checks, and
  * permission decisions.

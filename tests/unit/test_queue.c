@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests: queue ordering with job concurrency, max_running, priority,
  * queue_limit and max_queued, without starting any process.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests: the scheduler with an injected clock (no sleeping) -- every,
  * cron, at, jitter, max_runs, overlap, retries, pause/resume, wall-clock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for spawn.c and proctree.c: what a task's process starts
  * with (session, descriptors, signals, environment, limits, ids), how a

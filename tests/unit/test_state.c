@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the state layer's ordering rules, with fsync and
  * fdatasync interposed (this program defines them, so the daemon's calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the journal's writer (daemon/state-write.c), with write
  * and fdatasync interposed (this program defines them, so the daemon's

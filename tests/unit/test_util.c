@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the pure helpers: durations, sizes, job names, signals and
  * times (with the clock and the time zone injected).

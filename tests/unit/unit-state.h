@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Shared by the unit tests of the state layer (test_state, test_state_write):
  * a daemon's state in a new folder, a runtime job's definition, and a

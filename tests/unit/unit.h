@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Shared by the check unit-test programs: run a suite, exit status for
  * the harness.
