@@ -659,10 +659,13 @@ static void
 imp_job(struct imp *im, const char *name, const char *cmd,
     const char *shell, const char *expr, const char *user)
 {
-	char	*q, *where;
+	char	*q, *k, *where;
 	size_t	 i;
 
-	fprintf(im->out, "  %s:\n", name);
+	/* Keys quoted too: a job named "true" or "null" stays a name. */
+	q = yout_scalar(name);
+	fprintf(im->out, "  %s:\n", q);
+	free(q);
 	xasprintf(&where, "%s:%lu", im->file, im->line);
 	if ((q = yout_scalar(where)) != NULL)
 		fprintf(im->out, "    description: %s\n", q);
@@ -692,14 +695,19 @@ imp_job(struct imp *im, const char *name, const char *cmd,
 	if (im->nvars > 0)
 		fprintf(im->out, "    env:\n");
 	for (i = 0; i < im->nvars; i++) {
+		k = yout_scalar(im->vars[i].name);
 		q = yout_scalar(im->vars[i].value);
-		fprintf(im->out, "      %s: %s\n", im->vars[i].name, q);
+		fprintf(im->out, "      %s: %s\n", k, q);
+		free(k);
 		free(q);
 	}
 	if (im->mailto != NULL && *im->mailto == '\0')
 		fprintf(im->out, "    on_failure: []\n");
-	else if (im->mailto != NULL)
-		fprintf(im->out, "    on_failure: [%s]\n", imp_hook(im));
+	else if (im->mailto != NULL) {
+		q = yout_scalar(imp_hook(im));
+		fprintf(im->out, "    on_failure: [%s]\n", q);
+		free(q);
+	}
 	im->njobs++;
 }
 
@@ -712,8 +720,10 @@ imp_hooks(struct imp *im)
 	size_t		 i;
 
 	for (i = 0; i < im->nhooks; i++) {
+		q = yout_scalar(im->hooks[i]->name);
 		fprintf(im->out, "\n  # Mails a failure, as cron's MAILTO "
-		    "mailed output.\n  %s:\n", im->hooks[i]->name);
+		    "mailed output.\n  %s:\n", q);
+		free(q);
 		fprintf(im->out, "    command: |\n");
 		for (p = imp_mail; *p != '\0'; p = e + 1) {
 			e = strchr(p, '\n');

@@ -36,7 +36,10 @@ import_case()
 jobs_lines()
 {
 	awk '
-	/^  [^ #][^ ]*:$/ { name = substr($1, 1, length($1) - 1) }
+	/^  [^ #][^ ]*:$/ {
+		name = substr($1, 1, length($1) - 1)
+		gsub(/"/, "", name)
+	}
 	/^    description: / {
 		n = $2
 		gsub(/"/, "", n)
