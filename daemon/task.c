@@ -205,7 +205,7 @@ task_started(struct task *t, pid_t pid, char *cause)
 	}
 	t->pid = pid;
 	hmap_iput(&sd.pid_index, (uint64_t)pid, t);
-	task_log(t, LOGLEVEL_INFO, "task %llu (%s) started, pid %ld",
+	task_log(t, LOGLEVEL_DEBUG, "task %llu (%s) started, pid %ld",
 	    (unsigned long long)t->id, j->name, (long)pid);
 
 	timeout = t->def->timeout_ms >= 0 ? t->def->timeout_ms :

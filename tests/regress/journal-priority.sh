@@ -3,7 +3,7 @@
 # Priorities for the journal (schedd.8 LOGGING): when $JOURNAL_STREAM
 # names the device and inode of schedd's stderr, every line starts with
 # its syslog priority, "<N>": a failed or timed-out task at <4>, a task
-# found lost after a crash at <4>, a success and a start at <6>, debug at
+# found lost after a crash at <4>, a success at <6>, a start and debug at
 # <7>.  When $JOURNAL_STREAM names another file (stderr inherited by
 # something else: a file, a terminal), or is unset, lines are as always,
 # with no prefix.
@@ -70,7 +70,7 @@ must_match \
     "$(grep "task $slow .*timed out" "$LOG")" "line of the timed-out task"
 must_match "^<6>task $good \(good\) succeeded after [0-9.]+m?s\$" \
     "$(grep "task $good .*succeeded" "$LOG")" "line of the task that succeeded"
-must_match "^<6>task $good \(good\) started, pid [0-9]+\$" \
+must_match "^<7>task $good \(good\) started, pid [0-9]+\$" \
     "$(grep "task $good .*started" "$LOG")" "line of the task's start"
 must_match "^<4>task $long \(long\) lost: " \
     "$(grep "task $long .*lost" "$LOG")" "line of the lost task"

@@ -178,6 +178,8 @@ EOF
 # The journal (schedd.8 LOGGING): stderr lines carry their priority, so
 # the start is at notice, not at journald's default (info) with "<5>" in
 # its text; a failed task is at warning, with its exit code.
+# A task's start is at debug: asked for, its entry is there too.
+must_succeed inside "$CTL" set log_level debug
 must_succeed inside "$CTL" add failing -- sh -c 'echo failing now; exit 5'
 fid=$OUT
 must_exit 5 inside "$CTL" wait "$fid"
@@ -200,7 +202,7 @@ if ldd "$SCHEDD" | grep -q libsystemd; then
 	    jq -r 'select(.SCHEDD_STATE == "failed") | [.SCHEDD_TASK_ID,
 	    .SCHEDD_STATE, .SCHEDD_EXIT_CODE, .PRIORITY, ._SYSTEMD_UNIT] |
 	    join(" ")')" "fields of the journal entry of the failed task"
-	must_equal "$fid running 6" "$(printf '%s\n' "$OUT" | jq -r \
+	must_equal "$fid running 7" "$(printf '%s\n' "$OUT" | jq -r \
 	    'select(.SCHEDD_STATE == "running") | [.SCHEDD_TASK_ID,
 	    .SCHEDD_STATE, .PRIORITY] | join(" ")')" \
 	    "fields of the journal entry of the task's start"
