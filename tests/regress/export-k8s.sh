@@ -17,8 +17,9 @@ nonode()
 }
 command -v node >/dev/null 2>&1 || nonode "node is not installed"
 command -v npm >/dev/null 2>&1 || nonode "npm is not installed"
-# The packages, installed once per build folder from tests/k8s.
-NODEDIR=$(cd "$(dirname "$SCHEDD")" && pwd)/tests/k8s
+# The packages, installed once per build folder from tests/k8s into
+# tests/k8s-node ("make clean" removes it; never the source folder).
+NODEDIR=$(cd "$(dirname "$SCHEDD")" && pwd)/tests/k8s-node
 if [ ! -f "$NODEDIR/node_modules/kubernetes-models/package.json" ] ||
     ! cmp -s "$SRCDIR/tests/k8s/package-lock.json" "$NODEDIR/package-lock.json"; then
 	mkdir -p "$NODEDIR"
