@@ -393,7 +393,8 @@ START_TEST(test_preview_is_the_truth)
 	ck_assert_uint_eq(n, 8);
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq((int64_t)j->next_wall_s * 1000, v[i]);
-		advance_ms((uint64_t)(j->next_wall_s - fake_real.tv_sec) * 1000);
+		advance_ms((uint64_t)(j->next_wall_s - fake_real.tv_sec) *
+		    1000);
 		ck_assert_uint_eq(j->nqueued, i + 1);
 	}
 
