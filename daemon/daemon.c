@@ -330,6 +330,19 @@ daemon_thread_stop(pthread_t thr, int p[2], struct event **ev)
 	daemon_thread_close(p, ev);
 }
 
+/*
+ * From a helper thread: report to the loop through its pipe.  A report
+ * of at most PIPE_BUF bytes is written whole or not at all; a wakeup
+ * byte that finds the pipe full is not needed (the loop reads every
+ * report at each wakeup).
+ */
+void
+daemon_thread_report(int p[2], const void *buf, size_t len)
+{
+	while (write(p[1], buf, len) == -1 && errno == EINTR)
+		;
+}
+
 /* Close a joined helper thread's pipe and event. */
 void
 daemon_thread_close(int p[2], struct event **ev)

@@ -145,9 +145,7 @@ metrics_file_main(void *arg)
 		d.error = metrics_file_write(path, m, &d.step);
 		metrics_free(m);
 		free(path);
-		/* A write this small to a pipe is atomic: read whole. */
-		while (write(mf_pipe[1], &d, sizeof d) == -1 && errno == EINTR)
-			;
+		daemon_thread_report(mf_pipe, &d, sizeof d);
 	}
 }
 

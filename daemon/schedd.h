@@ -386,6 +386,7 @@ int		 daemon_thread_start(pthread_t *, void *(*)(void *), int [2],
 		    struct event **, event_callback_fn);
 void		 daemon_thread_stop(pthread_t, int [2], struct event **);
 void		 daemon_thread_close(int [2], struct event **);
+void		 daemon_thread_report(int [2], const void *, size_t);
 
 /* admit.c */
 #define ADMIT_ACK	0x1	/* answered: the state must be writable */

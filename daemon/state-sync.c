@@ -72,10 +72,7 @@ state_sync_main(void *arg)
 		close(fd);
 		if (dirfd != -1)
 			close(dirfd);
-		/* A write this small to a pipe is atomic: read whole. */
-		while (write(sync_pipe[1], &d, sizeof d) == -1 &&
-		    errno == EINTR)
-			;
+		daemon_thread_report(sync_pipe, &d, sizeof d);
 	}
 }
 

@@ -104,9 +104,7 @@ state_write_main(void *arg)
 			w_written += len;
 		pthread_cond_broadcast(&w_done_cv);
 		pthread_mutex_unlock(&w_mtx);
-		/* The loop reads every report at each wakeup: full is fine. */
-		while (write(w_pipe[1], &c, 1) == -1 && errno == EINTR)
-			;
+		daemon_thread_report(w_pipe, &c, 1);
 	}
 }
 

@@ -105,9 +105,7 @@ task_start_main(void *arg)
 		TAILQ_INSERT_TAIL(&start_done, r, entry);
 		__atomic_store_n(&start_current, 0, __ATOMIC_RELEASE);
 		pthread_mutex_unlock(&start_mtx);
-		/* The loop reads every report at each wakeup: full is fine. */
-		while (write(start_pipe[1], &c, 1) == -1 && errno == EINTR)
-			;
+		daemon_thread_report(start_pipe, &c, 1);
 	}
 }
 
