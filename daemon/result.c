@@ -42,6 +42,7 @@ static void	 result_set(struct task *, const char *, size_t);
 static char	*result_json(const char *, size_t);
 static void	 result_clear(int);
 static void	 result_file_name(const struct task *, char *, size_t);
+static void	 result_discard(struct task *);
 
 /* The name of a task's result file in the results folder. */
 static void
@@ -191,8 +192,8 @@ result_started(struct task *t, int error)
 		result_fail(t, "cannot make its file: %s", strerror(error));
 }
 
-/* Remove a task's result file unread (its start was undone). */
-void
+/* Remove a task's result file, once read. */
+static void
 result_discard(struct task *t)
 {
 	char	 name[32];

@@ -500,7 +500,6 @@ int		 result_prepare(char **);
 char		*result_name(struct task *, struct task_prep *);
 void		 result_started(struct task *, int);
 void		 result_take(struct task *);
-void		 result_discard(struct task *);
 char		*result_load(const char *, size_t);
 char		*result_text(const struct task *);
 

@@ -291,20 +291,17 @@ spawn_child_limits(const struct spawn_req *req)
 }
 
 /*
- * Make the task's empty result file, for its user: 0 or an errno.  A
- * file of the same name can only be left from a start that was undone
- * (the folder is the daemon's alone), so it is replaced.
+ * Make the task's empty result file, for its user: 0 or an errno.  The
+ * folder is the daemon's alone and emptied at its start, so the name is
+ * new; O_EXCL refuses anything else.
  */
 static int
 spawn_child_result(const struct spawn_req *req)
 {
-	int	 fd, saved, flags = O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC;
+	int	 fd, saved;
 
-	fd = openat(req->result_dirfd, req->result_name, flags, 0600);
-	if (fd == -1 && errno == EEXIST &&
-	    unlinkat(req->result_dirfd, req->result_name, 0) == 0)
-		fd = openat(req->result_dirfd, req->result_name, flags, 0600);
+	fd = openat(req->result_dirfd, req->result_name, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return (errno);
 	if (req->set_ids && fchown(fd, req->uid, req->gid) == -1) {

@@ -237,7 +237,6 @@ task_unspawn(struct task *t)
 
 	output_close(t);
 	cgroup_task_remove(t);
-	result_discard(t);
 	j->counters.runs--;
 	sd.tasks_started--;
 	if (t->stop != STOP_NONE) {
